@@ -1,0 +1,31 @@
+package io.corral.protocol;
+
+/**
+ * Hard limits of the protocol, named with their unit last. Servers may configure tighter limits (for example the
+ * largest image they accept); these are the bounds no configuration can exceed.
+ */
+public final class Limits {
+    /** Version spoken by this build; peers with another version are refused at the handshake. */
+    public static final int PROTOCOL_VERSION = 1;
+
+    /** One chunk of image bytes. The brief fixes it at 1 MiB so one Raft entry's data stays small. */
+    public static final int MAX_CHUNK_BYTES = 1024 * 1024;
+
+    /** One frame: a chunk encoded as base64 JSON (4/3 of its size) plus headroom for the envelope. */
+    public static final int MAX_FRAME_BYTES = 2 * 1024 * 1024;
+
+    public static final int MAX_IMAGES_PER_JOB = 10_000;
+    public static final int MAX_OPERATIONS_PER_JOB = 32;
+    public static final int MAX_LABELS_PER_JOB = 32;
+    public static final int MAX_NAME_CHARS = 256;
+    public static final int MAX_LABEL_CHARS = 256;
+    public static final int MAX_LIST_LIMIT = 10_000;
+    public static final int MIN_PRIORITY = -1000;
+    public static final int MAX_PRIORITY = 1000;
+    public static final int MAX_ATTEMPTS = 100;
+    public static final long MIN_LOCK_TTL_MS = 100;
+    public static final long MAX_LOCK_TTL_MS = 24L * 3600 * 1000;
+    public static final long MAX_LOCK_WAIT_MS = 3600L * 1000;
+
+    private Limits() {}
+}

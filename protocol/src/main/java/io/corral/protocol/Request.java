@@ -1,0 +1,106 @@
+package io.corral.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every request a client, a worker or a peer coordinator can send. The JSON form carries the record's simple name
+ * under {@code "type"}; an unknown type is answered with {@link ErrorCode#BAD_REQUEST}, never a crash.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Request.Hello.class, name = "Hello"),
+    @JsonSubTypes.Type(value = Request.HasBlob.class, name = "HasBlob"),
+    @JsonSubTypes.Type(value = Request.PutChunk.class, name = "PutChunk"),
+    @JsonSubTypes.Type(value = Request.SealBlob.class, name = "SealBlob"),
+    @JsonSubTypes.Type(value = Request.SubmitJob.class, name = "SubmitJob"),
+    @JsonSubTypes.Type(value = Request.GetJob.class, name = "GetJob"),
+    @JsonSubTypes.Type(value = Request.ListJobs.class, name = "ListJobs"),
+    @JsonSubTypes.Type(value = Request.CancelJob.class, name = "CancelJob"),
+    @JsonSubTypes.Type(value = Request.AcquireLock.class, name = "AcquireLock"),
+    @JsonSubTypes.Type(value = Request.ReleaseLock.class, name = "ReleaseLock"),
+    @JsonSubTypes.Type(value = Request.RenewLock.class, name = "RenewLock"),
+    @JsonSubTypes.Type(value = Request.GetLock.class, name = "GetLock"),
+    @JsonSubTypes.Type(value = Request.ListLocks.class, name = "ListLocks"),
+    @JsonSubTypes.Type(value = Request.GetClusterStatus.class, name = "GetClusterStatus"),
+    @JsonSubTypes.Type(value = Request.GetNodeStatus.class, name = "GetNodeStatus"),
+    @JsonSubTypes.Type(value = Request.TakeSnapshot.class, name = "TakeSnapshot"),
+    @JsonSubTypes.Type(value = Request.TransferLeader.class, name = "TransferLeader"),
+    @JsonSubTypes.Type(value = Request.OpenCheckpoint.class, name = "OpenCheckpoint"),
+    @JsonSubTypes.Type(value = Request.ReadCheckpoint.class, name = "ReadCheckpoint"),
+    @JsonSubTypes.Type(value = Request.CloseCheckpoint.class, name = "CloseCheckpoint"),
+})
+public sealed interface Request extends Message {
+
+    /** First frame on every connection. The server answers {@link Response.Welcome} or closes with an error. */
+    record Hello(int protocolVersion, String client) implements Request {}
+
+    /** Asks whether the cluster already stores these bytes, so a client can skip the upload. */
+    record HasBlob(String sha256) implements Request {}
+
+    /**
+     * One chunk (at most {@link Limits#MAX_CHUNK_BYTES}) of an image whose SHA-256 and total size the client
+     * declares up front. Chunks travel as Raft state-machine data, never inside the log segments.
+     */
+    record PutChunk(String sha256, long size, int index, byte[] data) implements Request {}
+
+    /** Closes an upload: the cluster hashes the stored chunks and keeps the blob only if they match. */
+    record SealBlob(String sha256, long size, int chunks) implements Request {}
+
+    /**
+     * A job: each image becomes a task; operations run in order on each. With an idempotency key, repeating the
+     * request returns the original job instead of creating a second one.
+     */
+    record SubmitJob(
+            List<ImageRef> images,
+            List<String> operations,
+            int priority,
+            int maxAttempts,
+            Map<String, String> labels,
+            String idempotencyKey)
+            implements Request {}
+
+    /** Reads a job. {@code stale} allows a follower to answer from its own, possibly lagging, state. */
+    record GetJob(String jobId, boolean stale) implements Request {}
+
+    /** Lists jobs newest first, optionally only those in one state. */
+    record ListJobs(JobState state, int limit, boolean stale) implements Request {}
+
+    /** Cancels a job: its pending tasks become CANCELLED. */
+    record CancelJob(String jobId) implements Request {}
+
+    /**
+     * Acquires a lock for {@code ttlMs}. With {@code waitMs == 0} it fails fast with {@link ErrorCode#LOCK_HELD};
+     * otherwise it queues (FIFO) for at most {@code waitMs}.
+     */
+    record AcquireLock(String name, String owner, long ttlMs, long waitMs) implements Request {}
+
+    record ReleaseLock(String name, long token) implements Request {}
+
+    /** Extends a held lock by its TTL, counted from now. */
+    record RenewLock(String name, long token) implements Request {}
+
+    record GetLock(String name, boolean stale) implements Request {}
+
+    record ListLocks(boolean stale) implements Request {}
+
+    /** Status of every member, gathered by the node that receives the request. */
+    record GetClusterStatus() implements Request {}
+
+    /** Status of the receiving node only. */
+    record GetNodeStatus() implements Request {}
+
+    /** Asks the leader to take a snapshot now (and purge the log behind it). */
+    record TakeSnapshot() implements Request {}
+
+    record TransferLeader(String targetId) implements Request {}
+
+    /** Coordinator to coordinator: opens a consistent checkpoint of the state for snapshot installation. */
+    record OpenCheckpoint() implements Request {}
+
+    record ReadCheckpoint(String checkpointId, String file, long offset, int maxBytes) implements Request {}
+
+    record CloseCheckpoint(String checkpointId) implements Request {}
+}

@@ -1,0 +1,80 @@
+package io.corral.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+
+/** Every answer a coordinator sends. A failed request is answered with {@link ErrorReply}. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Response.Welcome.class, name = "Welcome"),
+    @JsonSubTypes.Type(value = Response.ErrorReply.class, name = "ErrorReply"),
+    @JsonSubTypes.Type(value = Response.Ack.class, name = "Ack"),
+    @JsonSubTypes.Type(value = Response.BlobStatus.class, name = "BlobStatus"),
+    @JsonSubTypes.Type(value = Response.ChunkStored.class, name = "ChunkStored"),
+    @JsonSubTypes.Type(value = Response.BlobSealed.class, name = "BlobSealed"),
+    @JsonSubTypes.Type(value = Response.JobSubmitted.class, name = "JobSubmitted"),
+    @JsonSubTypes.Type(value = Response.JobDetail.class, name = "JobDetail"),
+    @JsonSubTypes.Type(value = Response.JobList.class, name = "JobList"),
+    @JsonSubTypes.Type(value = Response.LockGranted.class, name = "LockGranted"),
+    @JsonSubTypes.Type(value = Response.LockQueued.class, name = "LockQueued"),
+    @JsonSubTypes.Type(value = Response.LockReleased.class, name = "LockReleased"),
+    @JsonSubTypes.Type(value = Response.LockDetail.class, name = "LockDetail"),
+    @JsonSubTypes.Type(value = Response.LockList.class, name = "LockList"),
+    @JsonSubTypes.Type(value = Response.ClusterStatus.class, name = "ClusterStatus"),
+    @JsonSubTypes.Type(value = Response.NodeStatus.class, name = "NodeStatus"),
+    @JsonSubTypes.Type(value = Response.SnapshotTaken.class, name = "SnapshotTaken"),
+    @JsonSubTypes.Type(value = Response.LeaderTransferred.class, name = "LeaderTransferred"),
+    @JsonSubTypes.Type(value = Response.CheckpointOpened.class, name = "CheckpointOpened"),
+    @JsonSubTypes.Type(value = Response.CheckpointData.class, name = "CheckpointData"),
+})
+public sealed interface Response extends Message {
+
+    record Welcome(int protocolVersion, String nodeId) implements Response {}
+
+    record ErrorReply(ErrorCode code, String message) implements Response {}
+
+    /** A request that has nothing to return succeeded. */
+    record Ack() implements Response {}
+
+    record BlobStatus(String sha256, boolean present, long size) implements Response {}
+
+    record ChunkStored(String sha256, int index) implements Response {}
+
+    record BlobSealed(String sha256, long size) implements Response {}
+
+    /** {@code created} is false when an idempotency key matched an earlier job, whose id this is. */
+    record JobSubmitted(String jobId, boolean created) implements Response {}
+
+    record JobDetail(JobView job) implements Response {}
+
+    record JobList(List<JobSummary> jobs) implements Response {}
+
+    /** Answer to acquire and renew: the fencing token and when the lock lapses unless renewed. */
+    record LockGranted(String name, String owner, long token, long expiresAtMs) implements Response {}
+
+    /**
+     * The acquirer is queued behind the holder. The coordinator keeps the client's acquire open and answers with
+     * {@link LockGranted} when the grant is committed, or with {@link ErrorCode#LOCK_HELD} when the wait ends.
+     */
+    record LockQueued(String name, long waiterId, long deadlineMs) implements Response {}
+
+    record LockReleased(String name, long token) implements Response {}
+
+    record LockDetail(LockView lock) implements Response {}
+
+    record LockList(List<LockView> locks) implements Response {}
+
+    record ClusterStatus(String leaderId, List<MemberStatus> members) implements Response {}
+
+    record NodeStatus(MemberStatus member) implements Response {}
+
+    record SnapshotTaken(long index) implements Response {}
+
+    record LeaderTransferred(String leaderId) implements Response {}
+
+    record CheckpointOpened(String checkpointId, long term, long index, List<CheckpointFile> files)
+            implements Response {}
+
+    record CheckpointData(String checkpointId, String file, long offset, byte[] data) implements Response {}
+}

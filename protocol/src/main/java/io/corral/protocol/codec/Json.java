@@ -1,0 +1,137 @@
+package io.corral.protocol.codec;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import io.corral.protocol.Envelope;
+import io.corral.protocol.Message;
+import io.corral.protocol.Request;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON configuration of the protocol. An envelope is encoded as
+ * {@code {"id":17,"message":{"type":"GetJob","jobId":"j-1","stale":false}}}.
+ *
+ * <p>Decoding is strict, because a lenient decoder turns a client's typo into a silently different request:
+ * unknown fields, unknown types, missing fields, duplicate keys, trailing data, numbers sent as strings, fractions
+ * for whole numbers and {@code null} for primitives are all refused with a {@link MalformedMessageException} that
+ * names the field.
+ *
+ * <p><b>Nulls.</b> Every field must be present, but a reference field may be sent as {@code null}. For requests
+ * (untrusted input) {@link #decode} refuses a {@code null} anywhere, in nested records, list elements and map keys
+ * and values too, except in these optional fields, which handlers must treat as absent:
+ * {@code SubmitJob.idempotencyKey}, {@code ListJobs.state} (all states) and {@code TransferLeader.targetId} (any
+ * member). Responses are not checked: a client must expect {@code null} where a view documents it.
+ */
+public final class Json {
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addMixIn(Message.class, MessageMixin.class)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            // Sorted map keys (labels, counts) make encodings deterministic: golden files, logs and diffs stay stable.
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            // Jackson turns 5 into "5" for string fields unless told not to; a number where a name belongs is a bug.
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .build();
+
+    /** Fixed "\n" line ends so golden files and CLI output do not depend on the platform. */
+    private static final ObjectWriter PRETTY =
+            MAPPER.writer(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n")));
+
+    private Json() {}
+
+    /**
+     * The shared, configured mapper, for printing views and messages (the CLI's {@code --json}). It must not be
+     * reconfigured: every encoder and decoder of the protocol uses it.
+     */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static byte[] encode(Envelope envelope) {
+        try {
+            return MAPPER.writeValueAsBytes(envelope);
+        } catch (JacksonException e) {
+            // Records of strings, numbers and lists always serialize; failing here is a bug in a message type.
+            throw new IllegalStateException(
+                    "cannot encode " + envelope.message().getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Writes the compact encoding of {@code envelope} to {@code out} (the transport writes into its buffers). */
+    public static void encode(Envelope envelope, OutputStream out) throws IOException {
+        MAPPER.writeValue(out, envelope);
+    }
+
+    /** Indented JSON with "\n" line ends: golden files, and anything printed for people. */
+    public static String pretty(Object value) {
+        try {
+            return PRETTY.writeValueAsString(value);
+        } catch (JacksonException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Envelope decode(byte[] bytes) throws MalformedMessageException {
+        return decode(bytes, 0, bytes.length);
+    }
+
+    /** Decodes {@code length} bytes from {@code offset}; see the class comment for what is refused. */
+    public static Envelope decode(byte[] bytes, int offset, int length) throws MalformedMessageException {
+        if (length == 0) {
+            throw new MalformedMessageException("empty frame; expected a JSON envelope", 0);
+        }
+        Envelope envelope;
+        try {
+            envelope = MAPPER.readValue(bytes, offset, length, Envelope.class);
+        } catch (IOException e) {
+            throw new MalformedMessageException(DecodeErrors.describe(e), readableId(bytes, offset, length));
+        }
+        if (envelope == null) {
+            throw new MalformedMessageException("the frame holds JSON null; expected an envelope", 0);
+        }
+        if (envelope.message() instanceof Request request) {
+            String nullField = NullFields.firstForbiddenNull(request);
+            if (nullField != null) {
+                throw new MalformedMessageException(nullField, envelope.id());
+            }
+        }
+        return envelope;
+    }
+
+    /**
+     * Second, forgiving look at a payload that failed to decode, so the error reply can carry the request's id and
+     * the client can match it to the call that caused it.
+     */
+    private static long readableId(byte[] bytes, int offset, int length) {
+        try {
+            JsonNode id = MAPPER.readTree(bytes, offset, length).path("id");
+            return id.canConvertToLong() && id.isIntegralNumber() && id.asLong() > 0 ? id.asLong() : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.corral.protocol.transport;
+
+import io.corral.protocol.Limits;
+import java.util.Objects;
+
+/**
+ * Limits and names of an {@link RpcServer}. Start from {@link #defaults()} and override with the {@code with...}
+ * methods.
+ *
+ * @param nodeId sent in {@link io.corral.protocol.Response.Welcome}
+ * @param maxFrameBytes largest frame payload accepted or sent; at most {@link Limits#MAX_FRAME_BYTES}
+ * @param maxInFlightPerConnection requests of one connection being handled at once; more are refused with
+ *     OVERLOADED rather than queued, so one client cannot hog a coordinator
+ * @param maxConnections connections at once; more are refused with OVERLOADED and closed
+ * @param handshakeTimeoutMs a connection that sends no Hello within this time is closed
+ * @param shutdownTimeoutMs how long {@link RpcServer#close()} waits for in-flight requests to be answered
+ * @param ioThreads event loop threads for connections; 0 for Netty's default (twice the cores)
+ * @param threadNamePrefix prefix of the event loop thread names
+ */
+public record ServerOptions(
+        String nodeId,
+        int maxFrameBytes,
+        int maxInFlightPerConnection,
+        int maxConnections,
+        long handshakeTimeoutMs,
+        long shutdownTimeoutMs,
+        int ioThreads,
+        String threadNamePrefix) {
+
+    public ServerOptions {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
+        requireRange("maxFrameBytes", maxFrameBytes, 64, Limits.MAX_FRAME_BYTES);
+        requireRange("maxInFlightPerConnection", maxInFlightPerConnection, 1, 1_000_000);
+        requireRange("maxConnections", maxConnections, 1, 1_000_000);
+        requireRange("handshakeTimeoutMs", handshakeTimeoutMs, 1, 3_600_000);
+        requireRange("shutdownTimeoutMs", shutdownTimeoutMs, 0, 3_600_000);
+        requireRange("ioThreads", ioThreads, 0, 1024);
+    }
+
+    public static ServerOptions defaults() {
+        return new ServerOptions("corral", Limits.MAX_FRAME_BYTES, 256, 4096, 10_000, 5_000, 0, "corral-rpc");
+    }
+
+    public ServerOptions withNodeId(String value) {
+        return new ServerOptions(
+                value,
+                maxFrameBytes,
+                maxInFlightPerConnection,
+                maxConnections,
+                handshakeTimeoutMs,
+                shutdownTimeoutMs,
+                ioThreads,
+                threadNamePrefix);
+    }
+
+    public ServerOptions withMaxFrameBytes(int value) {
+        return new ServerOptions(
+                nodeId,
+                value,
+                maxInFlightPerConnection,
+                maxConnections,
+                handshakeTimeoutMs,
+                shutdownTimeoutMs,
+                ioThreads,
+                threadNamePrefix);
+    }
+
+    public ServerOptions withMaxInFlightPerConnection(int value) {
+        return new ServerOptions(
+                nodeId,
+                maxFrameBytes,
+                value,
+                maxConnections,
+                handshakeTimeoutMs,
+                shutdownTimeoutMs,
+                ioThreads,
+                threadNamePrefix);
+    }
+
+    public ServerOptions withMaxConnections(int value) {
+        return new ServerOptions(
+                nodeId,
+                maxFrameBytes,
+                maxInFlightPerConnection,
+                value,
+                handshakeTimeoutMs,
+                shutdownTimeoutMs,
+                ioThreads,
+                threadNamePrefix);
+    }
+
+    public ServerOptions withHandshakeTimeoutMs(long value) {
+        return new ServerOptions(
+                nodeId,
+                maxFrameBytes,
+                maxInFlightPerConnection,
+                maxConnections,
+                value,
+                shutdownTimeoutMs,
+                ioThreads,
+                threadNamePrefix);
+    }
+
+    public ServerOptions withShutdownTimeoutMs(long value) {
+        return new ServerOptions(
+                nodeId,
+                maxFrameBytes,
+                maxInFlightPerConnection,
+                maxConnections,
+                handshakeTimeoutMs,
+                value,
+                ioThreads,
+                threadNamePrefix);
+    }
+
+    public ServerOptions withIoThreads(int value) {
+        return new ServerOptions(
+                nodeId,
+                maxFrameBytes,
+                maxInFlightPerConnection,
+                maxConnections,
+                handshakeTimeoutMs,
+                shutdownTimeoutMs,
+                value,
+                threadNamePrefix);
+    }
+
+    public ServerOptions withThreadNamePrefix(String value) {
+        return new ServerOptions(
+                nodeId,
+                maxFrameBytes,
+                maxInFlightPerConnection,
+                maxConnections,
+                handshakeTimeoutMs,
+                shutdownTimeoutMs,
+                ioThreads,
+                value);
+    }
+
+    private static void requireRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.corral.protocol.transport.internal;
+
+import io.corral.client.CorralException;
+import io.corral.protocol.Envelope;
+import io.corral.protocol.ErrorCode;
+import io.corral.protocol.Limits;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import io.corral.protocol.Response.ErrorReply;
+import io.corral.protocol.codec.MalformedMessageException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of one connection: handshake, limits, dispatch to the handler, error replies. Every field is
+ * touched only on the channel's event loop, so none needs synchronization.
+ */
+public final class ServerConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+
+    private final ServerContext server;
+    private ChannelHandlerContext ctx;
+    private ChannelSession session;
+    private ScheduledFuture<?> handshakeTimeout;
+    private boolean welcomed;
+    private int inFlight;
+
+    public ServerConnection(ServerContext server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        session = new ChannelSession(server.newSessionId(), ctx.channel(), server.options.maxFrameBytes());
+        if (server.connections.size() > server.options.maxConnections()) {
+            replyAndClose(
+                    0,
+                    ErrorCode.OVERLOADED,
+                    "this coordinator has " + server.options.maxConnections()
+                            + " connections, its limit; try another coordinator or later");
+            return;
+        }
+        long timeoutMs = server.options.handshakeTimeoutMs();
+        handshakeTimeout = ctx.executor()
+                .schedule(
+                        () -> replyAndClose(0, ErrorCode.BAD_REQUEST, "no Hello within " + timeoutMs + " ms"),
+                        timeoutMs,
+                        TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof OversizedFrame oversized) {
+            replyAndClose(0, ErrorCode.TOO_LARGE, oversized.describe());
+            return;
+        }
+        Envelope envelope;
+        try {
+            envelope = Frames.decode((ByteBuf) msg);
+        } catch (MalformedMessageException e) {
+            onMalformed(e);
+            return;
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+        onEnvelope(envelope);
+    }
+
+    /** Before the handshake the peer may not speak our protocol at all (an HTTP probe, say): stop talking. */
+    private void onMalformed(MalformedMessageException e) {
+        if (welcomed) {
+            reply(e.id(), new ErrorReply(ErrorCode.BAD_REQUEST, e.getMessage()));
+        } else {
+            replyAndClose(e.id(), ErrorCode.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    private void onEnvelope(Envelope envelope) {
+        long id = envelope.id();
+        if (!(envelope.message() instanceof Request request)) {
+            String text = "expected a request, got " + typeOf(envelope.message());
+            if (welcomed) {
+                reply(id, new ErrorReply(ErrorCode.BAD_REQUEST, text));
+            } else {
+                replyAndClose(id, ErrorCode.BAD_REQUEST, text);
+            }
+            return;
+        }
+        if (!welcomed) {
+            handshake(id, request);
+        } else if (request instanceof Request.Hello) {
+            reply(id, new ErrorReply(ErrorCode.BAD_REQUEST, "Hello was already received on this connection"));
+        } else if (id == 0) {
+            reply(
+                    0,
+                    new ErrorReply(
+                            ErrorCode.BAD_REQUEST,
+                            typeOf(request) + " has request id 0, which is reserved"
+                                    + " for server pushes; number requests from 1"));
+        } else if (server.isClosing()) {
+            reply(id, new ErrorReply(ErrorCode.UNAVAILABLE, "this coordinator is shutting down; try another"));
+        } else if (inFlight >= server.options.maxInFlightPerConnection()) {
+            reply(
+                    id,
+                    new ErrorReply(
+                            ErrorCode.OVERLOADED,
+                            inFlight + " requests are in flight on this connection,"
+                                    + " the limit; wait for answers before sending more"));
+        } else {
+            dispatch(id, request);
+        }
+    }
+
+    private void handshake(long id, Request request) {
+        if (!(request instanceof Request.Hello hello)) {
+            replyAndClose(id, ErrorCode.BAD_REQUEST, "expected Hello as the first message, got " + typeOf(request));
+            return;
+        }
+        if (hello.protocolVersion() != Limits.PROTOCOL_VERSION) {
+            replyAndClose(
+                    id,
+                    ErrorCode.UNSUPPORTED_VERSION,
+                    "client speaks version " + hello.protocolVersion() + ", this coordinator speaks "
+                            + Limits.PROTOCOL_VERSION);
+            return;
+        }
+        handshakeTimeout.cancel(false);
+        session.clientName(hello.client());
+        welcomed = true;
+        reply(id, new Response.Welcome(Limits.PROTOCOL_VERSION, server.options.nodeId()));
+        log.debug("{} connected", session);
+    }
+
+    private void dispatch(long id, Request request) {
+        inFlight++;
+        server.requestStarted();
+        CompletableFuture<Response> answer;
+        try {
+            answer = server.handler.handle(request, session);
+            if (answer == null) {
+                answer = CompletableFuture.failedFuture(
+                        new IllegalStateException("the handler returned no future for " + typeOf(request)));
+            }
+        } catch (RuntimeException | Error e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((response, error) -> {
+            if (ctx.executor().inEventLoop()) {
+                finish(id, request, response, error);
+            } else {
+                ctx.executor().execute(() -> finish(id, request, response, error));
+            }
+        });
+    }
+
+    private void finish(long id, Request request, Response response, Throwable error) {
+        inFlight--;
+        Response answer = error != null
+                ? errorReply(request, error)
+                : response != null
+                        ? response
+                        : new ErrorReply(ErrorCode.INTERNAL, "the handler answered " + typeOf(request) + " with null");
+        reply(id, answer).addListener(f -> server.requestFinished());
+    }
+
+    private ErrorReply errorReply(Request request, Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof CorralException typed) {
+            return new ErrorReply(typed.code(), typed.getMessage());
+        }
+        log.warn("handler failed on {} from {}", typeOf(request), session, cause);
+        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return new ErrorReply(ErrorCode.INTERNAL, typeOf(request) + " failed: " + detail);
+    }
+
+    /**
+     * Writes one answer. An answer larger than the frame limit (a huge listing, say) would make the client drop the
+     * connection, so it is replaced by a TOO_LARGE error the client can act on.
+     */
+    private ChannelFuture reply(long id, Response response) {
+        ByteBuf frame = Frames.encode(ctx.alloc(), new Envelope(id, response));
+        int payloadBytes = Frames.payloadBytes(frame);
+        if (payloadBytes > server.options.maxFrameBytes()) {
+            frame.release();
+            String text = "the answer (" + typeOf(response) + ") is " + payloadBytes
+                    + " bytes, more than the frame limit of " + server.options.maxFrameBytes() + " bytes; ask for less";
+            frame = Frames.encode(ctx.alloc(), new Envelope(id, new ErrorReply(ErrorCode.TOO_LARGE, text)));
+        }
+        return ctx.writeAndFlush(frame);
+    }
+
+    private void replyAndClose(long id, ErrorCode code, String text) {
+        log.debug("closing {}: {} {}", ctx.channel().remoteAddress(), code, text);
+        reply(id, new ErrorReply(code, text)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // A peer that does not read its answers stops being read: its requests wait in its own socket buffer.
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (handshakeTimeout != null) {
+            handshakeTimeout.cancel(false);
+        }
+        if (welcomed) {
+            try {
+                server.handler.onClose(session);
+            } catch (RuntimeException e) {
+                log.warn("onClose failed for {}", session, e);
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Connection resets and the like: the peer is gone, nothing to answer.
+        log.debug("closing {} after {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    private static String typeOf(Object message) {
+        return message.getClass().getSimpleName();
+    }
+}

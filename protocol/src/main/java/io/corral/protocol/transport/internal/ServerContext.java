@@ -1,0 +1,71 @@
+package io.corral.protocol.transport.internal;
+
+import io.corral.protocol.transport.RpcHandler;
+import io.corral.protocol.transport.ServerOptions;
+import io.netty.channel.group.ChannelGroup;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What every connection of one server shares: the handler, the limits, and the counters close() waits on. */
+public final class ServerContext {
+    final RpcHandler handler;
+    final ServerOptions options;
+    final ChannelGroup connections;
+    private final AtomicLong nextSessionId = new AtomicLong(1);
+    private final Object inFlightLock = new Object();
+    private long inFlight;
+    private volatile boolean closing;
+
+    public ServerContext(RpcHandler handler, ServerOptions options, ChannelGroup connections) {
+        this.handler = handler;
+        this.options = options;
+        this.connections = connections;
+    }
+
+    long newSessionId() {
+        return nextSessionId.getAndIncrement();
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    void requestStarted() {
+        synchronized (inFlightLock) {
+            inFlight++;
+        }
+    }
+
+    void requestFinished() {
+        synchronized (inFlightLock) {
+            inFlight--;
+            if (inFlight == 0) {
+                inFlightLock.notifyAll();
+            }
+        }
+    }
+
+    /** From now on, new requests are answered UNAVAILABLE. */
+    public void beginClose() {
+        closing = true;
+    }
+
+    /**
+     * Refuses new requests from now on and waits until the ones being handled are answered, or until the timeout.
+     *
+     * @return true if every in-flight request was answered in time
+     */
+    public boolean drain(long timeoutMs) throws InterruptedException {
+        closing = true;
+        long deadlineNs = System.nanoTime() + timeoutMs * 1_000_000;
+        synchronized (inFlightLock) {
+            while (inFlight > 0) {
+                long leftMs = (deadlineNs - System.nanoTime()) / 1_000_000;
+                if (leftMs <= 0) {
+                    return false;
+                }
+                inFlightLock.wait(leftMs);
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,249 @@
+package io.corral.protocol.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.corral.protocol.CheckpointFile;
+import io.corral.protocol.Envelope;
+import io.corral.protocol.ErrorCode;
+import io.corral.protocol.ImageRef;
+import io.corral.protocol.JobState;
+import io.corral.protocol.JobSummary;
+import io.corral.protocol.JobView;
+import io.corral.protocol.LockView;
+import io.corral.protocol.MemberStatus;
+import io.corral.protocol.Message;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import io.corral.protocol.TaskState;
+import io.corral.protocol.TaskView;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Pins the wire format: every request and response type has a sample whose encoding must equal its file under
+ * {@code src/test/resources/golden/}. A change to a message shows up as a diff of these files, which is reviewed like
+ * code. Regenerate on purpose only: {@code mvn -pl protocol test -Dgolden.update=true}.
+ */
+class GoldenEncodingTest {
+    private static final Path GOLDEN_DIR = Path.of("src", "test", "resources", "golden");
+    private static final boolean UPDATE = Boolean.getBoolean("golden.update");
+    private static final long ID = 17;
+
+    /** SHA-256 of "test". */
+    private static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+    private static final Map<Class<?>, Message> SAMPLES = samples();
+
+    @TestFactory
+    Stream<DynamicTest> everyMessageTypeMatchesItsGoldenFile() {
+        return messageTypes().stream()
+                .map(type -> DynamicTest.dynamicTest(type.getSimpleName(), () -> checkGolden(type)));
+    }
+
+    @Test
+    void everyMessageTypeHasASample() {
+        List<String> missing = messageTypes().stream()
+                .filter(type -> !SAMPLES.containsKey(type))
+                .map(Class::getSimpleName)
+                .toList();
+        assertThat(missing)
+                .as("message types without a sample in GoldenEncodingTest")
+                .isEmpty();
+    }
+
+    /** A golden file whose type was renamed or removed would otherwise linger and mislead. */
+    @Test
+    void everyGoldenFileBelongsToAMessageType() throws IOException {
+        Set<String> expected = new TreeSet<>();
+        messageTypes().forEach(type -> expected.add(type.getSimpleName() + ".json"));
+        Set<String> present = new TreeSet<>();
+        try (Stream<Path> files = Files.list(GOLDEN_DIR)) {
+            files.forEach(f -> present.add(f.getFileName().toString()));
+        }
+        assertThat(present).isEqualTo(expected);
+    }
+
+    /** The comparison used above must see array contents, or a broken base64 codec would pass unnoticed. */
+    @Test
+    void recursiveComparisonComparesByteArraysByContent() {
+        Request.PutChunk one = new Request.PutChunk(SHA, 1, 0, new byte[] {1});
+        assertThat(one).usingRecursiveComparison().isEqualTo(new Request.PutChunk(SHA, 1, 0, new byte[] {1}));
+        assertThatThrownBy(() -> assertThat(one)
+                        .usingRecursiveComparison()
+                        .isEqualTo(new Request.PutChunk(SHA, 1, 0, new byte[] {2})))
+                .isInstanceOf(AssertionError.class);
+    }
+
+    private static void checkGolden(Class<?> type) throws Exception {
+        Message sample = SAMPLES.get(type);
+        if (sample == null) {
+            fail("no sample for " + type.getSimpleName() + "; add one to GoldenEncodingTest.samples()");
+        }
+        Envelope envelope = new Envelope(ID, sample);
+        String encoded = Json.pretty(envelope) + "\n";
+        Path file = GOLDEN_DIR.resolve(type.getSimpleName() + ".json");
+        if (UPDATE) {
+            Files.createDirectories(GOLDEN_DIR);
+            Files.writeString(file, encoded, StandardCharsets.UTF_8);
+        }
+        if (!Files.exists(file)) {
+            fail("no golden file " + file + "; run the tests with -Dgolden.update=true and review the new file");
+        }
+        String golden = Files.readString(file, StandardCharsets.UTF_8);
+        assertThat(encoded).as("encoding of " + type.getSimpleName()).isEqualTo(golden);
+
+        Envelope decoded = Json.decode(golden.getBytes(StandardCharsets.UTF_8));
+        assertThat(decoded.message()).isInstanceOf(type);
+        // Field by field, so byte[] fields compare by content (record equals compares arrays by identity).
+        assertThat(decoded).usingRecursiveComparison().withStrictTypeChecking().isEqualTo(envelope);
+        assertThat(Json.decode(Json.encode(envelope)))
+                .usingRecursiveComparison()
+                .isEqualTo(envelope);
+    }
+
+    static List<Class<?>> messageTypes() {
+        List<Class<?>> types = new ArrayList<>();
+        types.addAll(Arrays.asList(Request.class.getPermittedSubclasses()));
+        types.addAll(Arrays.asList(Response.class.getPermittedSubclasses()));
+        return types;
+    }
+
+    private static Map<Class<?>, Message> samples() {
+        Map<Class<?>, Message> samples = new LinkedHashMap<>();
+        Stream.concat(requestSamples().stream(), responseSamples().stream()).forEach(m -> samples.put(m.getClass(), m));
+        return samples;
+    }
+
+    private static List<Request> requestSamples() {
+        return List.of(
+                new Request.Hello(1, "corral-cli"),
+                new Request.HasBlob(SHA),
+                new Request.PutChunk(SHA, 4, 0, "test".getBytes(StandardCharsets.US_ASCII)),
+                new Request.SealBlob(SHA, 4, 1),
+                new Request.SubmitJob(
+                        List.of(new ImageRef("cat.jpg", SHA, 4)),
+                        List.of("resize:800x600,fit", "format:webp,q=80"),
+                        10,
+                        3,
+                        Map.of("team", "web", "batch", "2026-01"),
+                        "upload-7f3a"),
+                new Request.GetJob("j-000017", false),
+                new Request.ListJobs(JobState.PENDING, 100, true),
+                new Request.CancelJob("j-000017"),
+                new Request.AcquireLock("reindex", "worker-3", 30_000, 5_000),
+                new Request.ReleaseLock("reindex", 4711),
+                new Request.RenewLock("reindex", 4711),
+                new Request.GetLock("reindex", false),
+                new Request.ListLocks(true),
+                new Request.GetClusterStatus(),
+                new Request.GetNodeStatus(),
+                new Request.TakeSnapshot(),
+                new Request.TransferLeader("c2"),
+                new Request.OpenCheckpoint(),
+                new Request.ReadCheckpoint("cp-1", "000042.sst", 1_048_576, 1_048_576),
+                new Request.CloseCheckpoint("cp-1"));
+    }
+
+    private static List<Response> responseSamples() {
+        LockView lock = new LockView("reindex", "worker-3", 4711, 30_000, 1_767_225_600_000L, 1_767_225_630_000L, 2);
+        return List.of(
+                new Response.Welcome(1, "c1"),
+                new Response.ErrorReply(ErrorCode.NOT_FOUND, "no job j-000099"),
+                new Response.Ack(),
+                new Response.BlobStatus(SHA, true, 4),
+                new Response.ChunkStored(SHA, 0),
+                new Response.BlobSealed(SHA, 4),
+                new Response.JobSubmitted("j-000017", true),
+                new Response.JobDetail(jobView()),
+                new Response.JobList(List.of(new JobSummary(
+                        "j-000017",
+                        JobState.LEASED,
+                        10,
+                        2,
+                        Map.of(TaskState.SUCCEEDED, 1, TaskState.LEASED, 1),
+                        1_767_225_600_000L,
+                        Map.of("team", "web")))),
+                new Response.LockGranted("reindex", "worker-3", 4711, 1_767_225_630_000L),
+                new Response.LockQueued("reindex", 12, 1_767_225_605_000L),
+                new Response.LockReleased("reindex", 4711),
+                new Response.LockDetail(lock),
+                new Response.LockList(List.of(lock)),
+                new Response.ClusterStatus("c1", List.of(leader(), unreachable())),
+                new Response.NodeStatus(leader()),
+                new Response.SnapshotTaken(4096),
+                new Response.LeaderTransferred("c2"),
+                new Response.CheckpointOpened(
+                        "cp-1",
+                        3,
+                        4096,
+                        List.of(new CheckpointFile("000042.sst", 1_048_576), new CheckpointFile("CURRENT", 16))),
+                new Response.CheckpointData(
+                        "cp-1", "CURRENT", 0, "MANIFEST-000005\n".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** A job half done: one task succeeded, one failed with an error (the only nullable view field set). */
+    private static JobView jobView() {
+        return new JobView(
+                "j-000017",
+                JobState.LEASED,
+                10,
+                3,
+                List.of("resize:800x600,fit", "format:webp,q=80"),
+                Map.of("team", "web"),
+                null,
+                1_767_225_600_000L,
+                0,
+                false,
+                Map.of(TaskState.SUCCEEDED, 1, TaskState.LEASED, 1),
+                List.of(
+                        new TaskView("j-000017/0", 0, "cat.jpg", SHA, 4, TaskState.SUCCEEDED, 1, null),
+                        new TaskView("j-000017/1", 1, "dog.png", SHA, 4, TaskState.LEASED, 2, "worker lost")));
+    }
+
+    private static MemberStatus leader() {
+        return new MemberStatus(
+                "c1",
+                "10.0.0.1:7300",
+                "10.0.0.1:7400",
+                "10.0.0.1:7500",
+                "LEADER",
+                3,
+                4200,
+                4200,
+                4096,
+                "c1",
+                true,
+                null);
+    }
+
+    private static MemberStatus unreachable() {
+        return new MemberStatus(
+                "c3",
+                "10.0.0.3:7300",
+                "10.0.0.3:7400",
+                "10.0.0.3:7500",
+                null,
+                -1,
+                -1,
+                -1,
+                -1,
+                null,
+                false,
+                "connection refused");
+    }
+}

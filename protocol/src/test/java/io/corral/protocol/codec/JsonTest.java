@@ -1,0 +1,185 @@
+package io.corral.protocol.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import io.corral.protocol.Envelope;
+import io.corral.protocol.ErrorCode;
+import io.corral.protocol.ImageRef;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import io.corral.protocol.TaskState;
+import io.corral.protocol.TaskView;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JsonTest {
+
+    @Test
+    void encodesTheDocumentedCompactShape() {
+        byte[] json = Json.encode(new Envelope(17, new Request.GetJob("j-1", false)));
+
+        assertThat(new String(json, StandardCharsets.UTF_8))
+                .isEqualTo("{\"id\":17,\"message\":{\"type\":\"GetJob\",\"jobId\":\"j-1\",\"stale\":false}}");
+    }
+
+    @Test
+    void roundTripsRequestsAndResponses() throws Exception {
+        Envelope request = new Envelope(3, new Request.AcquireLock("l", "me", 1000, 0));
+        Envelope response = new Envelope(3, new Response.ErrorReply(ErrorCode.LOCK_HELD, "held by you"));
+
+        assertThat(Json.decode(Json.encode(request))).isEqualTo(request);
+        assertThat(Json.decode(Json.encode(response))).isEqualTo(response);
+    }
+
+    /** Each row: the payload, then the exact message a client author reads. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            {"id":1,"message":{"type":"Foo"}}                                            | unknown message type 'Foo'
+            {"id":1,"message":{"type":"Request"}}                                        | unknown message type 'Request'
+            {"id":1,"message":{"jobId":"x","stale":false}}                               | the message has no 'type' field
+            {"id":1,"message":{"type":"GetJob","jobId":"x"}}                             | missing field 'stale' of GetJob
+            {"id":1,"message":{"type":"GetJob","jobId":"x","stale":false,"extra":1}}     | unknown field 'extra' of GetJob
+            {"id":1,"message":{"type":"AcquireLock","name":"x","owner":"o","ttlMs":"abc","waitMs":0}} | field 'ttlMs' of AcquireLock must be a number
+            {"id":1,"message":{"type":"AcquireLock","name":"x","owner":"o","ttlMs":"100","waitMs":0}} | field 'ttlMs' of AcquireLock must be a number
+            {"id":1,"message":{"type":"AcquireLock","name":"x","owner":"o","ttlMs":null,"waitMs":0}}  | field 'ttlMs' of AcquireLock must be a number
+            {"id":1,"message":{"type":"AcquireLock","name":"x","owner":"o","ttlMs":1.5,"waitMs":0}}   | field 'ttlMs' of AcquireLock must be a number, got '1.5'
+            {"id":1,"message":{"type":"AcquireLock","name":5,"owner":"o","ttlMs":1,"waitMs":0}}       | field 'name' of AcquireLock must be a string, got '5'
+            {"id":1,"message":{"type":"AcquireLock","name":null,"owner":"o","ttlMs":1,"waitMs":0}}    | field 'name' of AcquireLock must not be null
+            {"id":1,"message":{"type":"PutChunk","sha256":"x","size":1,"index":99999999999,"data":""}} | field 'index' of PutChunk is out of range
+            {"id":1,"message":{"type":"ListJobs","state":"NOPE","limit":1,"stale":true}} | field 'state' of ListJobs must be one of [PENDING, LEASED, SUCCEEDED, FAILED, DEAD, CANCELLED], got 'NOPE'
+            {"id":1,"message":{"type":"ListJobs","state":null,"limit":1,"stale":"yes"}}  | field 'stale' of ListJobs must be true or false
+            {"id":1,"message":{"type":"SubmitJob","images":{},"operations":[],"priority":0,"maxAttempts":1,"labels":{},"idempotencyKey":null}} | field 'images' of SubmitJob must be an array
+            {"id":1,"message":{"type":"SubmitJob","images":[{"name":"a","sha256":"b","size":"x"}],"operations":[],"priority":0,"maxAttempts":1,"labels":{},"idempotencyKey":null}} | field 'images[0].size' of SubmitJob must be a number
+            {"id":1,"message":{"type":"SubmitJob","images":[],"operations":["a",5],"priority":0,"maxAttempts":1,"labels":{},"idempotencyKey":null}} | field 'operations[1]' of SubmitJob must be a string, got '5'
+            {"id":1,"message":{"type":"GetNodeStatus"}} xx                               | `malformed JSON at line 1, column 47: Unrecognized token 'xx': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')`
+            {"id":1,"message":{"type":"GetNodeStatus"}                                   | malformed JSON at line 1, column 43: Unexpected end-of-input: expected close marker for Object
+            {"id":1,"id":2,"message":{"type":"GetNodeStatus"}}                           | malformed JSON at line 1, column 13: Duplicate field 'id'
+            {"id":1}                                                                     | missing field 'message' of Envelope
+            {"id":1,"message":null}                                                      | field 'message' of Envelope must not be null
+            {"id":-1,"message":{"type":"GetNodeStatus"}}                                 | invalid Envelope: request id must be >= 0, got -1
+            {"id":"7","message":{"type":"GetNodeStatus"}}                                | field 'id' of Envelope must be a number
+            [1,2]                                                                        | `expected a JSON object {"id":..,"message":{"type":..}}`
+            null                                                                         | the frame holds JSON null; expected an envelope
+            """)
+    void refusesWithAClearMessage(String payload, String expected) {
+        assertThatThrownBy(() -> Json.decode(payload.strip().getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedMessageException.class)
+                .hasMessage(expected);
+    }
+
+    @Test
+    void refusesAnEmptyPayload() {
+        assertThatThrownBy(() -> Json.decode(new byte[0]))
+                .isInstanceOf(MalformedMessageException.class)
+                .hasMessage("empty frame; expected a JSON envelope");
+    }
+
+    @Test
+    void keepsTheIdOfAMalformedMessageWhenItCanBeRead() {
+        MalformedMessageException unknownType = decodeError("{\"id\":42,\"message\":{\"type\":\"Foo\"}}");
+        MalformedMessageException badJson = decodeError("{\"id\":42,\"message\":");
+        MalformedMessageException nullField =
+                decodeError("{\"id\":43,\"message\":{\"type\":\"CancelJob\",\"jobId\":null}}");
+
+        assertThat(unknownType.id()).isEqualTo(42);
+        assertThat(badJson.id()).isZero();
+        assertThat(nullField.id()).isEqualTo(43);
+    }
+
+    @Test
+    void refusesNullsInsideRequests() {
+        Request nullImageField =
+                new Request.SubmitJob(List.of(new ImageRef("a.jpg", null, 1)), List.of(), 0, 1, Map.of(), null);
+        Request nullOperation = new Request.SubmitJob(
+                List.of(new ImageRef("a.jpg", "s", 1)), Arrays.asList("grayscale", null), 0, 1, Map.of(), null);
+        Map<String, String> labels = new HashMap<>();
+        labels.put("team", null);
+        Request nullLabel =
+                new Request.SubmitJob(List.of(new ImageRef("a.jpg", "s", 1)), List.of(), 0, 1, labels, null);
+
+        assertThat(decodeError(nullImageField)).hasMessage("field 'images[0].sha256' of SubmitJob must not be null");
+        assertThat(decodeError(nullOperation)).hasMessage("field 'operations[1]' of SubmitJob must not be null");
+        assertThat(decodeError(nullLabel)).hasMessage("field 'labels' of SubmitJob must not hold null keys or values");
+    }
+
+    @Test
+    void acceptsNullOnlyInTheDocumentedOptionalRequestFields() throws Exception {
+        List<Request> optionalNulls = List.of(
+                new Request.SubmitJob(List.of(new ImageRef("a.jpg", "s", 1)), List.of(), 0, 1, Map.of(), null),
+                new Request.ListJobs(null, 10, false),
+                new Request.TransferLeader(null));
+
+        for (Request request : optionalNulls) {
+            Envelope envelope = new Envelope(1, request);
+            assertThat(Json.decode(Json.encode(envelope))).isEqualTo(envelope);
+        }
+        assertThat(decodeError(new Request.SubmitJob(List.of(), List.of(), 0, 1, null, null)))
+                .hasMessage("field 'labels' of SubmitJob must not be null");
+    }
+
+    /** Responses come from a coordinator and carry documented nulls (a task's error, an unknown leader). */
+    @Test
+    void acceptsNullsInResponses() throws Exception {
+        Envelope envelope = new Envelope(
+                1,
+                new Response.JobDetail(new io.corral.protocol.JobView(
+                        "j",
+                        null,
+                        0,
+                        1,
+                        List.of(),
+                        Map.of(),
+                        null,
+                        0,
+                        0,
+                        false,
+                        Map.of(),
+                        List.of(new TaskView("t", 0, "a.jpg", "s", 1, TaskState.PENDING, 0, null)))));
+
+        assertThat(Json.decode(Json.encode(envelope))).isEqualTo(envelope);
+    }
+
+    /** A record missing from @JsonSubTypes could be sent but not received; catch it here, not in production. */
+    @Test
+    void typeNamesAreTheSimpleNamesOfEveryPermittedSubclass() {
+        for (Class<?> family : List.of(Request.class, Response.class)) {
+            Map<Class<?>, String> registered = Arrays.stream(
+                            family.getAnnotation(JsonSubTypes.class).value())
+                    .collect(Collectors.toMap(JsonSubTypes.Type::value, JsonSubTypes.Type::name));
+            Set<Class<?>> permitted = Set.of(family.getPermittedSubclasses());
+
+            assertThat(registered.keySet()).as(family.getSimpleName()).isEqualTo(permitted);
+            registered.forEach((type, name) -> assertThat(name).isEqualTo(type.getSimpleName()));
+        }
+    }
+
+    @Test
+    void prettyPrintsWithNewlinesOnly() {
+        String pretty = Json.pretty(new Envelope(1, new Response.Ack()));
+
+        assertThat(pretty).isEqualTo("{\n  \"id\" : 1,\n  \"message\" : {\n    \"type\" : \"Ack\"\n  }\n}");
+    }
+
+    private static MalformedMessageException decodeError(Request request) {
+        return decodeError(new String(Json.encode(new Envelope(1, request)), StandardCharsets.UTF_8));
+    }
+
+    private static MalformedMessageException decodeError(String payload) {
+        try {
+            Json.decode(payload.getBytes(StandardCharsets.UTF_8));
+        } catch (MalformedMessageException e) {
+            return e;
+        }
+        throw new AssertionError("decoded without error: " + payload);
+    }
+}

@@ -1,0 +1,106 @@
+package io.corral.protocol.testing;
+
+import io.corral.protocol.Envelope;
+import io.corral.protocol.Limits;
+import io.corral.protocol.Message;
+import io.corral.protocol.Request;
+import io.corral.protocol.codec.Json;
+import io.corral.protocol.codec.MalformedMessageException;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The wire protocol spoken over a plain blocking socket, independent of the Netty code under test, so tests see
+ * exactly the bytes a third-party client would. Every read times out, so a test never hangs.
+ */
+public final class FrameSocket implements AutoCloseable {
+    public static final int READ_TIMEOUT_MS = 10_000;
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+
+    public FrameSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setSoTimeout(READ_TIMEOUT_MS);
+        socket.setTcpNoDelay(true);
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = new DataOutputStream(socket.getOutputStream());
+    }
+
+    public static FrameSocket connect(InetSocketAddress address) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(address, READ_TIMEOUT_MS);
+        return new FrameSocket(socket);
+    }
+
+    /** Connects and completes the handshake, so the caller can go straight to requests. */
+    public static FrameSocket connectAndHello(InetSocketAddress address) throws IOException {
+        FrameSocket socket = connect(address);
+        socket.send(1, new Request.Hello(Limits.PROTOCOL_VERSION, "raw-test"));
+        Envelope welcome = socket.receive();
+        if (!(welcome.message() instanceof io.corral.protocol.Response.Welcome)) {
+            throw new IllegalStateException("handshake failed: " + welcome);
+        }
+        return socket;
+    }
+
+    public void send(long id, Message message) throws IOException {
+        sendPayload(Json.encode(new Envelope(id, message)));
+    }
+
+    public void sendPayload(String json) throws IOException {
+        sendPayload(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public synchronized void sendPayload(byte[] payload) throws IOException {
+        out.writeInt(payload.length);
+        out.write(payload);
+        out.flush();
+    }
+
+    /** Writes only a length prefix, as a peer announcing a frame it never sends would. */
+    public synchronized void sendLengthPrefix(long length) throws IOException {
+        out.writeInt((int) length);
+        out.flush();
+    }
+
+    public Envelope receive() throws IOException {
+        int length = in.readInt();
+        byte[] payload = in.readNBytes(length);
+        if (payload.length < length) {
+            throw new EOFException("connection closed inside a frame");
+        }
+        try {
+            return Json.decode(payload);
+        } catch (MalformedMessageException e) {
+            throw new IOException("peer sent an unreadable frame: " + e.getMessage(), e);
+        }
+    }
+
+    /** True once the peer has closed: the next read sees end of stream (or a reset) before the read timeout. */
+    public boolean closedByPeer() {
+        try {
+            return in.read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
