@@ -1,0 +1,50 @@
+package io.corral.coordinator.state;
+
+import io.corral.protocol.Limits;
+
+/**
+ * Limits of one coordinator's state machine, tighter than or equal to the protocol's hard {@link Limits}. Every
+ * replica must run with the same values (they come from the cluster configuration), since apply checks them.
+ *
+ * @param maxImageBytes largest image accepted, in bytes
+ * @param maxImagesPerJob most images (tasks) in one submission
+ * @param maxWaitersPerLock most acquirers queued behind one lock, so a release never scans an unbounded queue
+ * @param maxGarbageItemsPerEntry largest {@code maxItems} a {@link Command.CollectGarbage} may ask for
+ */
+public record CoreLimits(long maxImageBytes, int maxImagesPerJob, int maxWaitersPerLock, int maxGarbageItemsPerEntry) {
+
+    /** Images are read back whole into one array (downloads, verification), so they stay well under 2 GiB. */
+    public static final long MAX_IMAGE_BYTES_BOUND = 1024L * 1024 * 1024;
+
+    public static final long DEFAULT_MAX_IMAGE_BYTES = 50L * 1024 * 1024;
+    public static final int DEFAULT_MAX_WAITERS_PER_LOCK = 1000;
+    public static final int DEFAULT_MAX_GARBAGE_ITEMS_PER_ENTRY = 1000;
+
+    public CoreLimits {
+        require(maxImageBytes >= 1 && maxImageBytes <= MAX_IMAGE_BYTES_BOUND, "maxImageBytes", maxImageBytes);
+        require(
+                maxImagesPerJob >= 1 && maxImagesPerJob <= Limits.MAX_IMAGES_PER_JOB,
+                "maxImagesPerJob",
+                maxImagesPerJob);
+        require(maxWaitersPerLock >= 1, "maxWaitersPerLock", maxWaitersPerLock);
+        require(maxGarbageItemsPerEntry >= 1, "maxGarbageItemsPerEntry", maxGarbageItemsPerEntry);
+    }
+
+    public static CoreLimits defaults() {
+        return new CoreLimits(
+                DEFAULT_MAX_IMAGE_BYTES,
+                Limits.MAX_IMAGES_PER_JOB,
+                DEFAULT_MAX_WAITERS_PER_LOCK,
+                DEFAULT_MAX_GARBAGE_ITEMS_PER_ENTRY);
+    }
+
+    public CoreLimits withMaxImageBytes(long bytes) {
+        return new CoreLimits(bytes, maxImagesPerJob, maxWaitersPerLock, maxGarbageItemsPerEntry);
+    }
+
+    private static void require(boolean ok, String name, long value) {
+        if (!ok) {
+            throw new IllegalArgumentException(name + " out of range: " + value);
+        }
+    }
+}

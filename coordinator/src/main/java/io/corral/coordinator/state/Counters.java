@@ -1,0 +1,28 @@
+package io.corral.coordinator.state;
+
+import io.corral.protocol.JobState;
+import io.corral.protocol.TaskState;
+import java.util.Map;
+
+/**
+ * What the replicated state holds right now, for metrics. Every state of both enums is present in the maps.
+ *
+ * @param tasks stored tasks by state
+ * @param jobs stored jobs by derived state
+ * @param locksHeld locks with a holder
+ * @param lockWaiters acquirers queued behind held locks
+ * @param blobsStored sealed blobs (uploads in progress are not counted)
+ * @param blobBytesStored total size of the sealed blobs
+ */
+public record Counters(
+        Map<TaskState, Long> tasks,
+        Map<JobState, Long> jobs,
+        long locksHeld,
+        long lockWaiters,
+        long blobsStored,
+        long blobBytesStored) {
+    public Counters {
+        tasks = Map.copyOf(tasks);
+        jobs = Map.copyOf(jobs);
+    }
+}

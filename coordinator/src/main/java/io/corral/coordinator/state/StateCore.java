@@ -1,0 +1,238 @@
+package io.corral.coordinator.state;
+
+import io.corral.coordinator.state.blobs.BlobCorruptException;
+import io.corral.coordinator.state.blobs.BlobGarbage;
+import io.corral.coordinator.state.blobs.BlobReader;
+import io.corral.coordinator.state.blobs.BlobRecord;
+import io.corral.coordinator.state.blobs.Blobs;
+import io.corral.coordinator.state.jobs.JobGarbage;
+import io.corral.coordinator.state.jobs.JobQueries;
+import io.corral.coordinator.state.jobs.JobRules;
+import io.corral.coordinator.state.jobs.Jobs;
+import io.corral.coordinator.state.kv.KvTxn;
+import io.corral.coordinator.state.kv.KvView;
+import io.corral.coordinator.state.locks.LockQueries;
+import io.corral.coordinator.state.locks.LockRules;
+import io.corral.coordinator.state.locks.Locks;
+import io.corral.protocol.ErrorCode;
+import io.corral.protocol.JobState;
+import io.corral.protocol.Limits;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import io.corral.protocol.TaskState;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The replicated state machine, free of I/O: a command and the current state in, a reply, events and writes out. It
+ * holds no state of its own (everything lives in the key spaces it is handed), reads no clock (time is the leader's,
+ * in the {@link Entry}) and no randomness, so every replica that applies the same log computes the same state.
+ *
+ * <p>Bad input is answered with an {@link Response.ErrorReply} and writes nothing (two documented exceptions: a seal
+ * whose bytes do not match discards the upload; a waiter giving up leaves the queue). A broken invariant is a bug and
+ * throws, so the adapter stops instead of replicating damage.
+ */
+public final class StateCore {
+    private final CoreLimits limits;
+
+    public StateCore(CoreLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    public CoreLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Applies one committed entry.
+     *
+     * @param index the entry's Raft index (positive): job ids, lock tokens and waiter ids are made from it
+     * @param txn the entry's writes; the caller commits them atomically with the applied index
+     */
+    public Applied apply(long index, Entry entry, KvTxn txn) {
+        if (index < 1 || entry == null || entry.nowMs() < 0) {
+            throw new IllegalArgumentException("bad entry at index " + index + ": " + entry);
+        }
+        WriteCountingTxn counted = new WriteCountingTxn(txn);
+        Applied applied;
+        try {
+            validate(entry.command(), limits);
+            applied = dispatch(index, entry.nowMs(), entry.command(), counted);
+        } catch (InvalidCommandException e) {
+            applied = Applied.of(new Response.ErrorReply(e.code(), e.getMessage()));
+        }
+        if (applied.reply() instanceof Response.ErrorReply error
+                && counted.writes() > 0
+                && !errorMayWrite(entry.command(), error.code())) {
+            throw new IllegalStateException(entry.command().getClass().getSimpleName() + " answered " + error
+                    + " after " + counted.writes() + " writes; a refused command must write nothing");
+        }
+        return applied;
+    }
+
+    /** The two replies with an error code that are state changes rather than refusals (see the handlers). */
+    private static boolean errorMayWrite(Command command, ErrorCode code) {
+        return (command instanceof Command.SealBlob && code == ErrorCode.HASH_MISMATCH)
+                || (command instanceof Command.CancelLockWait && code == ErrorCode.LOCK_HELD);
+    }
+
+    // Java 17 has no pattern matching for switch outside preview; CommandGoldenTest applies a sample of every
+    // permitted subtype, so a new command without a branch here fails the build.
+    private Applied dispatch(long index, long nowMs, Command command, KvTxn txn) {
+        if (command instanceof Command.SubmitJob c) {
+            return Jobs.submit(index, nowMs, c, JobRules.validate(c, limits), txn);
+        } else if (command instanceof Command.CancelJob c) {
+            return Jobs.cancel(nowMs, c, txn);
+        } else if (command instanceof Command.AcquireLock c) {
+            return new Locks(index, nowMs, txn, limits).acquire(c);
+        } else if (command instanceof Command.ReleaseLock c) {
+            return new Locks(index, nowMs, txn, limits).release(c);
+        } else if (command instanceof Command.RenewLock c) {
+            return new Locks(index, nowMs, txn, limits).renew(c);
+        } else if (command instanceof Command.ExpireLock c) {
+            return new Locks(index, nowMs, txn, limits).expire(c);
+        } else if (command instanceof Command.CancelLockWait c) {
+            return new Locks(index, nowMs, txn, limits).cancelWait(c);
+        } else if (command instanceof Command.PutChunk c) {
+            return Blobs.putChunk(nowMs, c, txn);
+        } else if (command instanceof Command.SealBlob c) {
+            return Blobs.seal(nowMs, c, txn);
+        } else if (command instanceof Command.CollectGarbage c) {
+            return collectGarbage(nowMs, c, txn);
+        }
+        throw new IllegalStateException("no handler for " + command.getClass().getName());
+    }
+
+    /**
+     * Checks everything about a command that does not depend on the state: the RPC edge calls it before a command
+     * enters the log, and apply calls it again (the log may hold entries from an older leader).
+     *
+     * @throws InvalidCommandException naming the first rule the command breaks
+     */
+    public static void validate(Command command, CoreLimits limits) {
+        if (command == null) {
+            throw Checks.bad("missing command");
+        } else if (command instanceof Command.SubmitJob c) {
+            JobRules.validate(c, limits);
+        } else if (command instanceof Command.CancelJob c) {
+            JobRules.validate(c);
+        } else if (command instanceof Command.AcquireLock c) {
+            LockRules.validate(c);
+        } else if (command instanceof Command.ReleaseLock c) {
+            LockRules.validate(c.name(), c.token());
+        } else if (command instanceof Command.RenewLock c) {
+            LockRules.validate(c.name(), c.token());
+        } else if (command instanceof Command.ExpireLock c) {
+            LockRules.validate(c.name(), c.token());
+        } else if (command instanceof Command.CancelLockWait c) {
+            LockRules.validate(c.name(), c.waiterId());
+        } else if (command instanceof Command.PutChunk c) {
+            Blobs.validate(c, limits);
+        } else if (command instanceof Command.SealBlob c) {
+            Blobs.validate(c, limits);
+        } else if (command instanceof Command.CollectGarbage c) {
+            validateGarbage(c, limits);
+        }
+    }
+
+    private static void validateGarbage(Command.CollectGarbage c, CoreLimits limits) {
+        Checks.requireRange("jobRetentionMs", c.jobRetentionMs(), 0, Long.MAX_VALUE);
+        Checks.requireRange("blobRetentionMs", c.blobRetentionMs(), 0, Long.MAX_VALUE);
+        Checks.requireRange("uploadRetentionMs", c.uploadRetentionMs(), 0, Long.MAX_VALUE);
+        Checks.requireRange("maxItems", c.maxItems(), 1, limits.maxGarbageItemsPerEntry());
+    }
+
+    /** Jobs first: blobs they release start their retention now, so they are never deleted in the same entry. */
+    private static Applied collectGarbage(long nowMs, Command.CollectGarbage c, KvTxn txn) {
+        JobGarbage.collect(txn, nowMs, c.jobRetentionMs(), c.maxItems());
+        BlobGarbage.collectUnreferenced(txn, nowMs, c.blobRetentionMs(), c.maxItems());
+        BlobGarbage.collectUploads(txn, nowMs, c.uploadRetentionMs(), c.maxItems());
+        return Applied.of(new Response.Ack());
+    }
+
+    /**
+     * Answers a read-only request from {@code view}: GetJob, ListJobs, GetLock, ListLocks, HasBlob. Other requests
+     * are not reads of this state and get BAD_REQUEST.
+     */
+    public Response query(Request request, KvView view) {
+        try {
+            if (request instanceof Request.GetJob q) {
+                Checks.requireText("jobId", q.jobId(), Limits.MAX_NAME_CHARS);
+                return JobQueries.get(view, q.jobId());
+            } else if (request instanceof Request.ListJobs q) {
+                return JobQueries.list(view, q.state(), q.limit());
+            } else if (request instanceof Request.GetLock q) {
+                LockRules.validateName(q.name());
+                return LockQueries.get(view, q.name());
+            } else if (request instanceof Request.ListLocks) {
+                return LockQueries.list(view);
+            } else if (request instanceof Request.HasBlob q) {
+                Checks.requireSha256("sha256", q.sha256());
+                BlobRecord blob = Blobs.sealed(view, q.sha256());
+                return new Response.BlobStatus(q.sha256(), blob != null, blob == null ? 0 : blob.size());
+            }
+        } catch (InvalidCommandException e) {
+            return new Response.ErrorReply(e.code(), e.getMessage());
+        }
+        String type = request == null ? "nothing" : request.getClass().getSimpleName();
+        return new Response.ErrorReply(ErrorCode.BAD_REQUEST, type + " is not a read of the replicated state");
+    }
+
+    /**
+     * Lock decisions due at {@code nowMs}, for the leader to commit: {@link Command.ExpireLock} for holds whose TTL
+     * lapsed, then {@link Command.CancelLockWait} for waiters past their deadline; at most {@code max}.
+     */
+    public List<Command> dueLockCommands(long nowMs, KvView view, int max) {
+        return LockQueries.due(view, nowMs, max);
+    }
+
+    /** Whether {@code settings} would collect anything at {@code nowMs}: reads the first key of three indexes. */
+    public boolean hasGarbage(long nowMs, KvView view, Command.CollectGarbage settings) {
+        return JobGarbage.hasGarbage(view, nowMs, settings.jobRetentionMs())
+                || BlobGarbage.hasGarbage(view, nowMs, settings.blobRetentionMs(), settings.uploadRetentionMs());
+    }
+
+    /** The gauges kept in META: a fixed number of point reads. */
+    public Counters counters(KvView view) {
+        Map<TaskState, Long> tasks = new EnumMap<>(TaskState.class);
+        for (TaskState s : TaskState.values()) {
+            tasks.put(s, MetaCounters.get(view, MetaCounters.tasks(s)));
+        }
+        Map<JobState, Long> jobs = new EnumMap<>(JobState.class);
+        for (JobState s : JobState.values()) {
+            jobs.put(s, MetaCounters.get(view, MetaCounters.jobs(s)));
+        }
+        return new Counters(
+                tasks,
+                jobs,
+                MetaCounters.get(view, MetaCounters.LOCKS_HELD),
+                MetaCounters.get(view, MetaCounters.LOCK_WAITERS),
+                MetaCounters.get(view, MetaCounters.BLOBS_STORED),
+                MetaCounters.get(view, MetaCounters.BLOB_BYTES_STORED));
+    }
+
+    /**
+     * A sealed blob's bytes, verified against its address; null when no sealed blob has this address.
+     *
+     * @throws BlobCorruptException when the stored bytes are incomplete or do not hash to {@code sha256}
+     */
+    public byte[] readBlob(KvView view, String sha256) {
+        return BlobReader.read(view, sha256);
+    }
+
+    /** One chunk of a sealed blob (unverified: the hash covers the whole blob), or null when there is none. */
+    public byte[] readChunk(KvView view, String sha256, int index) {
+        return BlobReader.readChunk(view, sha256, index);
+    }
+
+    /**
+     * A chunk as stored, sealed or still uploading, unverified; null when absent. For re-sending the data of a
+     * PutChunk log entry whose staged copy is gone (the upload may not be sealed yet); downloads use {@link
+     * #readChunk}.
+     */
+    public byte[] readStoredChunk(KvView view, String sha256, int index) {
+        return BlobReader.readStoredChunk(view, sha256, index);
+    }
+}

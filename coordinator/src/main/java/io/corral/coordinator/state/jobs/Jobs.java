@@ -1,0 +1,149 @@
+package io.corral.coordinator.state.jobs;
+
+import io.corral.coordinator.state.Applied;
+import io.corral.coordinator.state.Codec;
+import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.MetaCounters;
+import io.corral.coordinator.state.blobs.BlobRecord;
+import io.corral.coordinator.state.blobs.Blobs;
+import io.corral.coordinator.state.kv.Keys;
+import io.corral.coordinator.state.kv.KvTxn;
+import io.corral.coordinator.state.kv.KvView;
+import io.corral.coordinator.state.kv.Space;
+import io.corral.protocol.ErrorCode;
+import io.corral.protocol.ImageRef;
+import io.corral.protocol.JobState;
+import io.corral.protocol.Response;
+import io.corral.protocol.TaskState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Submitting and cancelling jobs. Every check runs before the first write, so a refused command writes nothing. */
+public final class Jobs {
+    private Jobs() {}
+
+    /**
+     * Creates job {@code "job-<index>"} with one PENDING task per image.
+     *
+     * @param operations the submission's operations in canonical form (from {@link JobRules#validate})
+     */
+    public static Applied submit(long index, long nowMs, Command.SubmitJob c, List<String> operations, KvTxn txn) {
+        if (c.idempotencyKey() != null) {
+            byte[] existing = txn.get(Space.IDEMPOTENCY, JobKeys.idempotency(c.idempotencyKey()));
+            if (existing != null) {
+                // The client retried (or reused the key): the first job stands, whatever this one asks for.
+                return Applied.of(new Response.JobSubmitted(Keys.utf8(existing, 0, existing.length), false));
+            }
+        }
+        Response refusal = checkImages(c.images(), txn);
+        if (refusal != null) {
+            return Applied.of(refusal);
+        }
+        Map<String, String> labels = c.labels() == null ? Map.of() : c.labels();
+        JobRecord job = new JobRecord(
+                index,
+                c.priority(),
+                c.maxAttempts(),
+                operations,
+                labels,
+                c.idempotencyKey(),
+                nowMs,
+                0,
+                false,
+                c.images().size(),
+                Map.of(TaskState.PENDING, c.images().size()));
+        txn.put(Space.JOBS, JobKeys.job(index), Codec.encode(job));
+        txn.put(Space.JOBS_BY_STATE, JobKeys.byState(JobState.PENDING, index), Keys.utf8(job.id()));
+        if (c.idempotencyKey() != null) {
+            txn.put(Space.IDEMPOTENCY, JobKeys.idempotency(c.idempotencyKey()), Keys.utf8(job.id()));
+        }
+        writeTasks(txn, job, c.images());
+        MetaCounters.add(txn, MetaCounters.jobs(JobState.PENDING), 1);
+        MetaCounters.add(txn, MetaCounters.tasks(TaskState.PENDING), c.images().size());
+        return Applied.of(new Response.JobSubmitted(job.id(), true));
+    }
+
+    /** Every image must be a sealed blob of the declared size whose bytes look like an image. Null when they do. */
+    private static Response checkImages(List<ImageRef> images, KvView view) {
+        // A job may name one image thousands of times: read each blob record once.
+        Map<String, Optional<BlobRecord>> blobs = new HashMap<>();
+        for (ImageRef image : images) {
+            BlobRecord blob = blobs.computeIfAbsent(image.sha256(), sha -> Optional.ofNullable(Blobs.sealed(view, sha)))
+                    .orElse(null);
+            if (blob == null) {
+                return new Response.ErrorReply(
+                        ErrorCode.BLOB_MISSING,
+                        "image '" + image.name() + "' (" + image.sha256()
+                                + ") is not stored in the cluster; upload it, then submit again");
+            }
+            if (blob.size() != image.size()) {
+                return new Response.ErrorReply(
+                        ErrorCode.BAD_REQUEST,
+                        "image '" + image.name() + "' declares " + image.size() + " bytes but the stored blob "
+                                + image.sha256() + " has " + blob.size());
+            }
+            if (blob.format() == null) {
+                return new Response.ErrorReply(
+                        ErrorCode.BAD_REQUEST,
+                        "image '" + image.name() + "' (" + image.sha256()
+                                + ") is not an image: expected jpeg, png, gif, bmp, tiff or webp bytes");
+            }
+        }
+        return null;
+    }
+
+    private static void writeTasks(KvTxn txn, JobRecord job, List<ImageRef> images) {
+        // Count references per blob first, so an image repeated 10,000 times rewrites its blob record once.
+        Map<String, Long> refs = new TreeMap<>();
+        for (int i = 0; i < images.size(); i++) {
+            ImageRef image = images.get(i);
+            TaskRecord task = new TaskRecord(
+                    job.seq(), i, image.name(), image.sha256(), image.size(), TaskState.PENDING, 0, null);
+            txn.put(Space.TASKS, JobKeys.task(job.seq(), i), Codec.encode(task));
+            txn.put(Space.PENDING, JobKeys.pending(job.priority(), job.seq(), i), Keys.utf8(task.id()));
+            refs.merge(image.sha256(), 1L, Long::sum);
+        }
+        refs.forEach((sha, count) -> Blobs.addRefs(txn, sha, count));
+    }
+
+    /**
+     * Cancels a job: its pending tasks become CANCELLED. Leased tasks keep running until their lease ends (revocation
+     * belongs to the worker protocol); the job is marked cancelled so it ends CANCELLED once they finish.
+     */
+    public static Applied cancel(long nowMs, Command.CancelJob c, KvTxn txn) {
+        long seq = JobKeys.parseJobId(c.jobId());
+        JobRecord before = seq < 0 ? null : Tasks.job(txn, seq);
+        if (before == null) {
+            return Applied.of(new Response.ErrorReply(ErrorCode.NOT_FOUND, "no job '" + c.jobId() + "'"));
+        }
+        if (before.state().isTerminal()) {
+            return Applied.of(new Response.ErrorReply(
+                    ErrorCode.CONFLICT, "job " + c.jobId() + " already finished as " + before.state()));
+        }
+        if (before.cancelled()) {
+            // Cancelled already, waiting for leased tasks: repeating the cancel changes nothing.
+            return Applied.of(new Response.JobDetail(JobQueries.view(txn, before)));
+        }
+        JobRecord after = before;
+        for (TaskRecord task : tasksIn(txn, seq, TaskState.PENDING)) {
+            after = Tasks.move(txn, after, task, TaskState.CANCELLED);
+        }
+        after = Tasks.saveJob(txn, nowMs, before, after.withCancelled());
+        return Applied.of(new Response.JobDetail(JobQueries.view(txn, after)));
+    }
+
+    /** The tasks of one job that are in {@code state}, by index. */
+    static List<TaskRecord> tasksIn(KvView view, long seq, TaskState state) {
+        List<TaskRecord> out = new ArrayList<>();
+        for (TaskRecord task : JobQueries.tasks(view, seq)) {
+            if (task.state() == state) {
+                out.add(task);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,41 @@
+package io.corral.coordinator.state.kv;
+
+/**
+ * The key spaces of the replicated state. The RocksDB adapter maps each to a column family of the same name; the
+ * in-memory fake maps each to a sorted map. Keys are compared as unsigned bytes, so big-endian numbers sort in
+ * numeric order.
+ */
+public enum Space {
+    /** Bookkeeping: last applied term/index, counters. */
+    META,
+    /** job id -> job record. Job ids embed the Raft index of the submission, so key order is submission order. */
+    JOBS,
+    /** task id -> task record. */
+    TASKS,
+    /** (job state, job seq) -> job id: lists jobs by state without a scan of every job. */
+    JOBS_BY_STATE,
+    /** (inverted priority, seq, task index) -> task id: the pending queue, highest priority then oldest first. */
+    PENDING,
+    /** idempotency key -> job id. */
+    IDEMPOTENCY,
+    /** (finished at ms, job seq) -> job id: terminal jobs in the order they become collectable. */
+    JOBS_FINISHED,
+    /** lock name -> lock record (the holder). */
+    LOCKS,
+    /** (lock name, waiter seq) -> waiter record: FIFO queue of acquirers per lock. */
+    LOCK_WAITERS,
+    /** (expires at ms, lock name) -> empty: locks in the order their TTL lapses. */
+    LOCK_EXPIRY,
+    /** (deadline ms, lock name, waiter seq) -> empty: waiters in the order they give up. */
+    WAITER_DEADLINES,
+    /** sha256 -> blob record (size, chunk count, reference count, sealed). */
+    BLOBS,
+    /** (sha256, chunk index) -> bytes. */
+    BLOB_CHUNKS,
+    /** (unreferenced since ms, sha256) -> empty: blobs no job refers to, oldest first. */
+    BLOBS_UNREFERENCED,
+    /** sha256 -> upload record for uploads not sealed yet. */
+    UPLOADS,
+    /** (started at ms, sha256) -> empty: unsealed uploads, oldest first, so abandoned ones can be collected. */
+    UPLOADS_BY_AGE;
+}

@@ -1,0 +1,36 @@
+package io.corral.coordinator.state.locks;
+
+import io.corral.protocol.LockView;
+
+/**
+ * A held lock ({@code Space.LOCKS}); a free lock has no record.
+ *
+ * @param token fencing token: the Raft index of the entry that granted this hold
+ * @param expiresAtMs leader time at which the hold lapses unless renewed; the leader then commits its expiry
+ * @param waiterId the waiter id (acquire index) this grant went to from the queue, or 0 for an immediate grant. It
+ *     lets a late {@code CancelLockWait} find that the waiter was granted meanwhile.
+ * @param waiters acquirers queued behind this hold. Waiters exist only while the lock is held: a release either
+ *     grants the first live waiter or drops every expired one until the queue is empty.
+ */
+public record LockRecord(
+        String name,
+        String owner,
+        long token,
+        long ttlMs,
+        long acquiredAtMs,
+        long expiresAtMs,
+        long waiterId,
+        int waiters) {
+
+    LockRecord withExpiresAtMs(long ms) {
+        return new LockRecord(name, owner, token, ttlMs, acquiredAtMs, ms, waiterId, waiters);
+    }
+
+    LockRecord withWaiters(int count) {
+        return new LockRecord(name, owner, token, ttlMs, acquiredAtMs, expiresAtMs, waiterId, count);
+    }
+
+    public LockView view() {
+        return new LockView(name, owner, token, ttlMs, acquiredAtMs, expiresAtMs, waiters);
+    }
+}

@@ -1,0 +1,209 @@
+package io.corral.coordinator.state.locks;
+
+import io.corral.coordinator.state.Applied;
+import io.corral.coordinator.state.Codec;
+import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.CoreLimits;
+import io.corral.coordinator.state.Event;
+import io.corral.coordinator.state.MetaCounters;
+import io.corral.coordinator.state.kv.Keys;
+import io.corral.coordinator.state.kv.KvTxn;
+import io.corral.coordinator.state.kv.Space;
+import io.corral.protocol.ErrorCode;
+import io.corral.protocol.Response;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The lock commands of one entry. A grant's token is the entry's Raft index, so tokens of successive grants strictly
+ * increase; to keep that true an entry grants at most one lock, which this object asserts. Create one per entry.
+ */
+public final class Locks {
+    private final long index;
+    private final long nowMs;
+    private final KvTxn txn;
+    private final CoreLimits limits;
+    private boolean granted;
+
+    public Locks(long index, long nowMs, KvTxn txn, CoreLimits limits) {
+        this.index = index;
+        this.nowMs = nowMs;
+        this.txn = txn;
+        this.limits = limits;
+    }
+
+    public Applied acquire(Command.AcquireLock c) {
+        LockRecord held = LockQueries.lock(txn, c.name());
+        if (held == null) {
+            MetaCounters.add(txn, MetaCounters.LOCKS_HELD, 1);
+            return Applied.of(granted(grant(c.name(), c.owner(), c.ttlMs(), 0, 0)));
+        }
+        if (c.waitMs() == 0) {
+            return error(
+                    ErrorCode.LOCK_HELD,
+                    "lock '" + c.name() + "' is held by '" + held.owner() + "' (token " + held.token() + ") until "
+                            + held.expiresAtMs() + " ms");
+        }
+        if (held.waiters() >= limits.maxWaitersPerLock()) {
+            return error(
+                    ErrorCode.OVERLOADED,
+                    "lock '" + c.name() + "' already has " + held.waiters()
+                            + " acquirers waiting, the most allowed; try again later");
+        }
+        WaiterRecord waiter = new WaiterRecord(c.name(), index, c.owner(), c.ttlMs(), nowMs, nowMs + c.waitMs());
+        txn.put(Space.LOCK_WAITERS, LockKeys.waiter(c.name(), index), Codec.encode(waiter));
+        txn.put(Space.WAITER_DEADLINES, LockKeys.deadline(waiter.deadlineMs(), c.name(), index), Keys.EMPTY);
+        put(held.withWaiters(held.waiters() + 1));
+        MetaCounters.add(txn, MetaCounters.LOCK_WAITERS, 1);
+        return Applied.of(new Response.LockQueued(c.name(), index, waiter.deadlineMs()));
+    }
+
+    /** The holder gives the lock up; the first live waiter, if any, is granted it with this entry's index. */
+    public Applied release(Command.ReleaseLock c) {
+        LockRecord lock = LockQueries.lock(txn, c.name());
+        Response stale = staleToken(lock, c.name(), c.token());
+        if (stale != null) {
+            return Applied.of(stale);
+        }
+        return new Applied(new Response.LockReleased(c.name(), c.token()), handOver(lock));
+    }
+
+    /** Extends a hold that has not lapsed by its TTL, counted from now. */
+    public Applied renew(Command.RenewLock c) {
+        LockRecord lock = LockQueries.lock(txn, c.name());
+        Response stale = staleToken(lock, c.name(), c.token());
+        if (stale != null) {
+            return Applied.of(stale);
+        }
+        if (lock.expiresAtMs() <= nowMs) {
+            // The leader decided the hold lapsed (its expiry may be in flight): the token is refused from now on.
+            return error(
+                    ErrorCode.STALE_TOKEN,
+                    "lock '" + c.name() + "' token " + c.token() + " expired at " + lock.expiresAtMs() + " ms");
+        }
+        // Never shorten a hold: a new leader's clock may lag the old one's.
+        LockRecord renewed = lock.withExpiresAtMs(Math.max(lock.expiresAtMs(), nowMs + lock.ttlMs()));
+        txn.delete(Space.LOCK_EXPIRY, LockKeys.expiry(lock.expiresAtMs(), c.name()));
+        txn.put(Space.LOCK_EXPIRY, LockKeys.expiry(renewed.expiresAtMs(), c.name()), Keys.EMPTY);
+        put(renewed);
+        return Applied.of(granted(renewed));
+    }
+
+    /** The leader saw grant {@code token} lapse. A renewal or release that came first makes this a no-op. */
+    public Applied expire(Command.ExpireLock c) {
+        LockRecord lock = LockQueries.lock(txn, c.name());
+        if (lock == null || lock.token() != c.token() || lock.expiresAtMs() > nowMs) {
+            return Applied.of(new Response.Ack());
+        }
+        return new Applied(new Response.LockReleased(c.name(), c.token()), handOver(lock));
+    }
+
+    /**
+     * A waiter stops waiting. Still queued: it leaves the queue and gets the LOCK_HELD answer its acquire ends with;
+     * this is a reply with an error code that writes, because giving up is a state change, not bad input. Granted
+     * meanwhile: the grant stands and is returned, so the lock is never held by a party that does not know it.
+     */
+    public Applied cancelWait(Command.CancelLockWait c) {
+        byte[] value = txn.get(Space.LOCK_WAITERS, LockKeys.waiter(c.name(), c.waiterId()));
+        LockRecord lock = LockQueries.lock(txn, c.name());
+        if (value != null) {
+            WaiterRecord waiter = Codec.decode(value, WaiterRecord.class);
+            if (lock == null) {
+                throw new IllegalStateException("waiter " + c.waiterId() + " queued behind free lock " + c.name());
+            }
+            removeWaiter(waiter);
+            put(lock.withWaiters(lock.waiters() - 1));
+            Response reply = new Response.ErrorReply(
+                    ErrorCode.LOCK_HELD,
+                    "gave up waiting for lock '" + c.name() + "', held by '" + lock.owner() + "' (token " + lock.token()
+                            + ")");
+            return new Applied(reply, List.of(new Event.LockWaitEnded(c.name(), c.waiterId())));
+        }
+        if (lock != null && lock.waiterId() == c.waiterId()) {
+            return Applied.of(granted(lock));
+        }
+        return error(ErrorCode.NOT_FOUND, "no acquirer " + c.waiterId() + " is waiting for lock '" + c.name() + "'");
+    }
+
+    /**
+     * Ends the current hold: grants the lock to the first waiter whose deadline has not passed, dropping the expired
+     * ones ahead of it; with no live waiter the lock becomes free.
+     */
+    private List<Event> handOver(LockRecord lock) {
+        txn.delete(Space.LOCK_EXPIRY, LockKeys.expiry(lock.expiresAtMs(), lock.name()));
+        List<Event> events = new ArrayList<>();
+        int remaining = lock.waiters();
+        for (WaiterRecord waiter : waitersThroughFirstLive(lock.name())) {
+            removeWaiter(waiter);
+            remaining--;
+            if (waiter.deadlineMs() > nowMs) {
+                LockRecord next = grant(lock.name(), waiter.owner(), waiter.ttlMs(), waiter.waiterId(), remaining);
+                events.add(new Event.LockGranted(
+                        lock.name(), waiter.waiterId(), waiter.owner(), next.token(), next.expiresAtMs()));
+                return events;
+            }
+            events.add(new Event.LockWaitEnded(lock.name(), waiter.waiterId()));
+        }
+        if (remaining != 0) {
+            throw new IllegalStateException("lock " + lock.name() + " counted " + lock.waiters() + " waiters, "
+                    + remaining + " more than its queue holds");
+        }
+        txn.delete(Space.LOCKS, LockKeys.lock(lock.name()));
+        MetaCounters.add(txn, MetaCounters.LOCKS_HELD, -1);
+        return events;
+    }
+
+    /** The queue in FIFO order up to and including the first waiter still within its deadline. */
+    private List<WaiterRecord> waitersThroughFirstLive(String name) {
+        List<WaiterRecord> out = new ArrayList<>();
+        byte[] prefix = LockKeys.waitersOf(name);
+        txn.scan(Space.LOCK_WAITERS, prefix, Keys.prefixEnd(prefix), false, (key, value) -> {
+            WaiterRecord waiter = Codec.decode(value, WaiterRecord.class);
+            out.add(waiter);
+            return waiter.deadlineMs() <= nowMs;
+        });
+        return out;
+    }
+
+    private LockRecord grant(String name, String owner, long ttlMs, long waiterId, int waiters) {
+        if (granted) {
+            throw new IllegalStateException("entry " + index + " would grant a second lock with the same token");
+        }
+        granted = true;
+        LockRecord lock = new LockRecord(name, owner, index, ttlMs, nowMs, nowMs + ttlMs, waiterId, waiters);
+        put(lock);
+        txn.put(Space.LOCK_EXPIRY, LockKeys.expiry(lock.expiresAtMs(), name), Keys.EMPTY);
+        return lock;
+    }
+
+    private void removeWaiter(WaiterRecord waiter) {
+        txn.delete(Space.LOCK_WAITERS, LockKeys.waiter(waiter.name(), waiter.waiterId()));
+        txn.delete(Space.WAITER_DEADLINES, LockKeys.deadline(waiter.deadlineMs(), waiter.name(), waiter.waiterId()));
+        MetaCounters.add(txn, MetaCounters.LOCK_WAITERS, -1);
+    }
+
+    private static Response staleToken(LockRecord lock, String name, long token) {
+        if (lock == null) {
+            return new Response.ErrorReply(
+                    ErrorCode.STALE_TOKEN, "lock '" + name + "' is not held; token " + token + " is stale");
+        }
+        if (lock.token() != token) {
+            return new Response.ErrorReply(
+                    ErrorCode.STALE_TOKEN,
+                    "lock '" + name + "' is held with token " + lock.token() + "; token " + token + " is stale");
+        }
+        return null;
+    }
+
+    private void put(LockRecord lock) {
+        txn.put(Space.LOCKS, LockKeys.lock(lock.name()), Codec.encode(lock));
+    }
+
+    private static Response granted(LockRecord lock) {
+        return new Response.LockGranted(lock.name(), lock.owner(), lock.token(), lock.expiresAtMs());
+    }
+
+    private static Applied error(ErrorCode code, String message) {
+        return Applied.of(new Response.ErrorReply(code, message));
+    }
+}

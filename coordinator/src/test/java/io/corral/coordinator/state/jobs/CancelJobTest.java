@@ -1,0 +1,92 @@
+package io.corral.coordinator.state.jobs;
+
+import static io.corral.coordinator.state.jobs.JobTestSupport.move;
+import static io.corral.coordinator.state.jobs.JobTestSupport.submit;
+import static io.corral.coordinator.state.jobs.JobTestSupport.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.CoreHarness;
+import io.corral.coordinator.state.kv.Space;
+import io.corral.protocol.ErrorCode;
+import io.corral.protocol.JobState;
+import io.corral.protocol.JobView;
+import io.corral.protocol.Response;
+import io.corral.protocol.TaskState;
+import io.corral.protocol.TaskView;
+import org.junit.jupiter.api.Test;
+
+class CancelJobTest {
+    private static JobView detail(Response reply) {
+        assertThat(reply).isInstanceOf(Response.JobDetail.class);
+        return ((Response.JobDetail) reply).job();
+    }
+
+    @Test
+    void unknownJobsAreNotFound() {
+        CoreHarness h = new CoreHarness();
+        long seq = submit(h, 0, 1);
+        assertThat(h.refused(new Command.CancelJob("job-" + (seq + 100)), ErrorCode.NOT_FOUND))
+                .contains("no job");
+        assertThat(h.refused(new Command.CancelJob("nope"), ErrorCode.NOT_FOUND))
+                .contains("'nope'");
+        assertThat(h.refused(new Command.CancelJob("job-0" + seq), ErrorCode.NOT_FOUND))
+                .contains("job-0");
+        h.refused(new Command.CancelJob(" "), ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void cancellingAPendingJobCancelsEveryTaskAndFinishesTheJob() {
+        CoreHarness h = new CoreHarness();
+        long seq = submit(h, 0, 3);
+        h.advance(1234);
+        JobView view = detail(h.reply(new Command.CancelJob(JobKeys.jobId(seq))));
+        assertThat(view.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(view.cancelled()).isTrue();
+        assertThat(view.finishedAtMs()).isEqualTo(h.nowMs());
+        assertThat(view.tasks()).extracting(TaskView::state).containsOnly(TaskState.CANCELLED);
+        assertThat(view.counts()).containsEntry(TaskState.CANCELLED, 3).containsEntry(TaskState.PENDING, 0);
+        assertThat(h.kv.size(Space.PENDING)).isZero();
+        assertThat(h.kv.get(Space.JOBS_FINISHED, JobKeys.finished(h.nowMs(), seq)))
+                .isNotNull();
+        assertThat(h.kv.get(Space.JOBS_BY_STATE, JobKeys.byState(JobState.CANCELLED, seq)))
+                .isNotNull();
+
+        assertThat(h.refused(new Command.CancelJob(JobKeys.jobId(seq)), ErrorCode.CONFLICT))
+                .contains("already finished as CANCELLED");
+    }
+
+    @Test
+    void leasedTasksRunOnAndTheJobEndsCancelledWhenTheyFinish() {
+        CoreHarness h = new CoreHarness();
+        long seq = submit(h, 0, 3);
+        move(h, seq, 1, TaskState.LEASED);
+        JobView view = detail(h.reply(new Command.CancelJob(JobKeys.jobId(seq))));
+        assertThat(view.cancelled()).isTrue();
+        assertThat(view.state()).isEqualTo(JobState.LEASED);
+        assertThat(view.finishedAtMs()).isZero();
+        assertThat(view.tasks())
+                .extracting(TaskView::state)
+                .containsExactly(TaskState.CANCELLED, TaskState.LEASED, TaskState.CANCELLED);
+
+        // Cancelling again while the leased task runs changes nothing and is not an error.
+        detail(h.reply(new Command.CancelJob(JobKeys.jobId(seq))));
+        assertThat(h.lastWrites()).isZero();
+
+        move(h, seq, 1, TaskState.SUCCEEDED);
+        JobRecord job = Tasks.job(h.kv, seq);
+        assertThat(job.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(job.finishedAtMs()).isEqualTo(h.nowMs());
+        assertThat(task(h, seq, 1).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void finishedJobsCannotBeCancelled() {
+        CoreHarness h = new CoreHarness();
+        long seq = submit(h, 0, 1);
+        move(h, seq, 0, TaskState.LEASED);
+        move(h, seq, 0, TaskState.SUCCEEDED);
+        assertThat(h.refused(new Command.CancelJob(JobKeys.jobId(seq)), ErrorCode.CONFLICT))
+                .contains("SUCCEEDED");
+    }
+}
