@@ -1,0 +1,41 @@
+package io.corral.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every leaf command shares: the options of {@link Main}, the output, and a way to reach the cluster. A command
+ * prints its result and returns normally, or throws; {@link Main} turns what it throws into a message and an exit code.
+ */
+abstract class BaseCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help message and exit.")
+    boolean helpRequested;
+
+    @Override
+    public final Integer call() throws Exception {
+        run(output());
+        return ExitCodes.OK;
+    }
+
+    abstract void run(Output out) throws Exception;
+
+    final Main main() {
+        return (Main) spec.root().userObject();
+    }
+
+    final Output output() {
+        return main().output(spec.commandLine());
+    }
+
+    final ClusterSession connect() {
+        return main().connect(0);
+    }
+}

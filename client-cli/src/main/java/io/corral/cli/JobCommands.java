@@ -1,0 +1,182 @@
+package io.corral.cli;
+
+import io.corral.protocol.JobState;
+import io.corral.protocol.JobSummary;
+import io.corral.protocol.JobView;
+import io.corral.protocol.Limits;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import io.corral.protocol.TaskState;
+import io.corral.protocol.TaskView;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code corral status}, {@code corral list} and {@code corral cancel}: the commands on submitted jobs. */
+final class JobCommands {
+    static final String STALE_HELP = "Allow a possibly lagging follower to answer (faster, not linearizable).";
+
+    private JobCommands() {}
+
+    @Command(
+            name = "status",
+            description = "Shows a job and each of its tasks.",
+            footer = {"%nExample:%n  corral status 7f3c2a9e -o json"})
+    static final class Status extends BaseCommand {
+        @Parameters(paramLabel = "JOB", description = "The job id printed by submit.")
+        String jobId;
+
+        @Option(names = "--stale", description = STALE_HELP)
+        boolean stale;
+
+        @Override
+        void run(Output out) {
+            JobView job;
+            try (ClusterSession session = connect()) {
+                job = session.callWithRetry(new Request.GetJob(jobId, stale), Response.JobDetail.class)
+                        .job();
+            }
+            if (out.json()) {
+                out.printJson(job);
+                return;
+            }
+            out.fields(jobFields(job));
+            out.line("");
+            out.table(List.of("TASK", "IMAGE", "STATE", "ATTEMPTS", "ERROR"), taskRows(job));
+        }
+
+        static Map<String, String> jobFields(JobView job) {
+            Map<String, String> f = new LinkedHashMap<>();
+            f.put("JOB", job.id());
+            f.put("STATE", job.state() + (job.cancelled() && job.state() != JobState.CANCELLED ? " (cancelling)" : ""));
+            f.put("PRIORITY", Integer.toString(job.priority()));
+            f.put("MAX ATTEMPTS", Integer.toString(job.maxAttempts()));
+            f.put("SUBMITTED", Output.time(job.submittedAtMs()));
+            f.put("FINISHED", Output.time(job.finishedAtMs()));
+            f.put("TASKS", job.tasks().size() + " (" + counts(job.counts()) + ")");
+            f.put("OPERATIONS", job.operations().isEmpty() ? "-" : String.join(" ", job.operations()));
+            f.put("LABELS", labels(job.labels()));
+            return f;
+        }
+
+        static List<List<String>> taskRows(JobView job) {
+            List<List<String>> rows = new ArrayList<>(job.tasks().size());
+            for (TaskView t : job.tasks()) {
+                rows.add(List.of(
+                        t.id(), t.image(), t.state().name(), Integer.toString(t.attempts()), nullToDash(t.error())));
+            }
+            return rows;
+        }
+    }
+
+    @Command(
+            name = "list",
+            description = "Lists jobs, newest first.",
+            footer = {"%nExample:%n  corral list --state DEAD --limit 10"})
+    static final class ListJobs extends BaseCommand {
+        @Option(
+                names = "--state",
+                paramLabel = "STATE",
+                description = "Only jobs in this state: ${COMPLETION-CANDIDATES}.")
+        JobState state;
+
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                description = "At most this many jobs, 1 to " + Limits.MAX_LIST_LIMIT + " (default: 50).")
+        int limit = 50;
+
+        @Option(names = "--stale", description = STALE_HELP)
+        boolean stale;
+
+        @Override
+        void run(Output out) {
+            if (limit < 1 || limit > Limits.MAX_LIST_LIMIT) {
+                throw CliException.badInput("--limit " + limit + " is outside 1.." + Limits.MAX_LIST_LIMIT);
+            }
+            List<JobSummary> jobs;
+            try (ClusterSession session = connect()) {
+                jobs = session.callWithRetry(new Request.ListJobs(state, limit, stale), Response.JobList.class)
+                        .jobs();
+            }
+            if (out.json()) {
+                out.printJson(Map.of("jobs", jobs));
+                return;
+            }
+            List<List<String>> rows = new ArrayList<>(jobs.size());
+            for (JobSummary j : jobs) {
+                rows.add(List.of(
+                        j.id(),
+                        j.state().name(),
+                        Integer.toString(j.priority()),
+                        Integer.toString(j.tasks()),
+                        counts(j.counts()),
+                        Output.time(j.submittedAtMs()),
+                        labels(j.labels())));
+            }
+            out.table(List.of("JOB", "STATE", "PRIORITY", "TASKS", "COUNTS", "SUBMITTED", "LABELS"), rows);
+        }
+    }
+
+    @Command(
+            name = "cancel",
+            description = {
+                "Cancels a job: its pending tasks become CANCELLED at once; tasks already running finish their"
+                        + " current attempt, then the job ends CANCELLED.",
+                "Fails with CONFLICT (exit code 1) if the job already finished."
+            })
+    static final class Cancel extends BaseCommand {
+        @Parameters(paramLabel = "JOB", description = "The job id printed by submit.")
+        String jobId;
+
+        @Override
+        void run(Output out) {
+            Response answer;
+            try (ClusterSession session = connect()) {
+                // Not retried: a retry after a lost reply would report CONFLICT for a cancel that succeeded.
+                answer = session.call(new Request.CancelJob(jobId), Response.class);
+            }
+            JobView job = answer instanceof Response.JobDetail detail ? detail.job() : null;
+            if (out.json()) {
+                out.printJson(job != null ? job : Map.of("id", jobId, "cancelled", true));
+                return;
+            }
+            int running = job == null ? 0 : job.counts().getOrDefault(TaskState.LEASED, 0);
+            out.line("cancelled " + jobId
+                    + (job == null ? "" : ": " + job.state())
+                    + (running == 0
+                            ? ""
+                            : " (" + running + " running task" + (running == 1 ? "" : "s") + " will finish first)"));
+        }
+    }
+
+    /** Non-zero counts in the order of the task life cycle: {@code 2 SUCCEEDED, 1 LEASED}. */
+    static String counts(Map<TaskState, Integer> counts) {
+        StringJoiner sj = new StringJoiner(", ");
+        for (TaskState s : TaskState.values()) {
+            int n = counts == null ? 0 : counts.getOrDefault(s, 0);
+            if (n > 0) {
+                sj.add(n + " " + s.name());
+            }
+        }
+        return sj.length() == 0 ? "-" : sj.toString();
+    }
+
+    static String labels(Map<String, String> labels) {
+        if (labels == null || labels.isEmpty()) {
+            return "-";
+        }
+        StringJoiner sj = new StringJoiner(",");
+        labels.forEach((k, v) -> sj.add(k + "=" + v));
+        return sj.toString();
+    }
+
+    static String nullToDash(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
+    }
+}

@@ -1,0 +1,162 @@
+package io.corral.coordinator;
+
+import io.corral.coordinator.config.CoordinatorConfig;
+import io.corral.coordinator.http.HttpServer;
+import io.corral.coordinator.http.StatusRoutes;
+import io.corral.coordinator.locks.LockWaits;
+import io.corral.coordinator.raft.CorralStateMachine;
+import io.corral.coordinator.raft.RaftNode;
+import io.corral.coordinator.rpc.CheckpointService;
+import io.corral.coordinator.rpc.ClusterStatusCollector;
+import io.corral.coordinator.rpc.CoordinatorService;
+import io.corral.coordinator.rpc.PeerCheckpointSource;
+import io.corral.coordinator.rpc.PeerClients;
+import io.corral.coordinator.rpc.RpcMetrics;
+import io.corral.coordinator.state.CoreLimits;
+import io.corral.coordinator.state.StateCore;
+import io.corral.protocol.transport.RpcServer;
+import io.corral.protocol.transport.ServerOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running coordinator: Raft member, state machine, client RPC server, HTTP server and housekeeping. */
+public final class Coordinator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+
+    private final CoordinatorConfig config;
+    private final CorralStateMachine stateMachine;
+    private final RaftNode raft;
+    private final PeerClients peers;
+    private final ExecutorService blocking;
+    private final Housekeeper housekeeper;
+    private final LockWaits lockWaits;
+    private final LongSupplier clockMs;
+    private RpcServer rpc;
+    private HttpServer http;
+
+    private Coordinator(CoordinatorConfig config, LongSupplier clockMs) {
+        this.config = config;
+        CoreLimits limits = limits(config);
+        LockWaits lockWaits = new LockWaits();
+        this.stateMachine = new CorralStateMachine(
+                config.dataDir(),
+                new StateCore(limits),
+                clockMs,
+                new PeerCheckpointSource(config),
+                (index, events) -> lockWaits.onEvents(events));
+        this.raft = new RaftNode(config, stateMachine);
+        this.peers = new PeerClients(config.nodeId());
+        this.blocking = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "coordinator-blocking");
+            t.setDaemon(true);
+            return t;
+        });
+        this.housekeeper = new Housekeeper(raft, stateMachine, config, clockMs);
+        this.lockWaits = lockWaits;
+        this.clockMs = clockMs;
+    }
+
+    static CoreLimits limits(CoordinatorConfig config) {
+        return CoreLimits.defaults().withMaxImageBytes(config.limits().maxImageBytes());
+    }
+
+    /** Starts every part; on failure whatever started is closed again. */
+    public static Coordinator start(CoordinatorConfig config, LongSupplier clockMs) throws IOException {
+        Coordinator c = new Coordinator(config, clockMs);
+        try {
+            c.startParts();
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            c.close();
+            throw new IOException("interrupted while starting", e);
+        }
+    }
+
+    private void startParts() throws IOException, InterruptedException {
+        raft.start();
+        RpcMetrics metrics = new RpcMetrics();
+        ClusterStatusCollector cluster = new ClusterStatusCollector(raft, config, peers);
+        CoordinatorService service = new CoordinatorService(
+                raft,
+                limits(config),
+                lockWaits,
+                new CheckpointService(stateMachine, config.dataDir(), clockMs),
+                cluster,
+                blocking,
+                metrics);
+        rpc = RpcServer.start(address(config.rpcAddress()), service, serverOptions());
+        http = HttpServer.start(
+                address(config.httpAddress()), new StatusRoutes(raft, stateMachine, metrics, cluster).routes());
+        housekeeper.start();
+        LOG.info(
+                "coordinator {} up: raft {}, rpc {}, http {}, data {}",
+                config.nodeId(),
+                config.raftAddress(),
+                rpc.boundAddress(),
+                http.boundAddress(),
+                config.dataDir());
+    }
+
+    private ServerOptions serverOptions() {
+        return ServerOptions.defaults()
+                .withMaxConnections(config.limits().maxConnections())
+                .withMaxInFlightPerConnection(config.limits().maxInFlightPerConnection())
+                .withNodeId(config.nodeId());
+    }
+
+    static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    public RaftNode raft() {
+        return raft;
+    }
+
+    public CorralStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    public CoordinatorConfig config() {
+        return config;
+    }
+
+    public InetSocketAddress rpcAddress() {
+        return rpc.boundAddress();
+    }
+
+    public InetSocketAddress httpAddress() {
+        return http.boundAddress();
+    }
+
+    @Override
+    public void close() {
+        housekeeper.close();
+        closeQuietly(http);
+        closeQuietly(rpc);
+        closeQuietly(raft);
+        peers.close();
+        blocking.shutdownNow();
+        LOG.info("coordinator {} stopped", config.nodeId());
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("error while closing {}: {}", c.getClass().getSimpleName(), e.toString());
+        }
+    }
+}

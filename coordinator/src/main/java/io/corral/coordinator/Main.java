@@ -1,0 +1,112 @@
+package io.corral.coordinator;
+
+import io.corral.coordinator.config.ConfigException;
+import io.corral.coordinator.config.ConfigLoader;
+import io.corral.coordinator.config.CoordinatorConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code corral-coordinator}: runs one coordinator until SIGTERM/SIGINT. */
+@Command(
+        name = "corral-coordinator",
+        mixinStandardHelpOptions = true,
+        version = "corral-coordinator 0.1.0",
+        description = "Runs one Corral coordinator: a Raft member that replicates the job queue, the lock table and"
+                + " the image store, and serves clients and workers.",
+        footer = {
+            "",
+            "Flags override the YAML file. Exit codes: 0 stopped cleanly, 2 invalid configuration or flags,"
+                    + " 1 failed to start or crashed."
+        })
+public final class Main implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file")
+    Path config;
+
+    @Option(names = "--node-id", description = "this member's id (must be one of the peers)")
+    String nodeId;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Raft log, state store and snapshots")
+    String dataDir;
+
+    @Option(names = "--raft-address", paramLabel = "HOST:PORT")
+    String raftAddress;
+
+    @Option(names = "--rpc-address", paramLabel = "HOST:PORT", description = "client and worker protocol")
+    String rpcAddress;
+
+    @Option(names = "--http-address", paramLabel = "HOST:PORT", description = "/health, /metrics, /v1/cluster")
+    String httpAddress;
+
+    @Option(
+            names = "--peers",
+            paramLabel = "ID=RAFT/RPC/HTTP,...",
+            description = "the 3 or 5 members, e.g. n1=10.0.0.1:7101/10.0.0.1:7201/10.0.0.1:7301,...")
+    String peers;
+
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "override any configuration key, e.g. --set raft.snapshotThresholdEntries=500")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        CoordinatorConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config, overrides());
+        } catch (ConfigException e) {
+            System.err.println("corral-coordinator: " + e.getMessage());
+            return 2;
+        }
+        Coordinator coordinator = Coordinator.start(cfg, System::currentTimeMillis);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            coordinator.close();
+                            stopped.countDown();
+                        },
+                        "shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private Map<String, String> overrides() {
+        Map<String, String> o = new LinkedHashMap<>();
+        put(o, "nodeId", nodeId);
+        put(o, "dataDir", dataDir);
+        put(o, "raftAddress", raftAddress);
+        put(o, "rpcAddress", rpcAddress);
+        put(o, "httpAddress", httpAddress);
+        if (peers != null) {
+            o.put("peers", ConfigLoader.parsePeersFlag(peers).toString());
+        }
+        o.putAll(settings);
+        return o;
+    }
+
+    private static void put(Map<String, String> o, String key, String value) {
+        if (value != null) {
+            // Quoted so that YAML reads it as a string whatever it looks like.
+            o.put(key, "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+        }
+    }
+
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            System.err.println("corral-coordinator: failed: " + e);
+            return 1;
+        });
+        int code = cl.execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

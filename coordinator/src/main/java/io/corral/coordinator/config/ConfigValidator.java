@@ -1,0 +1,120 @@
+package io.corral.coordinator.config;
+
+import io.corral.coordinator.state.CoreLimits;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Checks a configuration and names the first offending key. */
+final class ConfigValidator {
+    private ConfigValidator() {}
+
+    static void validate(CoordinatorConfig c) {
+        require(
+                c.nodeId() != null && c.nodeId().matches("[A-Za-z0-9_.-]{1,64}"),
+                "nodeId",
+                "must be 1-64 letters, digits, '_', '.' or '-', got " + quote(c.nodeId()));
+        require(c.dataDir() != null, "dataDir", "is required");
+        require(
+                c.clusterName() != null && c.clusterName().matches("[A-Za-z0-9_.-]{1,64}"),
+                "clusterName",
+                "must be 1-64 letters, digits, '_', '.' or '-'");
+        hostPort("raftAddress", c.raftAddress());
+        hostPort("rpcAddress", c.rpcAddress());
+        hostPort("httpAddress", c.httpAddress());
+        peers(c);
+        raft(c.raft());
+        require(
+                c.limits().maxImageBytes() > 0 && c.limits().maxImageBytes() <= 1024L * 1024 * 1024,
+                "limits.maxImageBytes",
+                "must be between 1 and 1 GiB");
+        require(c.limits().maxInFlightPerConnection() >= 1, "limits.maxInFlightPerConnection", "must be >= 1");
+        require(c.limits().maxConnections() >= 1, "limits.maxConnections", "must be >= 1");
+        require(c.retention().jobsMs() >= 0, "retention.jobsMs", "must be >= 0");
+        require(c.retention().blobsMs() >= 0, "retention.blobsMs", "must be >= 0");
+        require(c.retention().uploadsMs() >= 1000, "retention.uploadsMs", "must be >= 1000");
+        require(
+                c.housekeeping().tickMs() >= 10 && c.housekeeping().tickMs() <= 10_000,
+                "housekeeping.tickMs",
+                "must be between 10 and 10000");
+        require(c.housekeeping().gcIntervalMs() >= 100, "housekeeping.gcIntervalMs", "must be >= 100");
+        require(
+                c.housekeeping().gcBatchItems() >= 1
+                        && c.housekeeping().gcBatchItems() <= CoreLimits.DEFAULT_MAX_GARBAGE_ITEMS_PER_ENTRY,
+                "housekeeping.gcBatchItems",
+                "must be between 1 and " + CoreLimits.DEFAULT_MAX_GARBAGE_ITEMS_PER_ENTRY);
+        require(c.housekeeping().lockExpiryGraceMs() >= 0, "housekeeping.lockExpiryGraceMs", "must be >= 0");
+    }
+
+    private static void peers(CoordinatorConfig c) {
+        List<PeerConfig> peers = c.peers();
+        require(
+                peers != null && (peers.size() == 3 || peers.size() == 5),
+                "peers",
+                "a cluster has 3 or 5 coordinators, got " + (peers == null ? 0 : peers.size()));
+        Set<String> ids = new HashSet<>();
+        Set<String> addresses = new HashSet<>();
+        for (int i = 0; i < peers.size(); i++) {
+            PeerConfig p = peers.get(i);
+            String key = "peers[" + i + "]";
+            require(
+                    p != null && p.id() != null && p.id().matches("[A-Za-z0-9_.-]{1,64}"),
+                    key + ".id",
+                    "must be 1-64 letters, digits, '_', '.' or '-'");
+            require(ids.add(p.id()), key + ".id", "duplicate peer id '" + p.id() + "'");
+            hostPort(key + ".raft", p.raft());
+            hostPort(key + ".rpc", p.rpc());
+            hostPort(key + ".http", p.http());
+            for (String a : List.of(p.raft(), p.rpc(), p.http())) {
+                require(addresses.add(a), key, "address " + a + " is used twice");
+            }
+        }
+        require(ids.contains(c.nodeId()), "nodeId", "'" + c.nodeId() + "' is not one of the peers " + ids);
+        PeerConfig self = c.self();
+        require(
+                self.raft().equals(c.raftAddress()),
+                "raftAddress",
+                c.raftAddress() + " differs from this node's entry in peers (" + self.raft() + ")");
+        require(
+                self.rpc().equals(c.rpcAddress()),
+                "rpcAddress",
+                c.rpcAddress() + " differs from this node's entry in peers (" + self.rpc() + ")");
+        require(
+                self.http().equals(c.httpAddress()),
+                "httpAddress",
+                c.httpAddress() + " differs from this node's entry in peers (" + self.http() + ")");
+    }
+
+    private static void raft(CoordinatorConfig.Raft r) {
+        require(r.electionTimeoutMinMs() >= 100, "raft.electionTimeoutMinMs", "must be >= 100");
+        require(
+                r.electionTimeoutMaxMs() > r.electionTimeoutMinMs(),
+                "raft.electionTimeoutMaxMs",
+                "must be greater than raft.electionTimeoutMinMs");
+        require(r.snapshotThresholdEntries() >= 1, "raft.snapshotThresholdEntries", "must be >= 1");
+        require(r.purgeGapEntries() >= 1, "raft.purgeGapEntries", "must be >= 1");
+        require(r.segmentSizeBytes() >= 32 * 1024, "raft.segmentSizeBytes", "must be >= 32 KiB");
+        require(r.requestTimeoutMs() >= 100, "raft.requestTimeoutMs", "must be >= 100");
+    }
+
+    static void hostPort(String key, String value) {
+        require(value != null, key, "is required (host:port)");
+        int colon = value.lastIndexOf(':');
+        require(colon > 0, key, "'" + value + "' is not host:port");
+        String port = value.substring(colon + 1);
+        require(
+                port.matches("\\d{1,5}") && Integer.parseInt(port) >= 1 && Integer.parseInt(port) <= 65535,
+                key,
+                "'" + value + "' has no valid port (1-65535)");
+    }
+
+    private static void require(boolean ok, String key, String problem) {
+        if (!ok) {
+            throw new ConfigException(key, problem);
+        }
+    }
+
+    private static String quote(String s) {
+        return s == null ? "nothing" : "'" + s + "'";
+    }
+}

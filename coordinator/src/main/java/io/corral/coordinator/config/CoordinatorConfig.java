@@ -1,0 +1,69 @@
+package io.corral.coordinator.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A coordinator's configuration, read from YAML ({@link ConfigLoader}) and overridden by flags. Every limit is named
+ * with its unit last. {@link #validate()} reports the first problem with the offending key.
+ */
+public record CoordinatorConfig(
+        String nodeId,
+        Path dataDir,
+        String clusterName,
+        String raftAddress,
+        String rpcAddress,
+        String httpAddress,
+        List<PeerConfig> peers,
+        Raft raft,
+        Limits limits,
+        Retention retention,
+        Housekeeping housekeeping) {
+
+    /** Raft timing and log management. */
+    public record Raft(
+            long electionTimeoutMinMs,
+            long electionTimeoutMaxMs,
+            long snapshotThresholdEntries,
+            long purgeGapEntries,
+            long segmentSizeBytes,
+            long requestTimeoutMs,
+            boolean autoSnapshot) {
+        public static Raft defaults() {
+            return new Raft(1000, 2000, 10_000, 1024, 8L * 1024 * 1024, 10_000, true);
+        }
+    }
+
+    /** Limits on what clients may send. */
+    public record Limits(long maxImageBytes, int maxInFlightPerConnection, int maxConnections) {
+        public static Limits defaults() {
+            return new Limits(50L * 1024 * 1024, 256, 4096);
+        }
+    }
+
+    /** How long finished jobs, unreferenced images and abandoned uploads are kept. */
+    public record Retention(long jobsMs, long blobsMs, long uploadsMs) {
+        public static Retention defaults() {
+            return new Retention(7L * 24 * 3600 * 1000, 3600L * 1000, 3600L * 1000);
+        }
+    }
+
+    /**
+     * The leader's periodic work. {@code lockExpiryGraceMs}: after winning an election the leader waits this long
+     * before expiring locks, because holders could not renew while there was no leader.
+     */
+    public record Housekeeping(long tickMs, long gcIntervalMs, int gcBatchItems, long lockExpiryGraceMs) {
+        public static Housekeeping defaults() {
+            return new Housekeeping(100, 10_000, 1000, 3000);
+        }
+    }
+
+    public PeerConfig self() {
+        return peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElseThrow();
+    }
+
+    public CoordinatorConfig validate() {
+        ConfigValidator.validate(this);
+        return this;
+    }
+}

@@ -1,0 +1,332 @@
+package io.corral.coordinator.raft;
+
+import io.corral.coordinator.state.Applied;
+import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.Entry;
+import io.corral.coordinator.state.StateCore;
+import io.corral.coordinator.store.AppliedMark;
+import io.corral.coordinator.store.RocksStore;
+import io.corral.coordinator.store.StoreFiles;
+import io.corral.protocol.ErrorCode;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis adapter around the pure {@link StateCore}.
+ *
+ * <ul>
+ *   <li>The live RocksDB lives outside Ratis' directories. Each applied entry is one WriteBatch that includes the
+ *       entry's term and index, and {@link #getLatestSnapshot()} returns that mark (as Apache Ozone's OM does), so a
+ *       restart replays only the unapplied tail.
+ *   <li>The leader stamps each command with its clock in {@link #startTransaction}; apply never reads a clock.
+ *   <li>Chunk bytes are state-machine data: persisted (fsynced) by {@link #write}, served to lagging followers by
+ *       {@link #read}, never inside the log segments.
+ *   <li>{@link #takeSnapshot()} flushes RocksDB and writes a checkpoint (hard links). A follower the leader's log no
+ *       longer reaches is told to install a snapshot; it downloads a checkpoint from the leader
+ *       ({@link CheckpointSource}) and swaps it in on {@link #reinitialize()}.
+ * </ul>
+ */
+public final class CorralStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(CorralStateMachine.class);
+    /** Checkpoints kept in the snapshots directory; older ones are deleted. */
+    static final int CHECKPOINTS_KEPT = 2;
+
+    private final Path dataDir;
+    private final StateCore core;
+    private final LongSupplier clockMs;
+    private final CheckpointSource checkpoints;
+    private final ApplyListener listener;
+    private final ExecutorService installer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "snapshot-install");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile RocksStore store;
+    private volatile TermIndex snapshotMark = TermIndex.valueOf(0, -1);
+    private volatile Path pendingInstall;
+    /** Entries applied by this process: after a restart, only the tail the store did not have yet. */
+    private final java.util.concurrent.atomic.AtomicLong appliedSinceStart =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    public CorralStateMachine(
+            Path dataDir, StateCore core, LongSupplier clockMs, CheckpointSource checkpoints, ApplyListener listener) {
+        this.dataDir = dataDir;
+        this.core = core;
+        this.clockMs = clockMs;
+        this.checkpoints = checkpoints;
+        this.listener = listener;
+    }
+
+    Path stateDir() {
+        return dataDir.resolve("state");
+    }
+
+    Path snapshotsDir() {
+        return dataDir.resolve("snapshots");
+    }
+
+    Path installDir() {
+        return dataDir.resolve("install");
+    }
+
+    /** The live store, for reads outside Raft (housekeeping scans, metrics, blob downloads). */
+    public RocksStore store() {
+        return store;
+    }
+
+    public StateCore core() {
+        return core;
+    }
+
+    /** How many log entries this process has applied (state-machine entries only). */
+    public long entriesAppliedSinceStart() {
+        return appliedSinceStart.get();
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        Files.createDirectories(dataDir);
+        InstallRecovery.finishInterruptedInstall(stateDir(), installDir());
+        store = RocksStore.open(stateDir());
+        loadMark();
+        LOG.info("state store at {} holds entries through {}", stateDir(), snapshotMark);
+    }
+
+    private void loadMark() {
+        AppliedMark mark = store.applied();
+        snapshotMark = TermIndex.valueOf(mark.term(), mark.index());
+        setLastAppliedTermIndex(snapshotMark);
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return new StoreSnapshotInfo(snapshotMark);
+    }
+
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        RaftMessages.Split split;
+        try {
+            split = RaftMessages.split(request.getMessage().getContent());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("rejected malformed command: " + e.getMessage(), e);
+        }
+        Entry entry = new Entry(clockMs.getAsLong(), split.command());
+        TransactionContext.Builder b = TransactionContext.newBuilder()
+                .setStateMachine(this)
+                .setClientRequest(request)
+                .setLogData(RaftMessages.entry(entry));
+        if (!split.data().isEmpty()) {
+            b.setStateMachineData(split.data());
+        }
+        return b.build();
+    }
+
+    @Override
+    public StateMachine.DataApi data() {
+        return new ChunkData();
+    }
+
+    /** Chunk bytes as Raft state-machine data, staged in RocksDB by log index. */
+    private final class ChunkData implements StateMachine.DataApi {
+        @Override
+        public CompletableFuture<?> write(LogEntryProto entry, TransactionContext context) {
+            ByteString data =
+                    entry.getStateMachineLogEntry().getStateMachineEntry().getStateMachineData();
+            if (data.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return CompletableFuture.runAsync(() -> store.stage(entry.getIndex(), data.toByteArray()));
+        }
+
+        @Override
+        public CompletableFuture<ByteString> read(LogEntryProto entry, TransactionContext context) {
+            return CompletableFuture.supplyAsync(() -> readChunk(entry));
+        }
+
+        @Override
+        public CompletableFuture<Void> truncate(long index) {
+            store.dropStagedFrom(index);
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    private ByteString readChunk(LogEntryProto entry) {
+        byte[] staged = store.staged(entry.getIndex());
+        if (staged != null) {
+            return ByteString.copyFrom(staged);
+        }
+        // A snapshot dropped the staged copy; the applied chunk is in the blob store under its content address.
+        Entry e = RaftMessages.entry(entry.getStateMachineLogEntry().getLogData());
+        if (e.command() instanceof Command.PutChunk put) {
+            byte[] chunk = core.readStoredChunk(store.view(), put.sha256(), put.index());
+            if (chunk != null) {
+                return ByteString.copyFrom(chunk);
+            }
+        }
+        throw new IllegalStateException("no state-machine data for log entry " + entry.getIndex());
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto log = trx.getLogEntry();
+        TermIndex ti = TermIndex.valueOf(log);
+        Entry entry = RaftMessages.entry(log.getStateMachineLogEntry().getLogData());
+        if (entry.command() instanceof Command.PutChunk put) {
+            entry = new Entry(entry.nowMs(), put.withData(stagedOrEmpty(log.getIndex())));
+        }
+        Entry stamped = entry;
+        Applied applied = store.apply(
+                new AppliedMark(ti.getTerm(), ti.getIndex()), txn -> core.apply(ti.getIndex(), stamped, txn));
+        updateLastAppliedTermIndex(ti);
+        appliedSinceStart.incrementAndGet();
+        if (!applied.events().isEmpty()) {
+            listener.applied(ti.getIndex(), applied.events());
+        }
+        return CompletableFuture.completedFuture(RaftMessages.reply(applied.reply()));
+    }
+
+    private byte[] stagedOrEmpty(long index) {
+        byte[] data = store.staged(index);
+        // Missing staged data would be a bug in the data path; the core rejects the short chunk and changes nothing.
+        return data == null ? new byte[0] : data;
+    }
+
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        // Configuration and leader no-op entries: record them so the applied mark never lags the log.
+        store.markApplied(new AppliedMark(term, index));
+        super.notifyTermIndexUpdated(term, index);
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        try {
+            Request query = RaftMessages.query(request.getContent());
+            return CompletableFuture.completedFuture(RaftMessages.reply(core.query(query, store.view())));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(
+                    RaftMessages.reply(new Response.ErrorReply(ErrorCode.BAD_REQUEST, e.getMessage())));
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        AppliedMark mark = store.applied();
+        if (mark.index() < 0) {
+            return mark.index();
+        }
+        store.flush();
+        Path target = snapshotsDir().resolve("snapshot-" + mark.term() + "-" + mark.index());
+        if (!Files.exists(target)) {
+            Files.createDirectories(snapshotsDir());
+            Path tmp = snapshotsDir().resolve(".tmp-" + mark.index());
+            StoreFiles.deleteRecursively(tmp);
+            store.checkpoint(tmp);
+            Files.move(tmp, target);
+        }
+        store.dropStagedThrough(mark.index());
+        Checkpoints.prune(snapshotsDir(), CHECKPOINTS_KEPT);
+        snapshotMark = TermIndex.valueOf(mark.term(), mark.index());
+        LOG.info("snapshot at {} in {}", snapshotMark, target);
+        return mark.index();
+    }
+
+    @Override
+    public StateMachine.FollowerEventApi followerEvent() {
+        return new StateMachine.FollowerEventApi() {
+            @Override
+            public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
+                    RoleInfoProto role, TermIndex firstTermIndexInLog) {
+                return installFromLeader(role, firstTermIndexInLog);
+            }
+        };
+    }
+
+    private CompletableFuture<TermIndex> installFromLeader(RoleInfoProto role, TermIndex firstInLeaderLog) {
+        String leaderId = role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
+        LOG.info(
+                "leader {} no longer has the log from our applied index; its log starts at {}: installing",
+                leaderId,
+                firstInLeaderLog);
+        return CompletableFuture.supplyAsync(() -> downloadCheckpoint(leaderId), installer);
+    }
+
+    private TermIndex downloadCheckpoint(String leaderId) {
+        Path target = installDir();
+        try {
+            StoreFiles.deleteRecursively(target);
+            AppliedMark mark = checkpoints.download(leaderId, target);
+            InstallRecovery.markComplete(target);
+            pendingInstall = target;
+            LOG.info("downloaded checkpoint at {} from {}", mark, leaderId);
+            return TermIndex.valueOf(mark.term(), mark.index());
+        } catch (Exception e) {
+            LOG.warn("snapshot download from {} failed: {}", leaderId, e.toString());
+            throw new IllegalStateException("snapshot download from " + leaderId + " failed", e);
+        }
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        Path install = pendingInstall;
+        if (install != null) {
+            pendingInstall = null;
+            store.replaceWith(install, InstallRecovery::clearMarker);
+            loadMark();
+            LOG.info("installed checkpoint; state now holds entries through {}", snapshotMark);
+        }
+    }
+
+    /** Makes a checkpoint of the current state for a peer that installs it; the caller deletes it when done. */
+    public AppliedMark checkpointTo(Path target) {
+        store.checkpoint(target);
+        return RocksStore.appliedOf(target);
+    }
+
+    @Override
+    public void close() throws IOException {
+        installer.shutdownNow();
+        if (store != null) {
+            store.close();
+        }
+        super.close();
+    }
+
+    /** A snapshot that is the live store itself: no files for Ratis to ship (installs go through the follower). */
+    private record StoreSnapshotInfo(TermIndex termIndex) implements SnapshotInfo {
+        @Override
+        public TermIndex getTermIndex() {
+            return termIndex;
+        }
+
+        @Override
+        public List<org.apache.ratis.server.storage.FileInfo> getFiles() {
+            return List.of();
+        }
+    }
+}

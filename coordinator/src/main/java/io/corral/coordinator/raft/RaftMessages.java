@@ -1,0 +1,87 @@
+package io.corral.coordinator.raft;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.Entry;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * Encodings of what travels through Ratis. A write request is {@code [int json length][Command JSON][chunk bytes]};
+ * the chunk bytes (only for {@link Command.PutChunk}) are split off by the leader into state-machine data so they
+ * never enter the log segments. A log entry's data is the JSON of an {@link Entry}. Queries are {@link Request} JSON,
+ * replies {@link Response} JSON.
+ */
+public final class RaftMessages {
+    static final ObjectMapper JSON =
+            new ObjectMapper().findAndRegisterModules().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private RaftMessages() {}
+
+    public static Message command(Command command) {
+        byte[] json = write(command);
+        byte[] data = command instanceof Command.PutChunk put && put.data() != null ? put.data() : new byte[0];
+        ByteBuffer buf = ByteBuffer.allocate(4 + json.length + data.length);
+        buf.putInt(json.length).put(json).put(data);
+        return Message.valueOf(ByteString.copyFrom(buf.array()));
+    }
+
+    /** A write request split into its command and its (possibly empty) chunk bytes. */
+    record Split(Command command, ByteString data) {}
+
+    static Split split(ByteString content) {
+        ByteBuffer buf = content.asReadOnlyByteBuffer();
+        int jsonLength = buf.getInt();
+        if (jsonLength < 0 || jsonLength > buf.remaining()) {
+            throw new IllegalArgumentException("bad write request: json length " + jsonLength);
+        }
+        Command command = read(content.substring(4, 4 + jsonLength).toByteArray(), Command.class);
+        return new Split(command, content.substring(4 + jsonLength));
+    }
+
+    static ByteString entry(Entry entry) {
+        return ByteString.copyFrom(write(entry));
+    }
+
+    static Entry entry(ByteString logData) {
+        return read(logData.toByteArray(), Entry.class);
+    }
+
+    public static Message query(Request request) {
+        return Message.valueOf(ByteString.copyFrom(write(request)));
+    }
+
+    static Request query(ByteString content) {
+        return read(content.toByteArray(), Request.class);
+    }
+
+    static Message reply(Response response) {
+        return Message.valueOf(ByteString.copyFrom(write(response)));
+    }
+
+    public static Response reply(ByteString content) {
+        return read(content.toByteArray(), Response.class);
+    }
+
+    private static byte[] write(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static <T> T read(byte[] bytes, Class<T> type) {
+        try {
+            return JSON.readValue(bytes, type);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot decode " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.corral.coordinator.rpc;
+
+import io.corral.coordinator.locks.LockWaits;
+import io.corral.coordinator.raft.RaftNode;
+import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.CoreLimits;
+import io.corral.coordinator.state.Event;
+import io.corral.coordinator.state.InvalidCommandException;
+import io.corral.coordinator.state.StateCore;
+import io.corral.protocol.ErrorCode;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import io.corral.protocol.transport.RpcHandler;
+import io.corral.protocol.transport.Session;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves the client protocol on every coordinator. Writes become commands committed through Raft (the node's Raft
+ * client reaches the leader wherever it is); reads are answered by this node, linearizably unless the client asked for
+ * a stale read. Commands are validated here first so that bad input is refused before it costs a log entry; the state
+ * machine validates again because the log must never be trusted to hold only good commands.
+ */
+public final class CoordinatorService implements RpcHandler {
+    /** Extra time after a lock wait's deadline before this node gives up on the leader's housekeeping. */
+    static final long LOCK_WAIT_SLACK_MS = 1000;
+
+    private final RaftNode raft;
+    private final CoreLimits limits;
+    private final LockWaits lockWaits;
+    private final CheckpointService checkpoints;
+    private final ClusterStatusCollector clusterStatus;
+    private final Executor blocking;
+    private final RpcMetrics metrics;
+
+    public CoordinatorService(
+            RaftNode raft,
+            CoreLimits limits,
+            LockWaits lockWaits,
+            CheckpointService checkpoints,
+            ClusterStatusCollector clusterStatus,
+            Executor blocking,
+            RpcMetrics metrics) {
+        this.raft = raft;
+        this.limits = limits;
+        this.lockWaits = lockWaits;
+        this.checkpoints = checkpoints;
+        this.clusterStatus = clusterStatus;
+        this.blocking = blocking;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public CompletableFuture<Response> handle(Request request, Session session) {
+        long startNanos = System.nanoTime();
+        CompletableFuture<Response> reply;
+        try {
+            reply = dispatch(request);
+        } catch (InvalidCommandException e) {
+            reply = CompletableFuture.completedFuture(new Response.ErrorReply(e.code(), e.getMessage()));
+        }
+        return reply.whenComplete((r, e) -> metrics.observe(request, r, System.nanoTime() - startNanos));
+    }
+
+    private CompletableFuture<Response> dispatch(Request request) {
+        if (request instanceof Request.HasBlob
+                || request instanceof Request.GetJob
+                || request instanceof Request.ListJobs
+                || request instanceof Request.GetLock
+                || request instanceof Request.ListLocks) {
+            return raft.read(request, Requests.isStale(request));
+        }
+        if (request instanceof Request.AcquireLock a) {
+            return acquire(a);
+        }
+        Command command = Requests.toCommand(request);
+        if (command != null) {
+            return submit(command);
+        }
+        return admin(request);
+    }
+
+    private CompletableFuture<Response> submit(Command command) {
+        StateCore.validate(command, limits);
+        return raft.submit(command);
+    }
+
+    private CompletableFuture<Response> admin(Request request) {
+        if (request instanceof Request.GetNodeStatus) {
+            return CompletableFuture.completedFuture(new Response.NodeStatus(raft.status()));
+        }
+        if (request instanceof Request.GetClusterStatus) {
+            return clusterStatus.collect();
+        }
+        if (request instanceof Request.TakeSnapshot) {
+            return blockingCall(() -> new Response.SnapshotTaken(raft.takeSnapshot()));
+        }
+        if (request instanceof Request.TransferLeader t) {
+            return blockingCall(() -> {
+                raft.transferLeadership(t.targetId());
+                return new Response.LeaderTransferred(t.targetId());
+            });
+        }
+        if (request instanceof Request.OpenCheckpoint) {
+            return blockingCall(checkpoints::open);
+        }
+        if (request instanceof Request.ReadCheckpoint r) {
+            return blockingCall(() -> checkpoints.read(r));
+        }
+        if (request instanceof Request.CloseCheckpoint c) {
+            return blockingCall(() -> checkpoints.close(c.checkpointId()));
+        }
+        return CompletableFuture.completedFuture(new Response.ErrorReply(
+                ErrorCode.BAD_REQUEST, request.getClass().getSimpleName() + " is not served by a coordinator"));
+    }
+
+    /**
+     * A waiting acquire is queued by the state machine; this node then waits for the committed grant. If the leader
+     * has not ended the wait shortly after its deadline (no leader at the time), this node asks to end it: the state
+     * machine answers with the grant if one happened meanwhile, so a lock is never granted to a client that left.
+     */
+    private CompletableFuture<Response> acquire(Request.AcquireLock a) {
+        return submit(new Command.AcquireLock(a.name(), a.owner(), a.ttlMs(), a.waitMs()))
+                .thenCompose(reply -> {
+                    if (!(reply instanceof Response.LockQueued q)) {
+                        return CompletableFuture.completedFuture(reply);
+                    }
+                    return lockWaits
+                            .await(q.waiterId())
+                            .orTimeout(a.waitMs() + LOCK_WAIT_SLACK_MS, TimeUnit.MILLISECONDS)
+                            .handle((event, timeout) -> event)
+                            .thenCompose(event -> waitOutcome(q, event));
+                });
+    }
+
+    private CompletableFuture<Response> waitOutcome(Response.LockQueued q, Event event) {
+        if (event instanceof Event.LockGranted g) {
+            return CompletableFuture.completedFuture(
+                    new Response.LockGranted(g.name(), g.owner(), g.token(), g.expiresAtMs()));
+        }
+        lockWaits.forget(q.waiterId());
+        if (event instanceof Event.LockWaitEnded) {
+            return CompletableFuture.completedFuture(new Response.ErrorReply(
+                    ErrorCode.LOCK_HELD, "lock '" + q.name() + "' is still held after the wait"));
+        }
+        return raft.submit(new Command.CancelLockWait(q.name(), q.waiterId()));
+    }
+
+    private interface BlockingCall {
+        Response call() throws Exception;
+    }
+
+    private CompletableFuture<Response> blockingCall(BlockingCall call) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return call.call();
+                    } catch (Exception e) {
+                        return (Response)
+                                new Response.ErrorReply(ErrorCode.UNAVAILABLE, String.valueOf(e.getMessage()));
+                    }
+                },
+                blocking);
+    }
+}

@@ -1,0 +1,59 @@
+package io.corral.coordinator.rpc;
+
+import io.corral.client.ClientOptions;
+import io.corral.client.CorralClient;
+import io.corral.client.HostPort;
+import io.corral.coordinator.config.PeerConfig;
+import io.corral.protocol.MemberStatus;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Connections from this coordinator to its peers' RPC ports (status gathering, snapshot transfer). Status
+ * connections are cached and re-made when they fail.
+ */
+public final class PeerClients implements AutoCloseable {
+    /** A peer that does not answer a connect within this time is reported unreachable. */
+    static final long CONNECT_TIMEOUT_MS = 1000;
+
+    private final String selfId;
+    private final Map<String, CorralClient> statusClients = new ConcurrentHashMap<>();
+
+    public PeerClients(String selfId) {
+        this.selfId = selfId;
+    }
+
+    /** A dedicated connection to one peer; the caller closes it. */
+    public static CorralClient connect(PeerConfig peer, String clientName) {
+        return CorralClient.connect(ClientOptions.builder(List.of(HostPort.parse(peer.rpc())))
+                .clientName(clientName)
+                .connectTimeoutMs(CONNECT_TIMEOUT_MS)
+                .connectRounds(1)
+                .build());
+    }
+
+    public CompletableFuture<MemberStatus> status(PeerConfig peer, long timeoutMs) {
+        return CompletableFuture.supplyAsync(() -> {
+                    CorralClient c = statusClients.computeIfAbsent(peer.id(), id -> connect(peer, "peer:" + selfId));
+                    try {
+                        return c.call(new Request.GetNodeStatus(), Response.NodeStatus.class, timeoutMs)
+                                .member();
+                    } catch (RuntimeException e) {
+                        statusClients.remove(peer.id());
+                        c.close();
+                        throw e;
+                    }
+                })
+                .orTimeout(timeoutMs + CONNECT_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        statusClients.values().forEach(CorralClient::close);
+        statusClients.clear();
+    }
+}

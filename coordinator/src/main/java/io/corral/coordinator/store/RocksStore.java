@@ -1,0 +1,318 @@
+package io.corral.coordinator.store;
+
+import io.corral.coordinator.state.kv.KvTxn;
+import io.corral.coordinator.state.kv.KvView;
+import io.corral.coordinator.state.kv.Space;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The replicated state on RocksDB: one column family per {@link Space}, plus two adapter-private ones — {@code meta}
+ * keys of the adapter itself live in {@link Space#META} under a reserved prefix, and {@code staged} holds chunk bytes
+ * that arrived as Raft state-machine data, keyed by log index, until a snapshot makes them unnecessary.
+ *
+ * <p>Apply is single-threaded; reads run concurrently. {@link #replaceWith} swaps the whole database (snapshot
+ * install) under a write lock so that no read sees a half-swapped store.
+ */
+public final class RocksStore implements AutoCloseable {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private static final byte[] APPLIED_KEY = "\u0000adapter/applied".getBytes(StandardCharsets.UTF_8);
+    private static final String STAGED = "staged";
+
+    private final Path dir;
+    private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
+    private DBOptions dbOptions;
+    private ColumnFamilyOptions cfOptions;
+    private RocksDB db;
+    private final Map<Space, ColumnFamilyHandle> spaces = new EnumMap<>(Space.class);
+    private ColumnFamilyHandle staged;
+    private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+    private final WriteOptions applyWrite = new WriteOptions();
+    private final WriteOptions syncWrite = new WriteOptions().setSync(true);
+    private final ReadOptions readOptions = new ReadOptions();
+
+    private RocksStore(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Opens (creating if needed) the store in {@code dir}. */
+    public static RocksStore open(Path dir) {
+        RocksStore store = new RocksStore(dir);
+        store.openDb();
+        return store;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    private void openDb() {
+        try {
+            Files.createDirectories(dir);
+            dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+            cfOptions = new ColumnFamilyOptions();
+            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+            descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+            for (Space s : Space.values()) {
+                descriptors.add(new ColumnFamilyDescriptor(cfName(s), cfOptions));
+            }
+            descriptors.add(new ColumnFamilyDescriptor(STAGED.getBytes(StandardCharsets.UTF_8), cfOptions));
+            db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+            for (Space s : Space.values()) {
+                spaces.put(s, handles.get(1 + s.ordinal()));
+            }
+            staged = handles.get(handles.size() - 1);
+        } catch (RocksDBException | IOException e) {
+            throw new StoreException("cannot open state store at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] cfName(Space s) {
+        return s.name().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The last entry whose changes are in the store. */
+    public AppliedMark applied() {
+        return read(() -> AppliedMark.decode(db.get(spaces.get(Space.META), APPLIED_KEY)));
+    }
+
+    /** A consistent read view of the current state. */
+    public KvView view() {
+        return new View();
+    }
+
+    /**
+     * Runs {@code body} against a transaction and commits its writes atomically together with {@code mark}. The
+     * commit is not fsynced: the Raft log holds the entry until a snapshot, which flushes first ({@link #flush}).
+     */
+    public <T> T apply(AppliedMark mark, Function<KvTxn, T> body) {
+        swapLock.readLock().lock();
+        try (WriteBatchWithIndex batch = new WriteBatchWithIndex(true)) {
+            Txn txn = new Txn(batch);
+            T result = body.apply(txn);
+            batch.put(spaces.get(Space.META), APPLIED_KEY, mark.encode());
+            db.write(applyWrite, batch);
+            return result;
+        } catch (RocksDBException e) {
+            throw new StoreException("apply of entry " + mark + " failed: " + e.getMessage(), e);
+        } finally {
+            swapLock.readLock().unlock();
+        }
+    }
+
+    /** Records only the applied mark (entries with nothing to change, such as configuration entries). */
+    public void markApplied(AppliedMark mark) {
+        apply(mark, txn -> null);
+    }
+
+    /** Makes everything applied so far durable, so the log up to it may be purged. */
+    public void flush() {
+        read(() -> {
+            try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(fo, handles);
+            }
+            return null;
+        });
+    }
+
+    /** Persists chunk bytes that arrived with log entry {@code index}, fsynced before the entry counts as written. */
+    public void stage(long index, byte[] data) {
+        read(() -> {
+            db.put(staged, syncWrite, indexKey(index), data);
+            return null;
+        });
+    }
+
+    /** The staged bytes of log entry {@code index}, or null. */
+    public byte[] staged(long index) {
+        return read(() -> db.get(staged, readOptions, indexKey(index)));
+    }
+
+    /** Drops staged bytes of entries at or after {@code index} (the log was truncated there). */
+    public void dropStagedFrom(long index) {
+        read(() -> {
+            db.deleteRange(staged, syncWrite, indexKey(Math.max(0, index)), indexKey(Long.MAX_VALUE));
+            return null;
+        });
+    }
+
+    /** Drops staged bytes of entries up to and including {@code index}: a snapshot covers them. */
+    public void dropStagedThrough(long index) {
+        read(() -> {
+            db.deleteRange(staged, applyWrite, indexKey(0), indexKey(index + 1));
+            return null;
+        });
+    }
+
+    private static byte[] indexKey(long index) {
+        return ByteBuffer.allocate(8).putLong(index).array();
+    }
+
+    /** Writes a consistent checkpoint (hard links where possible) into {@code target}, which must not exist. */
+    public void checkpoint(Path target) {
+        read(() -> {
+            try (Checkpoint cp = Checkpoint.create(db)) {
+                cp.createCheckpoint(target.toString());
+            }
+            return null;
+        });
+    }
+
+    /** Reads the applied mark of a checkpoint directory without opening it as the live store. */
+    public static AppliedMark appliedOf(Path checkpointDir) {
+        try (RocksStore s = RocksStore.open(checkpointDir)) {
+            return s.applied();
+        }
+    }
+
+    /**
+     * Replaces the live database by the one in {@code source} (a downloaded checkpoint): close, move aside, move in,
+     * reopen. {@code beforeReopen} runs while the store is closed.
+     */
+    public void replaceWith(Path source, Consumer<Path> beforeReopen) {
+        swapLock.writeLock().lock();
+        try {
+            closeDb();
+            Path old = dir.resolveSibling(dir.getFileName() + ".old");
+            StoreFiles.deleteRecursively(old);
+            Files.move(dir, old);
+            Files.move(source, dir);
+            beforeReopen.accept(dir);
+            openDb();
+            StoreFiles.deleteRecursively(old);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot install checkpoint " + source + " into " + dir, e);
+        } finally {
+            swapLock.writeLock().unlock();
+        }
+    }
+
+    private interface RocksCall<T> {
+        T call() throws RocksDBException;
+    }
+
+    private <T> T read(RocksCall<T> call) {
+        swapLock.readLock().lock();
+        try {
+            return call.call();
+        } catch (RocksDBException e) {
+            throw new StoreException("state store failure in " + dir + ": " + e.getMessage(), e);
+        } finally {
+            swapLock.readLock().unlock();
+        }
+    }
+
+    private void closeDb() {
+        for (ColumnFamilyHandle h : handles) {
+            h.close();
+        }
+        handles.clear();
+        spaces.clear();
+        if (db != null) {
+            db.close();
+            db = null;
+        }
+        if (dbOptions != null) {
+            dbOptions.close();
+            cfOptions.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        swapLock.writeLock().lock();
+        try {
+            closeDb();
+        } finally {
+            swapLock.writeLock().unlock();
+        }
+    }
+
+    private final class View implements KvView {
+        @Override
+        public byte[] get(Space space, byte[] key) {
+            return read(() -> db.get(spaces.get(space), readOptions, key));
+        }
+
+        @Override
+        public void scan(Space space, byte[] from, byte[] to, boolean reverse, Visitor visitor) {
+            read(() -> {
+                try (RocksIterator it = db.newIterator(spaces.get(space), readOptions)) {
+                    Scans.run(it, from, to, reverse, visitor);
+                }
+                return null;
+            });
+        }
+    }
+
+    private final class Txn implements KvTxn {
+        private final WriteBatchWithIndex batch;
+
+        Txn(WriteBatchWithIndex batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public byte[] get(Space space, byte[] key) {
+            try {
+                return batch.getFromBatchAndDB(db, spaces.get(space), readOptions, key);
+            } catch (RocksDBException e) {
+                throw new StoreException("read in apply failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void scan(Space space, byte[] from, byte[] to, boolean reverse, Visitor visitor) {
+            ColumnFamilyHandle cf = spaces.get(space);
+            try (RocksIterator base = db.newIterator(cf, readOptions);
+                    RocksIterator it = batch.newIteratorWithBase(cf, base)) {
+                Scans.run(it, from, to, reverse, visitor);
+            }
+        }
+
+        @Override
+        public void put(Space space, byte[] key, byte[] value) {
+            try {
+                batch.put(spaces.get(space), key, value);
+            } catch (RocksDBException e) {
+                throw new StoreException("write in apply failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void delete(Space space, byte[] key) {
+            try {
+                batch.delete(spaces.get(space), key);
+            } catch (RocksDBException e) {
+                throw new StoreException("delete in apply failed: " + e.getMessage(), e);
+            }
+        }
+    }
+}

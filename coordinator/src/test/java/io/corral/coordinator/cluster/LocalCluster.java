@@ -1,0 +1,214 @@
+package io.corral.coordinator.cluster;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.corral.coordinator.Coordinator;
+import io.corral.coordinator.config.ConfigLoader;
+import io.corral.coordinator.config.CoordinatorConfig;
+import io.corral.coordinator.config.PeerConfig;
+import io.corral.coordinator.store.StoreFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * Real coordinators (Ratis over gRPC, RocksDB, Netty) in this JVM, on loopback ports and temporary directories. For
+ * replication, restart and snapshot-install tests. Members can be stopped, restarted from their data and wiped.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private final Path root;
+    private final List<PeerConfig> peers = new ArrayList<>();
+    private final Map<String, String> settings;
+    private final LongSupplier clockMs;
+    private final Map<String, Coordinator> running = new LinkedHashMap<>();
+
+    private LocalCluster(Path root, int size, Map<String, String> settings, LongSupplier clockMs) {
+        this.root = root;
+        this.settings = settings;
+        this.clockMs = clockMs;
+        Path saved = root.resolve("peers");
+        try {
+            if (Files.exists(saved)) {
+                for (JsonNode p :
+                        ConfigLoader.parsePeersFlag(Files.readString(saved).strip())) {
+                    peers.add(new PeerConfig(
+                            p.get("id").asText(),
+                            p.get("raft").asText(),
+                            p.get("rpc").asText(),
+                            p.get("http").asText()));
+                }
+            } else {
+                for (int i = 1; i <= size; i++) {
+                    peers.add(new PeerConfig(
+                            "n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
+                }
+                Files.createDirectories(root);
+                Files.writeString(saved, peersFlag());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts {@code size} members and waits for a leader. {@code settings} are config overrides (dotted keys). */
+    public static LocalCluster start(Path root, int size, Map<String, String> settings) {
+        LocalCluster c = new LocalCluster(root, size, settings, System::currentTimeMillis);
+        for (PeerConfig p : c.peers) {
+            c.startMember(p.id());
+        }
+        c.awaitLeader();
+        return c;
+    }
+
+    /** Starts again a cluster that {@link #start} created in {@code root}, with the same addresses and data. */
+    public static LocalCluster restart(Path root, int size, Map<String, String> settings) {
+        return start(root, size, settings);
+    }
+
+    /** Fast elections for tests, a small snapshot threshold off by default (tests trigger snapshots). */
+    public static Map<String, String> testSettings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("raft.electionTimeoutMinMs", "400");
+        s.put("raft.electionTimeoutMaxMs", "800");
+        s.put("raft.autoSnapshot", "false");
+        s.put("raft.purgeGapEntries", "1");
+        s.put("housekeeping.lockExpiryGraceMs", "500");
+        return s;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public CoordinatorConfig config(String id) {
+        PeerConfig self = peer(id);
+        Map<String, String> o = new LinkedHashMap<>(settings);
+        o.put("nodeId", id);
+        o.put("dataDir", root.resolve(id).toString());
+        o.put("raftAddress", self.raft());
+        o.put("rpcAddress", self.rpc());
+        o.put("httpAddress", self.http());
+        o.put("peers", ConfigLoader.parsePeersFlag(peersFlag()).toString());
+        return ConfigLoader.load(null, o);
+    }
+
+    public String peersFlag() {
+        StringBuilder sb = new StringBuilder();
+        for (PeerConfig p : peers) {
+            sb.append(sb.length() == 0 ? "" : ",")
+                    .append(p.id())
+                    .append('=')
+                    .append(p.raft())
+                    .append('/')
+                    .append(p.rpc())
+                    .append('/')
+                    .append(p.http());
+        }
+        return sb.toString();
+    }
+
+    public PeerConfig peer(String id) {
+        return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    public List<String> ids() {
+        return peers.stream().map(PeerConfig::id).toList();
+    }
+
+    public synchronized Coordinator startMember(String id) {
+        if (running.containsKey(id)) {
+            throw new IllegalStateException(id + " is already running");
+        }
+        try {
+            Coordinator c = Coordinator.start(config(id), clockMs);
+            running.put(id, c);
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public synchronized void stopMember(String id) {
+        Coordinator c = running.remove(id);
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    /** Deletes a stopped member's data, so that it must come back by snapshot installation. */
+    public void wipeMember(String id) {
+        if (running.containsKey(id)) {
+            throw new IllegalStateException("stop " + id + " before wiping it");
+        }
+        try {
+            StoreFiles.deleteRecursively(root.resolve(id));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public synchronized Coordinator member(String id) {
+        return Objects.requireNonNull(running.get(id), id + " is not running");
+    }
+
+    public synchronized List<Coordinator> running() {
+        return List.copyOf(running.values());
+    }
+
+    /** Waits until the running members agree on a ready leader among them, and returns its id. */
+    public String awaitLeader() {
+        String[] leader = new String[1];
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    for (Coordinator c : running()) {
+                        if (c.raft().isLeader()) {
+                            leader[0] = c.raft().selfId();
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+        return leader[0];
+    }
+
+    public Coordinator leader() {
+        return member(awaitLeader());
+    }
+
+    /** Waits until every running member has applied at least {@code index}. */
+    public void awaitApplied(long index) {
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> running().stream()
+                        .allMatch(
+                                c -> c.stateMachine().getLastAppliedTermIndex().getIndex() >= index));
+    }
+
+    /** host:port of every member's RPC server, for clients. */
+    public String rpcAddresses() {
+        return String.join(",", peers.stream().map(PeerConfig::rpc).toList());
+    }
+
+    @Override
+    public synchronized void close() {
+        for (String id : List.copyOf(running.keySet())) {
+            stopMember(id);
+        }
+    }
+}
