@@ -31,6 +31,7 @@ import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,15 @@ public final class CorralStateMachine extends BaseStateMachine {
         t.setDaemon(true);
         return t;
     });
+    /** Chunk bytes whose local write is in flight, by log index. */
+    private final java.util.Map<Long, ByteString> writing = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Stages chunk bytes in log order; one thread, because RocksDB fsyncs them one by one anyway. */
+    private final ExecutorService stager = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chunk-stager");
+        t.setDaemon(true);
+        return t;
+    });
+
     private volatile RocksStore store;
     private volatile TermIndex snapshotMark = TermIndex.valueOf(0, -1);
     private volatile Path pendingInstall;
@@ -109,11 +119,20 @@ public final class CorralStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
-        Files.createDirectories(dataDir);
-        InstallRecovery.finishInterruptedInstall(stateDir(), installDir());
-        store = RocksStore.open(stateDir());
-        loadMark();
+        getLifeCycle().startAndTransition(() -> {
+            Files.createDirectories(dataDir);
+            InstallRecovery.finishInterruptedInstall(stateDir(), installDir());
+            store = RocksStore.open(stateDir());
+            loadMark();
+        });
         LOG.info("state store at {} holds entries through {}", stateDir(), snapshotMark);
+    }
+
+    /** Ratis pauses the state machine before it reloads it after a snapshot install. */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
 
     private void loadMark() {
@@ -176,6 +195,10 @@ public final class CorralStateMachine extends BaseStateMachine {
     }
 
     private ByteString readChunk(LogEntryProto entry) {
+        ByteString inFlight = writing.get(entry.getIndex());
+        if (inFlight != null) {
+            return inFlight;
+        }
         byte[] staged = store.staged(entry.getIndex());
         if (staged != null) {
             return ByteString.copyFrom(staged);
@@ -300,6 +323,10 @@ public final class CorralStateMachine extends BaseStateMachine {
             loadMark();
             LOG.info("installed checkpoint; state now holds entries through {}", snapshotMark);
         }
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
     }
 
     /** Makes a checkpoint of the current state for a peer that installs it; the caller deletes it when done. */
@@ -311,6 +338,7 @@ public final class CorralStateMachine extends BaseStateMachine {
     @Override
     public void close() throws IOException {
         installer.shutdownNow();
+        stager.shutdownNow();
         if (store != null) {
             store.close();
         }

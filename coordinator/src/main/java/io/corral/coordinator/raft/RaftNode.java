@@ -42,13 +42,25 @@ public final class RaftNode implements AutoCloseable {
     static final SizeInBytes APPENDER_BUFFER_MAX = SizeInBytes.valueOf("4MB");
     /** Pause between the client's retries while there is no leader. */
     static final long CLIENT_RETRY_SLEEP_MS = 200;
+    /**
+     * One attempt of a write or a ReadIndex. Short, because an attempt sent to a leader that just died waits this long
+     * before the client tries another member; the whole request is bounded by {@code raft.requestTimeoutMs}.
+     */
+    static final long ATTEMPT_TIMEOUT_MS = 3000;
 
     private final CoordinatorConfig config;
     private final CorralStateMachine stateMachine;
     private final RaftGroup group;
     private final RaftPeerId selfId;
     private RaftServer server;
+    /** Writes and admin calls: follows the leader. */
     private RaftClient client;
+    /**
+     * Reads addressed to this member. A separate client because Ratis orders a client's async requests per target
+     * in one sliding window per target while the server sees one window per client: mixing reads addressed to this
+     * member with writes that go to the leader (when this member leads) in one client loses replies.
+     */
+    private RaftClient readClient;
 
     public RaftNode(CoordinatorConfig config, CorralStateMachine stateMachine) {
         this.config = config;
@@ -79,7 +91,12 @@ public final class RaftNode implements AutoCloseable {
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
-        client = RaftClient.newBuilder()
+        client = newClient();
+        readClient = newClient();
+    }
+
+    private RaftClient newClient() {
+        return RaftClient.newBuilder()
                 .setRaftGroup(group)
                 .setProperties(clientProperties())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
@@ -109,6 +126,7 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(r.requestTimeoutMs()));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
+        RaftServerConfigKeys.Read.setTimeout(p, ms(Math.min(ATTEMPT_TIMEOUT_MS, r.requestTimeoutMs())));
         return p;
     }
 
@@ -130,15 +148,20 @@ public final class RaftNode implements AutoCloseable {
 
     /** Commits a command through the leader; completes with the state machine's reply. */
     public CompletableFuture<Response> submit(Command command) {
-        return client.async().send(RaftMessages.command(command)).handle(RaftNode::toResponse);
+        return bounded(client.async().send(RaftMessages.command(command)));
     }
 
     /** A read answered by this node: linearizable (ReadIndex, leader lease) unless {@code stale}. */
     public CompletableFuture<Response> read(Request query, boolean stale) {
         CompletableFuture<RaftClientReply> f = stale
-                ? client.async().sendStaleRead(RaftMessages.query(query), 0, selfId)
-                : client.async().sendReadOnly(RaftMessages.query(query), selfId);
-        return f.handle(RaftNode::toResponse);
+                ? readClient.async().sendStaleRead(RaftMessages.query(query), 0, selfId)
+                : readClient.async().sendReadOnly(RaftMessages.query(query), selfId);
+        return bounded(f);
+    }
+
+    private CompletableFuture<Response> bounded(CompletableFuture<RaftClientReply> f) {
+        return f.orTimeout(config.raft().requestTimeoutMs(), TimeUnit.MILLISECONDS)
+                .handle(RaftNode::toResponse);
     }
 
     private static Response toResponse(RaftClientReply reply, Throwable error) {
@@ -237,6 +260,9 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (readClient != null) {
+            readClient.close();
+        }
         if (client != null) {
             client.close();
         }
