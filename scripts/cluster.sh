@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A local Corral cluster on 127.0.0.1 for development and demos.
 #
-#   scripts/cluster.sh start [-n 3|5] [-w WORKERS] [--dir DIR]   start (or restart with its data) and wait for a leader
+#   scripts/cluster.sh start [-n 3|5] [-w WORKERS] [--dir DIR] [--set KEY=VALUE]...
+#                                                                 start (or restart with its data) and wait for a leader;
+#                                                                 --set overrides a coordinator config key on a new cluster
 #   scripts/cluster.sh stop [--dir DIR]                           stop every member (SIGTERM)
 #   scripts/cluster.sh status [--dir DIR]                         each member: pid, role and health
 #   scripts/cluster.sh kill ID [--dir DIR]                        SIGKILL one member
@@ -21,12 +23,14 @@ die() { echo "cluster.sh: $*" >&2; exit 1; }
 
 cmd="${1:-}"; shift || true
 id=""
+sets=()
 case "$cmd" in kill|restart|wipe) id="${1:-}"; [ -n "$id" ] || die "$cmd needs a member id (n1, n2, ...)"; shift ;; esac
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) size="${2:-}"; shift 2 ;;
     -w) workers="${2:-}"; shift 2 ;;
     --dir) dir="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
+    --set) sets+=("$2"); shift 2 ;;
     *) die "unknown argument '$1'" ;;
   esac
 done
@@ -40,7 +44,7 @@ http_port() { echo $((base + 200 + $(num "$1"))); }
 # GET a path from a member's HTTP port without curl (a fresh Debian may not have it).
 http_get() {
   local port="$1" path="$2"
-  exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+  { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
   printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$path" >&3
   timeout 2 cat <&3 || true
   exec 3<&- 3>&-
@@ -64,8 +68,6 @@ httpAddress: "127.0.0.1:$((base + 200 + i))"
 peers:
 $peers
 raft:
-  electionTimeoutMinMs: 1000
-  electionTimeoutMaxMs: 2000
   snapshotThresholdEntries: 1000
 YAML
   done
@@ -75,7 +77,11 @@ start_member() {
   local m="$1"
   alive "$m" && { echo "$m already running (pid $(pid_of "$m"))"; return; }
   [ -f "$dir/$m/coordinator.yaml" ] || die "no member $m in $dir"
-  nohup "$repo/bin/corral-coordinator" --config "$dir/$m/coordinator.yaml" >>"$dir/$m/coordinator.log" 2>&1 &
+  local extra=()
+  if [ -f "$dir/settings" ]; then
+    while IFS= read -r kv; do [ -n "$kv" ] && extra+=(--set "$kv"); done < "$dir/settings"
+  fi
+  nohup "$repo/bin/corral-coordinator" --config "$dir/$m/coordinator.yaml" "${extra[@]}" >>"$dir/$m/coordinator.log" 2>&1 &
   echo $! > "$dir/$m/pid"
   echo "started $m (pid $!, log $dir/$m/coordinator.log)"
 }
@@ -117,7 +123,13 @@ case "$cmd" in
   start)
     [ -f "$repo/coordinator/target/corral-coordinator.jar" ] || [ -f "$repo/lib/corral-coordinator.jar" ] \
       || die "build first: mvn -B -DskipTests package"
-    if [ -z "$(members)" ]; then write_configs; else echo "reusing the cluster in $dir ($(members | wc -l) members)"; fi
+    if [ -z "$(members)" ]; then
+      write_configs
+      printf '%s\n' "${sets[@]}" > "$dir/settings"
+    else
+      echo "reusing the cluster in $dir ($(members | wc -l) members)"
+      [ ${#sets[@]} -eq 0 ] || die "--set applies to a new cluster only; the settings of $dir are in $dir/settings"
+    fi
     for m in $(members); do start_member "$m"; done
     await_leader
     if [ "$workers" != 0 ]; then
@@ -126,6 +138,8 @@ case "$cmd" in
     echo "export CORRAL_COORDINATORS=$(coordinators)"
     ;;
   stop)
+    # SIGTERM to every member first, then wait: members stop in parallel.
+    for m in $(members); do alive "$m" && kill -TERM "$(pid_of "$m")"; done
     for m in $(members); do stop_member "$m"; done ;;
   status)
     [ -n "$(members)" ] || die "no cluster in $dir"

@@ -34,6 +34,7 @@ public final class Coordinator implements AutoCloseable {
     private final PeerClients peers;
     private final ExecutorService blocking;
     private final Housekeeper housekeeper;
+    private final CatchUpWatchdog watchdog;
     private final LockWaits lockWaits;
     private final LongSupplier clockMs;
     private RpcServer rpc;
@@ -57,6 +58,7 @@ public final class Coordinator implements AutoCloseable {
             return t;
         });
         this.housekeeper = new Housekeeper(raft, stateMachine, config, clockMs);
+        this.watchdog = new CatchUpWatchdog(raft, config, peers, clockMs);
         this.lockWaits = lockWaits;
         this.clockMs = clockMs;
     }
@@ -97,6 +99,7 @@ public final class Coordinator implements AutoCloseable {
         http = HttpServer.start(
                 address(config.httpAddress()), new StatusRoutes(raft, stateMachine, metrics, cluster).routes());
         housekeeper.start();
+        watchdog.start();
         LOG.info(
                 "coordinator {} up: raft {}, rpc {}, http {}, data {}",
                 config.nodeId(),
@@ -140,7 +143,9 @@ public final class Coordinator implements AutoCloseable {
 
     @Override
     public void close() {
+        LOG.info("coordinator {} stopping", config.nodeId());
         housekeeper.close();
+        watchdog.close();
         closeQuietly(http);
         closeQuietly(rpc);
         closeQuietly(raft);

@@ -13,10 +13,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -42,11 +45,11 @@ public final class RaftNode implements AutoCloseable {
     static final SizeInBytes APPENDER_BUFFER_MAX = SizeInBytes.valueOf("4MB");
     /** Pause between the client's retries while there is no leader. */
     static final long CLIENT_RETRY_SLEEP_MS = 200;
-    /**
-     * One attempt of a write or a ReadIndex. Short, because an attempt sent to a leader that just died waits this long
-     * before the client tries another member; the whole request is bounded by {@code raft.requestTimeoutMs}.
-     */
-    static final long ATTEMPT_TIMEOUT_MS = 3000;
+    /** Pause between attempts of a read while the cluster has no usable leader. */
+    static final long READ_RETRY_PAUSE_MS = 100;
+
+    /** Lower bound of one attempt's timeout, so a busy but healthy leader is not abandoned too early. */
+    static final long MIN_ATTEMPT_TIMEOUT_MS = 1000;
 
     private final CoordinatorConfig config;
     private final CorralStateMachine stateMachine;
@@ -56,11 +59,12 @@ public final class RaftNode implements AutoCloseable {
     /** Writes and admin calls: follows the leader. */
     private RaftClient client;
     /**
-     * Reads addressed to this member. A separate client because Ratis orders a client's async requests per target
-     * in one sliding window per target while the server sees one window per client: mixing reads addressed to this
-     * member with writes that go to the leader (when this member leads) in one client loses replies.
+     * Reads are submitted to this member's server in-process, not through a client: no loopback gRPC hop, and no
+     * client that resets its connection (a multi-second stall) when a read fails during an election.
      */
-    private RaftClient readClient;
+    private final ClientId readerId = ClientId.randomId();
+
+    private final AtomicLong readCallIds = new AtomicLong();
 
     public RaftNode(CoordinatorConfig config, CorralStateMachine stateMachine) {
         this.config = config;
@@ -92,7 +96,6 @@ public final class RaftNode implements AutoCloseable {
                 .build();
         server.start();
         client = newClient();
-        readClient = newClient();
     }
 
     private RaftClient newClient() {
@@ -123,19 +126,29 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, r.snapshotThresholdEntries());
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(r.electionTimeoutMinMs()));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(r.electionTimeoutMaxMs()));
-        RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(r.requestTimeoutMs()));
+        // Follower-to-leader calls such as ReadIndex: one attempt, retried by the client after a failover.
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(attemptTimeoutMs()));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
-        RaftServerConfigKeys.Read.setTimeout(p, ms(Math.min(ATTEMPT_TIMEOUT_MS, r.requestTimeoutMs())));
+        RaftServerConfigKeys.Read.setTimeout(p, ms(attemptTimeoutMs()));
         return p;
     }
 
     private RaftProperties clientProperties() {
         RaftProperties p = new RaftProperties();
         GrpcConfigKeys.setMessageSizeMax(p, GRPC_MESSAGE_MAX);
-        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(
-                p, ms(config.raft().requestTimeoutMs()));
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(p, ms(attemptTimeoutMs()));
         return p;
+    }
+
+    /**
+     * One attempt of a write or a read. An attempt sent to a leader that just died waits this long before the client
+     * tries again; by then the members have elected a new leader (the longest election timeout has passed). The whole
+     * request is bounded by {@code raft.requestTimeoutMs}.
+     */
+    long attemptTimeoutMs() {
+        CoordinatorConfig.Raft r = config.raft();
+        return Math.min(r.requestTimeoutMs(), Math.max(MIN_ATTEMPT_TIMEOUT_MS, r.electionTimeoutMaxMs()));
     }
 
     private static TimeDuration ms(long millis) {
@@ -151,12 +164,46 @@ public final class RaftNode implements AutoCloseable {
         return bounded(client.async().send(RaftMessages.command(command)));
     }
 
-    /** A read answered by this node: linearizable (ReadIndex, leader lease) unless {@code stale}. */
+    /**
+     * A read answered by this node: linearizable (ReadIndex, leader lease) unless {@code stale}. A read changes
+     * nothing, so while the cluster elects a new leader it is retried here, every {@link #READ_RETRY_PAUSE_MS}, until
+     * it succeeds or {@code raft.requestTimeoutMs} has passed: the client sees one slower answer instead of an error.
+     */
     public CompletableFuture<Response> read(Request query, boolean stale) {
-        CompletableFuture<RaftClientReply> f = stale
-                ? readClient.async().sendStaleRead(RaftMessages.query(query), 0, selfId)
-                : readClient.async().sendReadOnly(RaftMessages.query(query), selfId);
-        return bounded(f);
+        long deadlineNanos =
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.raft().requestTimeoutMs());
+        CompletableFuture<Response> result = new CompletableFuture<>();
+        readAttempt(query, stale, deadlineNanos, result);
+        return result;
+    }
+
+    private void readAttempt(Request query, boolean stale, long deadlineNanos, CompletableFuture<Response> result) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(readerId)
+                .setServerId(selfId)
+                .setGroupId(group.getGroupId())
+                .setCallId(readCallIds.incrementAndGet())
+                .setMessage(RaftMessages.query(query))
+                .setType(stale ? RaftClientRequest.staleReadRequestType(0) : RaftClientRequest.readRequestType())
+                .setTimeoutMs(attemptTimeoutMs())
+                .build();
+        CompletableFuture<RaftClientReply> f;
+        try {
+            f = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.handle(RaftNode::toResponse).thenAccept(r -> {
+            boolean transientError =
+                    r instanceof Response.ErrorReply e && e.code().retryable();
+            long leftNanos = deadlineNanos - System.nanoTime();
+            if (transientError && leftNanos > TimeUnit.MILLISECONDS.toNanos(READ_RETRY_PAUSE_MS)) {
+                CompletableFuture.delayedExecutor(READ_RETRY_PAUSE_MS, TimeUnit.MILLISECONDS)
+                        .execute(() -> readAttempt(query, stale, deadlineNanos, result));
+            } else {
+                result.complete(r);
+            }
+        });
     }
 
     private CompletableFuture<Response> bounded(CompletableFuture<RaftClientReply> f) {
@@ -260,9 +307,6 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (readClient != null) {
-            readClient.close();
-        }
         if (client != null) {
             client.close();
         }

@@ -1,0 +1,161 @@
+package io.corral.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.corral.coordinator.cluster.LocalCluster;
+import io.corral.protocol.codec.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@code corral} command line (in-process picocli, real client library) against a real three-member cluster
+ * (Ratis, RocksDB and Netty servers on loopback): every command and its JSON shape and exit code.
+ */
+@Tag("cluster")
+class CliEndToEndTest {
+    @TempDir
+    static Path dir;
+
+    static LocalCluster cluster;
+    static Map<String, String> env;
+
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.start(dir.resolve("cluster"), 3, LocalCluster.testSettings());
+        env = Map.of(Main.COORDINATORS_ENV, cluster.rpcAddresses());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static CliRunner.Result corral(String... args) {
+        return CliRunner.run(env, ClientSession::open, args);
+    }
+
+    static JsonNode json(CliRunner.Result r) throws IOException {
+        assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isZero();
+        return Json.mapper().readTree(r.out());
+    }
+
+    @Test
+    void submitADirectoryThenStatusListAndCancel() throws Exception {
+        Path images = Files.createDirectories(dir.resolve("images/nested"));
+        TestImages.png(images.resolve("a.png"));
+        TestImages.png(images.getParent().resolve("b.png"));
+        JsonNode submitted = json(corral(
+                "submit",
+                "--op",
+                "thumbnail:64",
+                "--op",
+                "format:webp",
+                "--priority",
+                "7",
+                "--label",
+                "team=e2e",
+                images.getParent().toString(),
+                "-o",
+                "json"));
+        String job = submitted.get("id").asText();
+        assertThat(job).startsWith("job-");
+
+        JsonNode status = json(corral("status", job, "-o", "json"));
+        assertThat(status.get("id").asText()).isEqualTo(job);
+        assertThat(status.get("state").asText()).isEqualTo("PENDING");
+        assertThat(status.get("tasks")).hasSize(2);
+        status.get("tasks").forEach(t -> assertThat(t.get("state").asText()).isEqualTo("PENDING"));
+        assertThat(corral("status", job, "--stale").out()).contains(job, "PENDING");
+
+        JsonNode list = json(corral("list", "--state", "PENDING", "-o", "json"));
+        assertThat(list.toString()).contains(job);
+
+        assertThat(corral("cancel", job).exitCode()).isZero();
+        assertThat(json(corral("status", job, "-o", "json")).get("state").asText())
+                .isEqualTo("CANCELLED");
+        assertThat(corral("cancel", job).exitCode())
+                .as("cancelling a finished job conflicts")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void badInputIsRefusedWithTheDocumentedExitCodes() throws Exception {
+        Path notImage = Files.writeString(dir.resolve("notes.txt"), "not an image");
+        CliRunner.Result refused = corral("submit", notImage.toString());
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("notes.txt");
+
+        Path img = TestImages.png(dir.resolve("c.png"));
+        CliRunner.Result badOp = corral("submit", "--op", "rotate:45", img.toString());
+        assertThat(badOp.exitCode()).isEqualTo(2);
+        assertThat(badOp.err()).contains("rotate:45");
+
+        assertThat(corral("status", "job-999999").exitCode()).isEqualTo(3);
+        assertThat(corral("--coordinators", "127.0.0.1:1", "list").exitCode()).isEqualTo(4);
+    }
+
+    @Test
+    void locksHandOutIncreasingTokensAndRefuseStaleOnes() throws Exception {
+        long first = json(corral("lock", "acquire", "e2e", "--ttl", "30s", "--owner", "a", "-o", "json"))
+                .get("token")
+                .asLong();
+        assertThat(corral("lock", "acquire", "e2e", "--ttl", "30s", "--owner", "b")
+                        .exitCode())
+                .isEqualTo(5);
+        assertThat(corral("lock", "list").out()).contains("e2e", "a");
+        assertThat(corral("lock", "renew", "e2e", "--token", Long.toString(first))
+                        .exitCode())
+                .isZero();
+        assertThat(corral("lock", "release", "e2e", "--token", Long.toString(first))
+                        .exitCode())
+                .isZero();
+        long second = json(corral("lock", "acquire", "e2e", "--ttl", "30s", "--owner", "b", "-o", "json"))
+                .get("token")
+                .asLong();
+        assertThat(second).isGreaterThan(first);
+        assertThat(corral("lock", "release", "e2e", "--token", Long.toString(first))
+                        .exitCode())
+                .isEqualTo(6);
+    }
+
+    @Test
+    void clusterStatusSnapshotAndLeaderTransfer() throws Exception {
+        // A member of a new cluster applies its first entry only once the leader's next append tells it the commit.
+        org.awaitility.Awaitility.await().until(() -> {
+            JsonNode s = json(corral("cluster", "status", "-o", "json"));
+            boolean all = true;
+            for (JsonNode m : s.get("members")) {
+                all &= m.get("appliedIndex").asLong() >= 0;
+            }
+            return all;
+        });
+        JsonNode status = json(corral("cluster", "status", "-o", "json"));
+        List<String> ids = new ArrayList<>();
+        status.get("members").forEach(m -> {
+            ids.add(m.get("id").asText());
+            assertThat(m.get("role").asText()).isIn("LEADER", "FOLLOWER");
+            assertThat(m.get("appliedIndex").asLong()).isGreaterThanOrEqualTo(0);
+        });
+        assertThat(ids).containsExactlyInAnyOrder("n1", "n2", "n3");
+        assertThat(corral("cluster", "snapshot").exitCode()).isZero();
+
+        String leader = status.get("leaderId").asText();
+        String target =
+                ids.stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+        assertThat(corral("cluster", "transfer-leader", "--to", target).exitCode())
+                .isZero();
+        assertThat(cluster.awaitLeader()).isEqualTo(target);
+    }
+}

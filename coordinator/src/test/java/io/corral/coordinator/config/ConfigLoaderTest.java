@@ -1,0 +1,110 @@
+package io.corral.coordinator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The configuration: YAML, defaults, flag overrides, and an error naming the offending key for each mistake. */
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    static final String VALID = """
+            nodeId: n2
+            dataDir: /var/lib/corral/n2
+            raftAddress: 10.0.0.2:7101
+            rpcAddress: 10.0.0.2:7201
+            httpAddress: 10.0.0.2:7301
+            peers:
+              - {id: n1, raft: "10.0.0.1:7101", rpc: "10.0.0.1:7201", http: "10.0.0.1:7301"}
+              - {id: n2, raft: "10.0.0.2:7101", rpc: "10.0.0.2:7201", http: "10.0.0.2:7301"}
+              - {id: n3, raft: "10.0.0.3:7101", rpc: "10.0.0.3:7201", http: "10.0.0.3:7301"}
+            raft:
+              snapshotThresholdEntries: 500
+            """;
+
+    Path write(String yaml) throws Exception {
+        return Files.writeString(dir.resolve("coordinator.yaml"), yaml);
+    }
+
+    @Test
+    void readsTheFileAndKeepsDefaultsForWhatItDoesNotSay() throws Exception {
+        CoordinatorConfig c = ConfigLoader.load(write(VALID), Map.of());
+        assertThat(c.nodeId()).isEqualTo("n2");
+        assertThat(c.peers()).hasSize(3);
+        assertThat(c.raft().snapshotThresholdEntries()).isEqualTo(500);
+        assertThat(c.raft().electionTimeoutMinMs())
+                .isEqualTo(CoordinatorConfig.Raft.defaults().electionTimeoutMinMs());
+        assertThat(c.limits().maxImageBytes()).isEqualTo(50L * 1024 * 1024);
+        assertThat(c.self().rpc()).isEqualTo("10.0.0.2:7201");
+    }
+
+    @Test
+    void flagsOverrideTheFile() throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("raft.snapshotThresholdEntries", "42");
+        o.put("retention.blobsMs", "1000");
+        CoordinatorConfig c = ConfigLoader.load(write(VALID), o);
+        assertThat(c.raft().snapshotThresholdEntries()).isEqualTo(42);
+        assertThat(c.retention().blobsMs()).isEqualTo(1000);
+    }
+
+    @Test
+    void peersFlagBuildsTheWholeMembership() {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("nodeId", "\"a\"");
+        o.put("dataDir", "\"/tmp/a\"");
+        o.put("raftAddress", "\"h1:1\"");
+        o.put("rpcAddress", "\"h1:2\"");
+        o.put("httpAddress", "\"h1:3\"");
+        o.put(
+                "peers",
+                ConfigLoader.parsePeersFlag("a=h1:1/h1:2/h1:3,b=h2:1/h2:2/h2:3,c=h3:1/h3:2/h3:3")
+                        .toString());
+        CoordinatorConfig c = ConfigLoader.load(null, o);
+        assertThat(c.peers()).extracting(PeerConfig::id).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void eachMistakeIsReportedWithItsKey() throws Exception {
+        expectKey(VALID.replace("snapshotThresholdEntries: 500", "snapshotTreshold: 500"), "raft.snapshotTreshold");
+        expectKey(VALID.replace("nodeId: n2", "nodeId: n9"), "nodeId");
+        expectKey(VALID.replace("raftAddress: 10.0.0.2:7101", "raftAddress: nowhere"), "raftAddress");
+        expectKey(VALID.replace("\"10.0.0.3:7101\"", "\"10.0.0.3:99999\""), "peers[2].raft");
+        expectKey(
+                VALID.replace(
+                        "  - {id: n3, raft: \"10.0.0.3:7101\", rpc: \"10.0.0.3:7201\", http: \"10.0.0.3:7301\"}\n", ""),
+                "peers");
+        expectKey(
+                VALID.replace("snapshotThresholdEntries: 500", "snapshotThresholdEntries: lots"),
+                "raft.snapshotThresholdEntries");
+        expectKey(VALID + "limits:\n  maxImageBytes: 0\n", "limits.maxImageBytes");
+        expectKey(VALID.replace("id: n3", "id: n1"), "peers[2].id");
+    }
+
+    @Test
+    void aMissingFileAndAnUnknownOverrideAreErrorsToo() {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yaml"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("no such file");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("raft.nope", "1")))
+                .isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).key())
+                .isEqualTo("raft.nope");
+    }
+
+    private void expectKey(String yaml, String key) throws Exception {
+        Path file = write(yaml);
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config error at '" + key + "'")
+                .extracting(e -> ((ConfigException) e).key())
+                .isEqualTo(key);
+    }
+}
