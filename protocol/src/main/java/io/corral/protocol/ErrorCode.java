@@ -11,7 +11,7 @@ public enum ErrorCode {
     UNSUPPORTED_VERSION(false),
     /** A frame, upload or request is larger than a configured limit. */
     TOO_LARGE(false),
-    /** The named job, task, lock or blob does not exist. */
+    /** The named job, task, lock or member does not exist (a missing image is {@link #BLOB_MISSING}). */
     NOT_FOUND(false),
     /** The lock is held by someone else (try-acquire, or a wait that timed out). */
     LOCK_HELD(false),

@@ -14,12 +14,16 @@ public final class Limits {
     /** One frame: a chunk encoded as base64 JSON (4/3 of its size) plus headroom for the envelope. */
     public static final int MAX_FRAME_BYTES = 2 * 1024 * 1024;
 
-    public static final int MAX_IMAGES_PER_JOB = 10_000;
+    /** A job's detail (every task) must fit in one frame: about 450 bytes a task at most, so 2000 tasks stay under 1 MiB. */
+    public static final int MAX_IMAGES_PER_JOB = 2_000;
+
     public static final int MAX_OPERATIONS_PER_JOB = 32;
     public static final int MAX_LABELS_PER_JOB = 32;
     public static final int MAX_NAME_CHARS = 256;
     public static final int MAX_LABEL_CHARS = 256;
-    public static final int MAX_LIST_LIMIT = 10_000;
+    /** Jobs in one list answer: about 300 bytes each, far under a frame. */
+    public static final int MAX_LIST_LIMIT = 1_000;
+
     public static final int MIN_PRIORITY = -1000;
     public static final int MAX_PRIORITY = 1000;
     public static final int MAX_ATTEMPTS = 100;

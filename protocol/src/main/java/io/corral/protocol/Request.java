@@ -92,7 +92,7 @@ public sealed interface Request extends Message {
     /** Status of the receiving node only. */
     record GetNodeStatus() implements Request {}
 
-    /** Asks the leader to take a snapshot now (and purge the log behind it). */
+    /** Asks the coordinator that receives it to take a snapshot now (and purge its log behind it). */
     record TakeSnapshot() implements Request {}
 
     record TransferLeader(String targetId) implements Request {}

@@ -97,6 +97,10 @@ public final class CoordinatorService implements RpcHandler {
             return blockingCall(() -> new Response.SnapshotTaken(raft.takeSnapshot()));
         }
         if (request instanceof Request.TransferLeader t) {
+            if (t.targetId() == null || raft.config().peers().stream().noneMatch(p -> p.id().equals(t.targetId()))) {
+                return CompletableFuture.completedFuture(new Response.ErrorReply(
+                        ErrorCode.NOT_FOUND, "no member '" + t.targetId() + "'; members are " + memberIds()));
+            }
             return blockingCall(() -> {
                 raft.transferLeadership(t.targetId());
                 return new Response.LeaderTransferred(t.targetId());
@@ -104,6 +108,10 @@ public final class CoordinatorService implements RpcHandler {
         }
         if (request instanceof Request.OpenCheckpoint) {
             return blockingCall(checkpoints::open);
+        }
+        if (request instanceof Request.ReadCheckpoint r && (r.offset() < 0 || r.maxBytes() < 1)) {
+            return CompletableFuture.completedFuture(
+                    new Response.ErrorReply(ErrorCode.BAD_REQUEST, "offset must be >= 0 and maxBytes >= 1"));
         }
         if (request instanceof Request.ReadCheckpoint r) {
             return blockingCall(() -> checkpoints.read(r));
@@ -145,6 +153,10 @@ public final class CoordinatorService implements RpcHandler {
                     ErrorCode.LOCK_HELD, "lock '" + q.name() + "' is still held after the wait"));
         }
         return raft.submit(new Command.CancelLockWait(q.name(), q.waiterId()));
+    }
+
+    private java.util.List<String> memberIds() {
+        return raft.config().peers().stream().map(p -> p.id()).toList();
     }
 
     private interface BlockingCall {

@@ -142,9 +142,9 @@ class GoldenEncodingTest {
                         3,
                         Map.of("team", "web", "batch", "2026-01"),
                         "upload-7f3a"),
-                new Request.GetJob("j-000017", false),
+                new Request.GetJob("job-17", false),
                 new Request.ListJobs(JobState.PENDING, 100, true),
-                new Request.CancelJob("j-000017"),
+                new Request.CancelJob("job-17"),
                 new Request.AcquireLock("reindex", "worker-3", 30_000, 5_000),
                 new Request.ReleaseLock("reindex", 4711),
                 new Request.RenewLock("reindex", 4711),
@@ -168,10 +168,10 @@ class GoldenEncodingTest {
                 new Response.BlobStatus(SHA, true, 4),
                 new Response.ChunkStored(SHA, 0),
                 new Response.BlobSealed(SHA, 4),
-                new Response.JobSubmitted("j-000017", true),
+                new Response.JobSubmitted("job-17", true),
                 new Response.JobDetail(jobView()),
                 new Response.JobList(List.of(new JobSummary(
-                        "j-000017",
+                        "job-17",
                         JobState.LEASED,
                         10,
                         2,
@@ -199,7 +199,7 @@ class GoldenEncodingTest {
     /** A job half done: one task succeeded, one failed with an error (the only nullable view field set). */
     private static JobView jobView() {
         return new JobView(
-                "j-000017",
+                "job-17",
                 JobState.LEASED,
                 10,
                 3,
@@ -211,8 +211,8 @@ class GoldenEncodingTest {
                 false,
                 Map.of(TaskState.SUCCEEDED, 1, TaskState.LEASED, 1),
                 List.of(
-                        new TaskView("j-000017/0", 0, "cat.jpg", SHA, 4, TaskState.SUCCEEDED, 1, null),
-                        new TaskView("j-000017/1", 1, "dog.png", SHA, 4, TaskState.LEASED, 2, "worker lost")));
+                        new TaskView("job-17.0", 0, "cat.jpg", SHA, 4, TaskState.SUCCEEDED, 1, null),
+                        new TaskView("job-17.1", 1, "dog.png", SHA, 4, TaskState.LEASED, 2, "worker lost")));
     }
 
     private static MemberStatus leader() {
@@ -237,7 +237,7 @@ class GoldenEncodingTest {
                 "10.0.0.3:7300",
                 "10.0.0.3:7400",
                 "10.0.0.3:7500",
-                null,
+                "UNREACHABLE",
                 -1,
                 -1,
                 -1,
