@@ -7,32 +7,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code corral cluster ...}: the coordinators themselves. */
 @Command(
         name = "cluster",
         description = "Shows the coordinators, takes snapshots and moves leadership.",
         subcommands = {ClusterCommands.Status.class, ClusterCommands.Snapshot.class, ClusterCommands.Transfer.class})
-final class ClusterCommands implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Option(
-            names = {"-h", "--help"},
-            usageHelp = true,
-            description = "Show this help message and exit.")
-    boolean helpRequested;
-
-    @Override
-    public Integer call() {
-        throw new Main.MissingCommand(spec);
-    }
-
+final class ClusterCommands extends CommandGroup {
     @Command(
             name = "status",
             description = {

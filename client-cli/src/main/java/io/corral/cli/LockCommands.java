@@ -10,12 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code corral lock ...}: the cluster's fencing locks. Every grant returns a token larger than any earlier grant of
@@ -31,23 +28,9 @@ import picocli.CommandLine.Spec;
             LockCommands.ListLocks.class,
             LockCommands.Show.class
         })
-final class LockCommands implements Callable<Integer> {
+final class LockCommands extends CommandGroup {
     /** Room on top of {@code --wait} for the grant to be committed and answered, so the wait is never cut short. */
     static final long WAIT_MARGIN_MS = 10_000;
-
-    @Spec
-    CommandSpec spec;
-
-    @Option(
-            names = {"-h", "--help"},
-            usageHelp = true,
-            description = "Show this help message and exit.")
-    boolean helpRequested;
-
-    @Override
-    public Integer call() {
-        throw new Main.MissingCommand(spec);
-    }
 
     @Command(
             name = "acquire",
