@@ -89,12 +89,13 @@ start_member() {
 stop_member() {
   local m="$1" p
   p="$(pid_of "$m")"
-  if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
-    kill -TERM "$p"
+  [ -n "$p" ] || return 0
+  if kill -0 "$p" 2>/dev/null; then
+    kill -TERM "$p" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$p" 2>/dev/null && { echo "$m did not stop in 10 s; killing"; kill -KILL "$p"; }
-    echo "stopped $m"
   fi
+  echo "stopped $m"
   rm -f "$dir/$m/pid"
 }
 
