@@ -28,13 +28,13 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file")
     Path config;
 
-    @Option(names = "--node-id", description = "this member's id (must be one of the peers)")
+    @Option(names = "--node-id", paramLabel = "ID", description = "this member's id (must be one of the peers)")
     String nodeId;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Raft log, state store and snapshots")
     String dataDir;
 
-    @Option(names = "--raft-address", paramLabel = "HOST:PORT")
+    @Option(names = "--raft-address", paramLabel = "HOST:PORT", description = "Raft (gRPC) between coordinators")
     String raftAddress;
 
     @Option(names = "--rpc-address", paramLabel = "HOST:PORT", description = "client and worker protocol")
