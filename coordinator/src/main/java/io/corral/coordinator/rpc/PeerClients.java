@@ -22,6 +22,13 @@ public final class PeerClients implements AutoCloseable {
 
     private final String selfId;
     private final Map<String, CorralClient> statusClients = new ConcurrentHashMap<>();
+    /** Status calls block (connect, round trip); they get their own threads, never the common pool's. */
+    private final java.util.concurrent.ExecutorService callers =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "peer-status");
+                t.setDaemon(true);
+                return t;
+            });
 
     public PeerClients(String selfId) {
         this.selfId = selfId;
@@ -37,22 +44,26 @@ public final class PeerClients implements AutoCloseable {
     }
 
     public CompletableFuture<MemberStatus> status(PeerConfig peer, long timeoutMs) {
-        return CompletableFuture.supplyAsync(() -> {
-                    CorralClient c = statusClients.computeIfAbsent(peer.id(), id -> connect(peer, "peer:" + selfId));
-                    try {
-                        return c.call(new Request.GetNodeStatus(), Response.NodeStatus.class, timeoutMs)
-                                .member();
-                    } catch (RuntimeException e) {
-                        statusClients.remove(peer.id());
-                        c.close();
-                        throw e;
-                    }
-                })
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            CorralClient c =
+                                    statusClients.computeIfAbsent(peer.id(), id -> connect(peer, "peer:" + selfId));
+                            try {
+                                return c.call(new Request.GetNodeStatus(), Response.NodeStatus.class, timeoutMs)
+                                        .member();
+                            } catch (RuntimeException e) {
+                                statusClients.remove(peer.id());
+                                c.close();
+                                throw e;
+                            }
+                        },
+                        callers)
                 .orTimeout(timeoutMs + CONNECT_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void close() {
+        callers.shutdownNow();
         statusClients.values().forEach(CorralClient::close);
         statusClients.clear();
     }
