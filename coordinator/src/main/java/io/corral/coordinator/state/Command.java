@@ -24,6 +24,15 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Command.PutChunk.class, name = "PutChunk"),
     @JsonSubTypes.Type(value = Command.SealBlob.class, name = "SealBlob"),
     @JsonSubTypes.Type(value = Command.CollectGarbage.class, name = "CollectGarbage"),
+    @JsonSubTypes.Type(value = Command.LeaseTasks.class, name = "LeaseTasks"),
+    @JsonSubTypes.Type(value = Command.ExtendLeases.class, name = "ExtendLeases"),
+    @JsonSubTypes.Type(value = Command.ReleaseLeases.class, name = "ReleaseLeases"),
+    @JsonSubTypes.Type(value = Command.CompleteTask.class, name = "CompleteTask"),
+    @JsonSubTypes.Type(value = Command.FailTask.class, name = "FailTask"),
+    @JsonSubTypes.Type(value = Command.ReportProgress.class, name = "ReportProgress"),
+    @JsonSubTypes.Type(value = Command.ExpireLease.class, name = "ExpireLease"),
+    @JsonSubTypes.Type(value = Command.ExtendAllLeases.class, name = "ExtendAllLeases"),
+    @JsonSubTypes.Type(value = Command.RetryTasks.class, name = "RetryTasks"),
 })
 public sealed interface Command {
 
@@ -78,4 +87,46 @@ public sealed interface Command {
      */
     record CollectGarbage(long jobRetentionMs, long blobRetentionMs, long uploadRetentionMs, int maxItems)
             implements Command {}
+
+    /** A lease as a worker names it: the task and the fencing token it was granted with. */
+    record LeaseRef(String taskId, long token) {}
+
+    /**
+     * The leader grants {@code workerId} up to {@code maxTasks} pending tasks, in queue order, each for {@code
+     * leaseTtlMs}. All grants of one entry carry the entry's Raft index as their token.
+     */
+    record LeaseTasks(String workerId, int maxTasks, long leaseTtlMs) implements Command {}
+
+    /** A worker's heartbeat: extends each listed lease it still holds to at least now + {@code leaseTtlMs}. */
+    record ExtendLeases(String workerId, List<LeaseRef> leases, long leaseTtlMs) implements Command {}
+
+    /** Graceful drain: the worker gives the listed tasks back unfinished; the attempt does not count. */
+    record ReleaseLeases(String workerId, List<LeaseRef> leases) implements Command {}
+
+    /** The holder of lease {@code token} commits the task's result, a sealed blob. */
+    record CompleteTask(String taskId, long token, String resultSha256, long resultSize) implements Command {}
+
+    /**
+     * The holder of lease {@code token} reports that the task failed. A retryable failure is treated like an expiry;
+     * the backoff settings travel in the command (stamped by the leader) so every replica decides alike.
+     */
+    record FailTask(String taskId, long token, String error, boolean retryable, long backoffBaseMs, long backoffCapMs)
+            implements Command {}
+
+    record ReportProgress(String taskId, long token, int percent, String message) implements Command {}
+
+    /**
+     * The leader saw lease {@code token} of a task lapse. Applies only if that lease is still current and expired at
+     * the entry's time; the backoff settings travel in the command, like CollectGarbage's retentions.
+     */
+    record ExpireLease(String taskId, long token, long backoffBaseMs, long backoffCapMs) implements Command {}
+
+    /**
+     * Committed by a new leader: every live lease lasts at least until now + {@code graceMs}, since no worker could
+     * heartbeat while there was no leader.
+     */
+    record ExtendAllLeases(long graceMs) implements Command {}
+
+    /** Puts the DEAD and FAILED tasks of a job ({@code "job-7"}), or one such task ({@code "job-7.3"}), back. */
+    record RetryTasks(String id) implements Command {}
 }

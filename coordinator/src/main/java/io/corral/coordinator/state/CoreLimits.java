@@ -16,6 +16,28 @@ public record CoreLimits(long maxImageBytes, int maxImagesPerJob, int maxWaiters
     /** Images are read back whole into one array (downloads, verification), so they stay well under 2 GiB. */
     public static final long MAX_IMAGE_BYTES_BOUND = 1024L * 1024 * 1024;
 
+    /** Lease TTLs a worker may be granted or extended by: long enough to survive a GC pause, short enough to notice. */
+    public static final long MIN_LEASE_TTL_MS = 1_000;
+
+    public static final long MAX_LEASE_TTL_MS = 3_600_000;
+    /** Most tasks one LeaseTasks entry grants: bounds the work of one entry. */
+    public static final int MAX_TASKS_PER_LEASE = 1_000;
+    /** Most leases one heartbeat or release names: bounds the work of one entry (and one frame). */
+    public static final int MAX_LEASES_PER_REQUEST = 1_000;
+    /** Largest retry backoff (base or cap): a task should not vanish for more than a day. */
+    public static final long MAX_BACKOFF_MS = 86_400_000;
+    /** Largest failover grace a new leader may give every lease. */
+    public static final long MAX_LEASE_GRACE_MS = 3_600_000;
+    /** Longest progress message. */
+    public static final int MAX_PROGRESS_MESSAGE_CHARS = 256;
+    /** Longest error a worker may report; longer texts are refused (the worker truncates). */
+    public static final int MAX_TASK_ERROR_CHARS = 4_096;
+    /**
+     * Most backed-off tasks one LeaseTasks entry moves back to the pending queue once their backoff ran out; the rest
+     * follow in later entries, so one entry never does unbounded work.
+     */
+    public static final int MAX_BACKOFF_PROMOTIONS_PER_ENTRY = 1_000;
+
     public static final long DEFAULT_MAX_IMAGE_BYTES = 50L * 1024 * 1024;
     public static final int DEFAULT_MAX_WAITERS_PER_LOCK = 1000;
     public static final int DEFAULT_MAX_GARBAGE_ITEMS_PER_ENTRY = 1000;

@@ -13,6 +13,9 @@ import java.util.Map;
  * @param lockWaiters acquirers queued behind held locks
  * @param blobsStored sealed blobs (uploads in progress are not counted)
  * @param blobBytesStored total size of the sealed blobs
+ * @param leasesGranted leases granted since the cluster was created (a total, not a gauge)
+ * @param leasesExpired leases the leader expired since the cluster was created
+ * @param tasksDeadLettered tasks that became DEAD since the cluster was created (retried ones included)
  */
 public record Counters(
         Map<TaskState, Long> tasks,
@@ -20,7 +23,10 @@ public record Counters(
         long locksHeld,
         long lockWaiters,
         long blobsStored,
-        long blobBytesStored) {
+        long blobBytesStored,
+        long leasesGranted,
+        long leasesExpired,
+        long tasksDeadLettered) {
     public Counters {
         tasks = Map.copyOf(tasks);
         jobs = Map.copyOf(jobs);

@@ -8,6 +8,12 @@ public sealed interface Event {
     /** A queued acquirer was granted the lock by a release or an expiry. */
     record LockGranted(String name, long waiterId, String owner, long token, long expiresAtMs) implements Event {}
 
+    /**
+     * A job was cancelled while {@code workerId} held a lease on one of its tasks: the lease is gone and {@code
+     * token} is stale, so the leader tells the worker to abort the task.
+     */
+    record LeaseRevoked(String taskId, String workerId, long token) implements Event {}
+
     /** A queued acquirer was removed without a grant. */
     record LockWaitEnded(String name, long waiterId) implements Event {}
 }

@@ -18,6 +18,16 @@ public final class MetaCounters {
     public static final String BLOBS_STORED = "blobs.stored";
     public static final String BLOB_BYTES_STORED = "blobs.bytes";
 
+    /**
+     * Monotonic totals (never decremented, not even when jobs are collected): leases granted, leases the leader
+     * expired, tasks that exhausted their attempts. Stale completions are not counted here: a refused command writes
+     * nothing, so the RPC layer counts those refusals outside the state machine.
+     */
+    public static final String LEASES_GRANTED = "leases.granted";
+
+    public static final String LEASES_EXPIRED = "leases.expired";
+    public static final String TASKS_DEAD_LETTERED = "tasks.deadLettered";
+
     private static final String PREFIX = "counter/";
 
     private MetaCounters() {}

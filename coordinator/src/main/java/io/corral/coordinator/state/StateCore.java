@@ -9,8 +9,13 @@ import io.corral.coordinator.state.jobs.JobGarbage;
 import io.corral.coordinator.state.jobs.JobQueries;
 import io.corral.coordinator.state.jobs.JobRules;
 import io.corral.coordinator.state.jobs.Jobs;
+import io.corral.coordinator.state.jobs.TaskRecord;
 import io.corral.coordinator.state.kv.KvTxn;
 import io.corral.coordinator.state.kv.KvView;
+import io.corral.coordinator.state.leases.LeaseQueries;
+import io.corral.coordinator.state.leases.LeaseRules;
+import io.corral.coordinator.state.leases.Leases;
+import io.corral.coordinator.state.leases.TaskDetail;
 import io.corral.coordinator.state.locks.LockQueries;
 import io.corral.coordinator.state.locks.LockRules;
 import io.corral.coordinator.state.locks.Locks;
@@ -102,6 +107,30 @@ public final class StateCore {
         } else if (command instanceof Command.CollectGarbage c) {
             return collectGarbage(nowMs, c, txn);
         }
+        return dispatchLease(index, nowMs, command, txn);
+    }
+
+    private static Applied dispatchLease(long index, long nowMs, Command command, KvTxn txn) {
+        Leases leases = new Leases(index, nowMs, txn);
+        if (command instanceof Command.LeaseTasks c) {
+            return leases.lease(c);
+        } else if (command instanceof Command.ExtendLeases c) {
+            return leases.extend(c);
+        } else if (command instanceof Command.ReleaseLeases c) {
+            return leases.release(c);
+        } else if (command instanceof Command.CompleteTask c) {
+            return leases.complete(c);
+        } else if (command instanceof Command.FailTask c) {
+            return leases.fail(c);
+        } else if (command instanceof Command.ReportProgress c) {
+            return leases.progress(c);
+        } else if (command instanceof Command.ExpireLease c) {
+            return leases.expire(c);
+        } else if (command instanceof Command.ExtendAllLeases c) {
+            return leases.extendAll(c);
+        } else if (command instanceof Command.RetryTasks c) {
+            return leases.retry(c);
+        }
         throw new IllegalStateException("no handler for " + command.getClass().getName());
     }
 
@@ -134,6 +163,30 @@ public final class StateCore {
             Blobs.validate(c, limits);
         } else if (command instanceof Command.CollectGarbage c) {
             validateGarbage(c, limits);
+        } else {
+            validateLease(command);
+        }
+    }
+
+    private static void validateLease(Command command) {
+        if (command instanceof Command.LeaseTasks c) {
+            LeaseRules.validate(c);
+        } else if (command instanceof Command.ExtendLeases c) {
+            LeaseRules.validate(c);
+        } else if (command instanceof Command.ReleaseLeases c) {
+            LeaseRules.validate(c);
+        } else if (command instanceof Command.CompleteTask c) {
+            LeaseRules.validate(c);
+        } else if (command instanceof Command.FailTask c) {
+            LeaseRules.validate(c);
+        } else if (command instanceof Command.ReportProgress c) {
+            LeaseRules.validate(c);
+        } else if (command instanceof Command.ExpireLease c) {
+            LeaseRules.validate(c);
+        } else if (command instanceof Command.ExtendAllLeases c) {
+            LeaseRules.validate(c);
+        } else if (command instanceof Command.RetryTasks c) {
+            LeaseRules.validate(c);
         }
     }
 
@@ -188,6 +241,29 @@ public final class StateCore {
         return LockQueries.due(view, nowMs, max);
     }
 
+    /**
+     * Lease expiries due at {@code nowMs}, soonest first, at most {@code max}, for the leader to commit. The backoff
+     * settings (the leader's configuration) travel in each {@link Command.ExpireLease}.
+     */
+    public List<Command> dueLeaseCommands(long nowMs, KvView view, int max, long backoffBaseMs, long backoffCapMs) {
+        return LeaseQueries.due(view, nowMs, max, backoffBaseMs, backoffCapMs);
+    }
+
+    /** When the soonest retry backoff ends, so the leader knows when to dispatch again; -1 when none runs. */
+    public long nextBackoffEndMs(KvView view) {
+        return LeaseQueries.nextBackoffEndMs(view);
+    }
+
+    /** The tasks a worker holds leases on (after a reconnect or failover the leader re-learns them here). */
+    public List<TaskRecord> leasesOf(KvView view, String workerId) {
+        return LeaseQueries.leasesOf(view, workerId);
+    }
+
+    /** One task with its lease, progress, result and attempt history; null when there is no such task. */
+    public TaskDetail taskDetail(KvView view, String taskId) {
+        return LeaseQueries.taskDetail(view, taskId);
+    }
+
     /** Whether {@code settings} would collect anything at {@code nowMs}: reads the first key of three indexes. */
     public boolean hasGarbage(long nowMs, KvView view, Command.CollectGarbage settings) {
         return JobGarbage.hasGarbage(view, nowMs, settings.jobRetentionMs())
@@ -210,7 +286,10 @@ public final class StateCore {
                 MetaCounters.get(view, MetaCounters.LOCKS_HELD),
                 MetaCounters.get(view, MetaCounters.LOCK_WAITERS),
                 MetaCounters.get(view, MetaCounters.BLOBS_STORED),
-                MetaCounters.get(view, MetaCounters.BLOB_BYTES_STORED));
+                MetaCounters.get(view, MetaCounters.BLOB_BYTES_STORED),
+                MetaCounters.get(view, MetaCounters.LEASES_GRANTED),
+                MetaCounters.get(view, MetaCounters.LEASES_EXPIRED),
+                MetaCounters.get(view, MetaCounters.TASKS_DEAD_LETTERED));
     }
 
     /**

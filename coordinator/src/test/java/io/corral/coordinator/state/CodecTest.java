@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.UploadRecord;
+import io.corral.coordinator.state.jobs.AttemptOutcome;
+import io.corral.coordinator.state.jobs.AttemptRecord;
 import io.corral.coordinator.state.jobs.JobRecord;
+import io.corral.coordinator.state.jobs.TaskLease;
+import io.corral.coordinator.state.jobs.TaskProgress;
 import io.corral.coordinator.state.jobs.TaskRecord;
 import io.corral.coordinator.state.locks.LockRecord;
 import io.corral.coordinator.state.locks.WaiterRecord;
@@ -21,7 +25,33 @@ class CodecTest {
     @Test
     void storedRecordsRoundTrip() {
         List<Object> values = List.of(
-                new TaskRecord(7, 2, "a.png", "ab".repeat(32), 10, TaskState.FAILED, 3, "decoder said no"),
+                new TaskRecord(
+                        7,
+                        2,
+                        "a.png",
+                        "ab".repeat(32),
+                        10,
+                        TaskState.FAILED,
+                        3,
+                        "decoder said no",
+                        0,
+                        null,
+                        null,
+                        null),
+                new TaskRecord(
+                        7,
+                        3,
+                        "b.png",
+                        "ab".repeat(32),
+                        10,
+                        TaskState.LEASED,
+                        1,
+                        null,
+                        0,
+                        new TaskLease("w1", 40, 5, 30_005),
+                        new TaskProgress(50, "half", 6, 40),
+                        null),
+                new AttemptRecord("w1", 40, 5, 9, AttemptOutcome.EXPIRED, "lapsed"),
                 new LockRecord("l", "me", 42, 1000, 5, 1005, 0, 2),
                 new WaiterRecord("l", 43, "you", 1000, 6, 2006),
                 new BlobRecord(10, 1, 2, true, "png", 5, 0),

@@ -45,7 +45,19 @@ class CommandGoldenTest {
                 new Command.CancelLockWait("reports/daily", 101),
                 new Command.PutChunk(SHA, 123_456, 0, 123_456, null),
                 new Command.SealBlob(SHA, 123_456, 1),
-                new Command.CollectGarbage(86_400_000, 3_600_000, 7_200_000, 500));
+                new Command.CollectGarbage(86_400_000, 3_600_000, 7_200_000, 500),
+                new Command.LeaseTasks("worker-a.7f3c", 4, 30_000),
+                new Command.ExtendLeases(
+                        "worker-a.7f3c",
+                        List.of(new Command.LeaseRef("job-17.0", 41), new Command.LeaseRef("job-17.1", 41)),
+                        30_000),
+                new Command.ReleaseLeases("worker-a.7f3c", List.of(new Command.LeaseRef("job-17.2", 44))),
+                new Command.CompleteTask("job-17.0", 41, SHA, 4_096),
+                new Command.FailTask("job-17.1", 41, "not an image: text/plain", false, 1_000, 60_000),
+                new Command.ReportProgress("job-17.0", 41, 50, "resized"),
+                new Command.ExpireLease("job-17.1", 41, 1_000, 60_000),
+                new Command.ExtendAllLeases(15_000),
+                new Command.RetryTasks("job-17"));
         Map<Class<?>, Command> out = new LinkedHashMap<>();
         all.forEach(c -> out.put(c.getClass(), c));
         return out;

@@ -7,6 +7,8 @@ import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.UploadRecord;
 import io.corral.coordinator.state.jobs.JobKeys;
 import io.corral.coordinator.state.jobs.JobRecord;
+import io.corral.coordinator.state.jobs.TaskHistory;
+import io.corral.coordinator.state.jobs.TaskLease;
 import io.corral.coordinator.state.jobs.TaskRecord;
 import io.corral.coordinator.state.kv.Keys;
 import io.corral.coordinator.state.kv.KvView;
@@ -57,6 +59,7 @@ public final class StateInvariants {
             KvView view, Map<TaskState, Long> tasks, Map<JobState, Long> jobs, Map<String, Long> refs) {
         List<JobRecord> all = values(view, Space.JOBS, JobRecord.class);
         int pending = 0;
+        int[] leaseIndexes = new int[3]; // backoff, leased, attempts
         int terminal = 0;
         int keyed = 0;
         for (JobRecord job : all) {
@@ -67,11 +70,19 @@ public final class StateInvariants {
                 counts.merge(task.state(), 1, Integer::sum);
                 tasks.merge(task.state(), 1L, Long::sum);
                 refs.merge(task.sha256(), 1L, Long::sum);
+                if (task.result() != null) {
+                    assertThat(task.state())
+                            .as("state of %s with a result", task.id())
+                            .isEqualTo(TaskState.SUCCEEDED);
+                    refs.merge(task.result().sha256(), 1L, Long::sum);
+                }
+                boolean ready = task.state() == TaskState.PENDING && task.notBeforeMs() == 0;
                 byte[] pendingKey = JobKeys.pending(job.priority(), job.seq(), task.index());
                 assertThat(view.get(Space.PENDING, pendingKey) != null)
                         .as("PENDING entry of %s (%s)", task.id(), task.state())
-                        .isEqualTo(task.state() == TaskState.PENDING);
-                pending += task.state() == TaskState.PENDING ? 1 : 0;
+                        .isEqualTo(ready);
+                pending += ready ? 1 : 0;
+                checkLeaseIndexes(view, task, leaseIndexes);
             }
             for (TaskState s : TaskState.values()) {
                 assertThat(job.count(s)).as("%s count of %s", s, job.id()).isEqualTo(counts.getOrDefault(s, 0));
@@ -100,9 +111,50 @@ public final class StateInvariants {
         assertThat(count(view, Space.JOBS_FINISHED)).as("JOBS_FINISHED size").isEqualTo(terminal);
         assertThat(count(view, Space.IDEMPOTENCY)).as("IDEMPOTENCY size").isEqualTo(keyed);
         assertThat(count(view, Space.PENDING)).as("PENDING size").isEqualTo(pending);
+        assertThat(count(view, Space.BACKOFF)).as("BACKOFF size").isEqualTo(leaseIndexes[0]);
+        assertThat(count(view, Space.LEASE_EXPIRY)).as("LEASE_EXPIRY size").isEqualTo(leaseIndexes[1]);
+        assertThat(count(view, Space.WORKER_LEASES)).as("WORKER_LEASES size").isEqualTo(leaseIndexes[1]);
+        assertThat(count(view, Space.TASK_ATTEMPTS))
+                .as("attempts without a task")
+                .isEqualTo(leaseIndexes[2]);
         assertThat(count(view, Space.TASKS))
                 .as("tasks without a job")
                 .isEqualTo(tasks.values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    /**
+     * A PENDING task in backoff is in BACKOFF (not the queue); a LEASED task has a lease, listed in LEASE_EXPIRY and
+     * its worker's WORKER_LEASES with its token; no other task has a lease or a backoff; histories stay bounded.
+     * Counts {backoff, leased, attempts} into {@code counts}.
+     */
+    private static void checkLeaseIndexes(KvView view, TaskRecord task, int[] counts) {
+        boolean backoff = task.state() == TaskState.PENDING && task.notBeforeMs() > 0;
+        assertThat(view.get(Space.BACKOFF, JobKeys.backoff(task.notBeforeMs(), task.jobSeq(), task.index())) != null)
+                .as("BACKOFF entry of %s", task)
+                .isEqualTo(backoff);
+        if (task.state() != TaskState.PENDING) {
+            assertThat(task.notBeforeMs()).as("notBeforeMs of %s", task).isZero();
+        }
+        counts[0] += backoff ? 1 : 0;
+        boolean leased = task.state() == TaskState.LEASED;
+        assertThat(task.lease() != null).as("lease of %s", task).isEqualTo(leased);
+        if (leased) {
+            counts[1]++;
+            TaskLease lease = task.lease();
+            byte[] token = Keys.u64(lease.token());
+            assertThat(view.get(
+                            Space.LEASE_EXPIRY, JobKeys.leaseExpiry(lease.expiresAtMs(), task.jobSeq(), task.index())))
+                    .as("LEASE_EXPIRY entry of %s", task)
+                    .isEqualTo(token);
+            assertThat(view.get(
+                            Space.WORKER_LEASES, JobKeys.workerLease(lease.workerId(), task.jobSeq(), task.index())))
+                    .as("WORKER_LEASES entry of %s", task)
+                    .isEqualTo(token);
+            assertThat(lease.expiresAtMs()).isGreaterThan(lease.grantedAtMs());
+        }
+        int history = prefixCount(view, Space.TASK_ATTEMPTS, JobKeys.task(task.jobSeq(), task.index()));
+        assertThat(history).as("history of %s", task.id()).isLessThanOrEqualTo(TaskHistory.MAX_ATTEMPTS_KEPT);
+        counts[2] += history;
     }
 
     /** Returns {blobs, bytes} of sealed blobs. */

@@ -37,6 +37,10 @@ public final class JobGarbage {
             txn.delete(Space.TASKS, JobKeys.task(job.seq(), task.index()));
             MetaCounters.add(txn, MetaCounters.tasks(task.state()), -1);
             refs.merge(task.sha256(), 1L, Long::sum);
+            if (task.result() != null) {
+                refs.merge(task.result().sha256(), 1L, Long::sum);
+            }
+            TaskHistory.delete(txn, job.seq(), task.index());
         }
         refs.forEach((sha, count) -> Blobs.releaseRefs(txn, nowMs, sha, count));
         txn.delete(Space.JOBS, JobKeys.job(job.seq()));

@@ -15,6 +15,10 @@ import io.corral.protocol.JobState;
  * PENDING        u32 inverted priority | u64 seq | u32 i  -> task id      (highest priority, then oldest, first)
  * IDEMPOTENCY    idempotency key (UTF-8)                  -> job id
  * JOBS_FINISHED  u64 finished at ms | u64 seq             -> job id
+ * BACKOFF        u64 not before ms | u64 seq | u32 i      -> task id      (PENDING tasks waiting out a retry backoff)
+ * LEASE_EXPIRY   u64 expires at ms | u64 seq | u32 i      -> u64 token    (LEASED tasks, soonest expiry first)
+ * WORKER_LEASES  worker id | 0x00 | u64 seq | u32 i       -> u64 token    (a worker's leases)
+ * TASK_ATTEMPTS  u64 seq | u32 i | u64 token              -> AttemptRecord (ended leases, oldest first)
  * </pre>
  */
 public final class JobKeys {
@@ -97,6 +101,32 @@ public final class JobKeys {
 
     static long finishedSeq(byte[] key) {
         return Keys.readU64(key, 8);
+    }
+
+    /** A task key (seq, index) read from {@code key} at {@code offset}. */
+    public static TaskRef taskAt(byte[] key, int offset) {
+        return new TaskRef(Keys.readU64(key, offset), Keys.readU32(key, offset + 8));
+    }
+
+    public static byte[] backoff(long notBeforeMs, long seq, int index) {
+        return Keys.concat(Keys.u64(notBeforeMs), task(seq, index));
+    }
+
+    public static byte[] leaseExpiry(long expiresAtMs, long seq, int index) {
+        return Keys.concat(Keys.u64(expiresAtMs), task(seq, index));
+    }
+
+    /** Worker ids are validated names (no NUL), so {@code id | 0x00} is an unambiguous prefix. */
+    public static byte[] workerLeasesOf(String workerId) {
+        return Keys.concat(Keys.utf8(workerId), Keys.SEPARATOR);
+    }
+
+    public static byte[] workerLease(String workerId, long seq, int index) {
+        return Keys.concat(workerLeasesOf(workerId), task(seq, index));
+    }
+
+    public static byte[] attempt(long seq, int index, long token) {
+        return Keys.concat(task(seq, index), Keys.u64(token));
     }
 
     public static byte[] idempotency(String key) {

@@ -3,6 +3,7 @@ package io.corral.coordinator.state.jobs;
 import io.corral.coordinator.state.Applied;
 import io.corral.coordinator.state.Codec;
 import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.MetaCounters;
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.Blobs;
@@ -101,8 +102,7 @@ public final class Jobs {
         Map<String, Long> refs = new TreeMap<>();
         for (int i = 0; i < images.size(); i++) {
             ImageRef image = images.get(i);
-            TaskRecord task = new TaskRecord(
-                    job.seq(), i, image.name(), image.sha256(), image.size(), TaskState.PENDING, 0, null);
+            TaskRecord task = TaskRecord.pending(job.seq(), i, image.name(), image.sha256(), image.size());
             txn.put(Space.TASKS, JobKeys.task(job.seq(), i), Codec.encode(task));
             txn.put(Space.PENDING, JobKeys.pending(job.priority(), job.seq(), i), Keys.utf8(task.id()));
             refs.merge(image.sha256(), 1L, Long::sum);
@@ -111,8 +111,9 @@ public final class Jobs {
     }
 
     /**
-     * Cancels a job: its pending tasks become CANCELLED. Leased tasks keep running until their lease ends (revocation
-     * belongs to the worker protocol); the job is marked cancelled so it ends CANCELLED once they finish.
+     * Cancels a job: its pending tasks become CANCELLED, and so do its leased ones, whose leases are revoked: each
+     * revocation is recorded in the task's history and emitted as an {@link Event.LeaseRevoked} so the leader can
+     * tell the worker to abort; the holder's token is stale from this entry on.
      */
     public static Applied cancel(long nowMs, Command.CancelJob c, KvTxn txn) {
         long seq = JobKeys.parseJobId(c.jobId());
@@ -124,16 +125,26 @@ public final class Jobs {
             return Applied.of(new Response.ErrorReply(
                     ErrorCode.CONFLICT, "job " + c.jobId() + " already finished as " + before.state()));
         }
-        if (before.cancelled()) {
-            // Cancelled already, waiting for leased tasks: repeating the cancel changes nothing.
-            return Applied.of(new Response.JobDetail(JobQueries.view(txn, before)));
-        }
         JobRecord after = before;
-        for (TaskRecord task : tasksIn(txn, seq, TaskState.PENDING)) {
-            after = Tasks.move(txn, after, task, TaskState.CANCELLED);
+        List<Event> events = new ArrayList<>();
+        for (TaskRecord task : JobQueries.tasks(txn, seq)) {
+            if (task.state() == TaskState.LEASED) {
+                TaskLease lease = task.lease();
+                TaskHistory.append(txn, task, ended(task, nowMs, AttemptOutcome.CANCELLED, "job cancelled"));
+                events.add(new Event.LeaseRevoked(task.id(), lease.workerId(), lease.token()));
+                after = Tasks.move(txn, after, task, TaskState.CANCELLED);
+            } else if (task.state() == TaskState.PENDING) {
+                after = Tasks.move(txn, after, task, TaskState.CANCELLED);
+            }
         }
         after = Tasks.saveJob(txn, nowMs, before, after.withCancelled());
-        return Applied.of(new Response.JobDetail(JobQueries.view(txn, after)));
+        return new Applied(new Response.JobDetail(JobQueries.view(txn, after)), events);
+    }
+
+    /** The history entry for the current lease of a LEASED {@code task}, ending now. */
+    public static AttemptRecord ended(TaskRecord task, long nowMs, AttemptOutcome outcome, String error) {
+        TaskLease lease = task.lease();
+        return new AttemptRecord(lease.workerId(), lease.token(), lease.grantedAtMs(), nowMs, outcome, error);
     }
 
     /** The tasks of one job that are in {@code state}, by index. */

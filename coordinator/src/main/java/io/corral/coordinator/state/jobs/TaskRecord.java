@@ -10,26 +10,69 @@ import io.corral.protocol.TaskView;
  * @param jobSeq the job's seq
  * @param index position of the image in the submission
  * @param image the image's display name
- * @param attempts leases handed out so far
- * @param error why the task failed or died, else null
+ * @param attempts leases that count as attempts so far (a graceful release does not count; a retry resets to 0)
+ * @param error why the last attempt failed, expired or died, else null
+ * @param notBeforeMs while PENDING: leader time before which the task may not be leased again (retry backoff); 0
+ *     when it may be leased at once. Always 0 in other states.
+ * @param lease the current lease while LEASED, else null
+ * @param progress the last progress the current (or last) lease holder reported, else null
+ * @param result the committed result once SUCCEEDED, else null
  */
 public record TaskRecord(
-        long jobSeq, int index, String image, String sha256, long size, TaskState state, int attempts, String error) {
+        long jobSeq,
+        int index,
+        String image,
+        String sha256,
+        long size,
+        TaskState state,
+        int attempts,
+        String error,
+        long notBeforeMs,
+        TaskLease lease,
+        TaskProgress progress,
+        TaskResult result) {
+
+    /** A fresh PENDING task of a new submission. */
+    public static TaskRecord pending(long jobSeq, int index, String image, String sha256, long size) {
+        return new TaskRecord(jobSeq, index, image, sha256, size, TaskState.PENDING, 0, null, 0, null, null, null);
+    }
 
     public String id() {
         return JobKeys.taskId(jobSeq, index);
     }
 
     public TaskRecord withState(TaskState next) {
-        return new TaskRecord(jobSeq, index, image, sha256, size, next, attempts, error);
+        return new TaskRecord(
+                jobSeq, index, image, sha256, size, next, attempts, error, notBeforeMs, lease, progress, result);
     }
 
     public TaskRecord withAttempts(int count) {
-        return new TaskRecord(jobSeq, index, image, sha256, size, state, count, error);
+        return new TaskRecord(
+                jobSeq, index, image, sha256, size, state, count, error, notBeforeMs, lease, progress, result);
     }
 
     public TaskRecord withError(String message) {
-        return new TaskRecord(jobSeq, index, image, sha256, size, state, attempts, message);
+        return new TaskRecord(
+                jobSeq, index, image, sha256, size, state, attempts, message, notBeforeMs, lease, progress, result);
+    }
+
+    public TaskRecord withNotBeforeMs(long ms) {
+        return new TaskRecord(jobSeq, index, image, sha256, size, state, attempts, error, ms, lease, progress, result);
+    }
+
+    public TaskRecord withLease(TaskLease next) {
+        return new TaskRecord(
+                jobSeq, index, image, sha256, size, state, attempts, error, notBeforeMs, next, progress, result);
+    }
+
+    public TaskRecord withProgress(TaskProgress next) {
+        return new TaskRecord(
+                jobSeq, index, image, sha256, size, state, attempts, error, notBeforeMs, lease, next, result);
+    }
+
+    public TaskRecord withResult(TaskResult next) {
+        return new TaskRecord(
+                jobSeq, index, image, sha256, size, state, attempts, error, notBeforeMs, lease, progress, next);
     }
 
     public TaskView view() {

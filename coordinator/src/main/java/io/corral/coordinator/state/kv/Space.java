@@ -37,5 +37,13 @@ public enum Space {
     /** sha256 -> upload record for uploads not sealed yet. */
     UPLOADS,
     /** (started at ms, sha256) -> empty: unsealed uploads, oldest first, so abandoned ones can be collected. */
-    UPLOADS_BY_AGE;
+    UPLOADS_BY_AGE,
+    /** (not before ms, seq, task index) -> task id: PENDING tasks waiting out a retry backoff, soonest first. */
+    BACKOFF,
+    /** (expires at ms, seq, task index) -> token: LEASED tasks in the order their leases lapse. */
+    LEASE_EXPIRY,
+    /** (worker id, seq, task index) -> token: the leases each worker holds. */
+    WORKER_LEASES,
+    /** (seq, task index, token) -> attempt record: the last attempts of each task. */
+    TASK_ATTEMPTS;
 }

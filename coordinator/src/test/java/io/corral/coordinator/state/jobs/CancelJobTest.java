@@ -2,11 +2,12 @@ package io.corral.coordinator.state.jobs;
 
 import static io.corral.coordinator.state.jobs.JobTestSupport.move;
 import static io.corral.coordinator.state.jobs.JobTestSupport.submit;
-import static io.corral.coordinator.state.jobs.JobTestSupport.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.corral.coordinator.state.Applied;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreHarness;
+import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.kv.Space;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.JobState;
@@ -57,27 +58,24 @@ class CancelJobTest {
     }
 
     @Test
-    void leasedTasksRunOnAndTheJobEndsCancelledWhenTheyFinish() {
+    void leasedTasksAreRevokedAndTheJobEndsCancelledAtOnce() {
         CoreHarness h = new CoreHarness();
         long seq = submit(h, 0, 3);
-        move(h, seq, 1, TaskState.LEASED);
-        JobView view = detail(h.reply(new Command.CancelJob(JobKeys.jobId(seq))));
+        TaskRecord leased = move(h, seq, 1, TaskState.LEASED);
+        Applied applied = h.apply(new Command.CancelJob(JobKeys.jobId(seq)));
+        JobView view = detail(applied.reply());
         assertThat(view.cancelled()).isTrue();
-        assertThat(view.state()).isEqualTo(JobState.LEASED);
-        assertThat(view.finishedAtMs()).isZero();
-        assertThat(view.tasks())
-                .extracting(TaskView::state)
-                .containsExactly(TaskState.CANCELLED, TaskState.LEASED, TaskState.CANCELLED);
-
-        // Cancelling again while the leased task runs changes nothing and is not an error.
-        detail(h.reply(new Command.CancelJob(JobKeys.jobId(seq))));
-        assertThat(h.lastWrites()).isZero();
-
-        move(h, seq, 1, TaskState.SUCCEEDED);
-        JobRecord job = Tasks.job(h.kv, seq);
-        assertThat(job.state()).isEqualTo(JobState.CANCELLED);
-        assertThat(job.finishedAtMs()).isEqualTo(h.nowMs());
-        assertThat(task(h, seq, 1).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(view.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(view.finishedAtMs()).isEqualTo(h.nowMs());
+        assertThat(view.tasks()).extracting(TaskView::state).containsOnly(TaskState.CANCELLED);
+        assertThat(applied.events())
+                .containsExactly(new Event.LeaseRevoked(
+                        JobKeys.taskId(seq, 1), "w", leased.lease().token()));
+        assertThat(h.kv.size(Space.LEASE_EXPIRY)).isZero();
+        assertThat(h.kv.size(Space.WORKER_LEASES)).isZero();
+        assertThat(TaskHistory.of(h.kv, seq, 1))
+                .extracting(AttemptRecord::outcome)
+                .containsExactly(AttemptOutcome.CANCELLED);
     }
 
     @Test

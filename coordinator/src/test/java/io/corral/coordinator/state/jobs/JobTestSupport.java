@@ -29,7 +29,11 @@ final class JobTestSupport {
     /** Moves a task in its own committed transaction, as one applied entry would. */
     static TaskRecord move(CoreHarness h, long seq, int index, TaskState next) {
         FakeKv.Txn txn = h.kv.begin();
-        TaskRecord moved = Tasks.transition(txn, h.nowMs(), task(h, seq, index), next);
+        TaskRecord task = task(h, seq, index);
+        if (next == TaskState.LEASED) {
+            task = task.withLease(new TaskLease("w", h.nextIndex(), h.nowMs(), h.nowMs() + 30_000));
+        }
+        TaskRecord moved = Tasks.transition(txn, h.nowMs(), task, next);
         txn.commit();
         StateInvariants.check(h.kv, h.core);
         return moved;

@@ -94,7 +94,11 @@ class TasksTest {
         CoreHarness h = new CoreHarness();
         long seq = submit(h, 0, 1);
         FakeKv.Txn txn = h.kv.begin();
-        Tasks.transition(txn, h.nowMs(), task(h, seq, 0).withAttempts(1), TaskState.LEASED);
+        Tasks.transition(
+                txn,
+                h.nowMs(),
+                task(h, seq, 0).withAttempts(1).withLease(new TaskLease("w", 9, h.nowMs(), h.nowMs() + 1000)),
+                TaskState.LEASED);
         txn.commit();
         txn = h.kv.begin();
         Tasks.transition(txn, h.nowMs(), task(h, seq, 0).withError("corrupt JPEG"), TaskState.FAILED);
