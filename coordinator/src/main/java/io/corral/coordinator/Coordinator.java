@@ -13,11 +13,16 @@ import io.corral.coordinator.rpc.PeerCheckpointSource;
 import io.corral.coordinator.rpc.PeerClients;
 import io.corral.coordinator.rpc.RpcMetrics;
 import io.corral.coordinator.state.CoreLimits;
+import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.StateCore;
+import io.corral.coordinator.workers.Dispatcher;
+import io.corral.coordinator.workers.WorkerRegistry;
+import io.corral.coordinator.workers.WorkerService;
 import io.corral.protocol.transport.RpcServer;
 import io.corral.protocol.transport.ServerOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
@@ -37,6 +42,8 @@ public final class Coordinator implements AutoCloseable {
     private final CatchUpWatchdog watchdog;
     private final LockWaits lockWaits;
     private final LongSupplier clockMs;
+    private final Dispatcher dispatcher;
+    private final WorkerService workers;
     private RpcServer rpc;
     private HttpServer http;
 
@@ -44,13 +51,27 @@ public final class Coordinator implements AutoCloseable {
         this.config = config;
         CoreLimits limits = limits(config);
         LockWaits lockWaits = new LockWaits();
+        WorkerService[] workerService = new WorkerService[1];
         this.stateMachine = new CorralStateMachine(
                 config.dataDir(),
                 new StateCore(limits),
                 clockMs,
                 new PeerCheckpointSource(config),
-                (index, events) -> lockWaits.onEvents(events));
+                (index, command, events) -> {
+                    List<Event> lockEvents = events.stream()
+                            .filter(e -> e instanceof Event.LockGranted || e instanceof Event.LockWaitEnded)
+                            .toList();
+                    if (!lockEvents.isEmpty()) {
+                        lockWaits.onEvents(lockEvents);
+                    }
+                    // Set before Raft starts, so before the first apply.
+                    workerService[0].onApplied(command, events);
+                });
         this.raft = new RaftNode(config, stateMachine);
+        WorkerRegistry registry = new WorkerRegistry();
+        this.dispatcher = new Dispatcher(raft, stateMachine, registry, config.workers(), clockMs);
+        this.workers = new WorkerService(raft, stateMachine, registry, dispatcher, config.workers(), clockMs);
+        workerService[0] = workers;
         this.peers = new PeerClients(config.nodeId());
         this.blocking = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "coordinator-blocking");
@@ -94,11 +115,14 @@ public final class Coordinator implements AutoCloseable {
                 new CheckpointService(stateMachine, config.dataDir(), clockMs),
                 cluster,
                 blocking,
-                metrics);
+                metrics,
+                workers,
+                stateMachine);
         rpc = RpcServer.start(address(config.rpcAddress()), service, serverOptions());
         http = HttpServer.start(
                 address(config.httpAddress()), new StatusRoutes(raft, stateMachine, metrics, cluster).routes());
         housekeeper.start();
+        dispatcher.start();
         watchdog.start();
         LOG.info(
                 "coordinator {} up: raft {}, rpc {}, http {}, data {}",
@@ -145,6 +169,7 @@ public final class Coordinator implements AutoCloseable {
     public void close() {
         LOG.info("coordinator {} stopping", config.nodeId());
         housekeeper.close();
+        dispatcher.close();
         watchdog.close();
         closeQuietly(http);
         closeQuietly(rpc);

@@ -5,6 +5,7 @@ import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.StateCore;
+import io.corral.protocol.TaskState;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>After winning an election the leader waits {@code lockExpiryGraceMs} before expiring locks: holders could not
  * renew while there was no leader, so expiring them at once would punish them for the failover.
+ *
+ * <p>Leases: on winning an election the leader first commits {@link Command.ExtendAllLeases} (every live lease lasts
+ * at least {@code workers.failoverGraceMs} more), once per term, and expires no lease before that entry is applied;
+ * then it commits {@link Command.ExpireLease} for leases whose expiry passed, with the configured retry backoff.
  */
 final class Housekeeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Housekeeper.class);
@@ -41,6 +46,10 @@ final class Housekeeper implements AutoCloseable {
     private long leaderTerm = -1;
     private long leaderSinceMs;
     private long lastGcMs;
+    /** The term in which this node, as leader, has committed the lease grace; expiries wait for it. */
+    private volatile long leaseGraceTerm = -1;
+
+    private volatile boolean graceInFlight;
 
     Housekeeper(RaftNode raft, CorralStateMachine stateMachine, CoordinatorConfig config, LongSupplier clockMs) {
         this.raft = raft;
@@ -85,6 +94,7 @@ final class Housekeeper implements AutoCloseable {
                 submitOnce(c);
             }
         }
+        leases(core, now, term);
         if (now - lastGcMs >= config.housekeeping().gcIntervalMs()) {
             lastGcMs = now;
             Command.CollectGarbage gc = new Command.CollectGarbage(
@@ -96,6 +106,53 @@ final class Housekeeper implements AutoCloseable {
                 submitOnce(gc);
             }
         }
+    }
+
+    private void leases(StateCore core, long now, long term) {
+        if (leaseGraceTerm != term) {
+            // Once this leader has applied everything committed (all earlier terms included), no LEASED task means
+            // no lease that needs a grace: leases granted from now on are this leader's own. Spares an entry per
+            // election. Until then, wait: no lease is expired before the grace is settled.
+            if (stateMachine.getLastAppliedTermIndex().getIndex() < raft.commitIndex()) {
+                return;
+            }
+            if (core.counters(stateMachine.store().view()).tasks().getOrDefault(TaskState.LEASED, 0L) == 0) {
+                leaseGraceTerm = term;
+            } else {
+                commitGrace(term);
+                return;
+            }
+        }
+        CoordinatorConfig.Workers w = config.workers();
+        for (Command c : core.dueLeaseCommands(
+                now,
+                stateMachine.store().view(),
+                LOCK_DECISIONS_PER_TICK,
+                w.retryBackoffBaseMs(),
+                w.retryBackoffCapMs())) {
+            submitOnce(c);
+        }
+    }
+
+    /**
+     * Workers could not heartbeat while there was no leader, so a new leader extends every live lease before it
+     * expires any. Committed once per term; retried on the next tick if it fails.
+     */
+    private void commitGrace(long term) {
+        if (graceInFlight) {
+            return;
+        }
+        graceInFlight = true;
+        long graceMs = config.workers().effectiveFailoverGraceMs();
+        raft.submit(new Command.ExtendAllLeases(graceMs)).whenComplete((reply, error) -> {
+            graceInFlight = false;
+            if (error == null && !(reply instanceof io.corral.protocol.Response.ErrorReply)) {
+                leaseGraceTerm = term;
+                LOG.info("leader in term {}: extended live leases by a grace of {} ms", term, graceMs);
+            } else {
+                LOG.warn("lease grace for term {} not committed ({}); retrying", term, error != null ? error : reply);
+            }
+        });
     }
 
     private void submitOnce(Command c) {

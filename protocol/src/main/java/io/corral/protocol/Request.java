@@ -31,6 +31,14 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Request.OpenCheckpoint.class, name = "OpenCheckpoint"),
     @JsonSubTypes.Type(value = Request.ReadCheckpoint.class, name = "ReadCheckpoint"),
     @JsonSubTypes.Type(value = Request.CloseCheckpoint.class, name = "CloseCheckpoint"),
+    @JsonSubTypes.Type(value = Request.RegisterWorker.class, name = "RegisterWorker"),
+    @JsonSubTypes.Type(value = Request.Heartbeat.class, name = "Heartbeat"),
+    @JsonSubTypes.Type(value = Request.CompleteTask.class, name = "CompleteTask"),
+    @JsonSubTypes.Type(value = Request.FailTask.class, name = "FailTask"),
+    @JsonSubTypes.Type(value = Request.ReportProgress.class, name = "ReportProgress"),
+    @JsonSubTypes.Type(value = Request.ReleaseLeases.class, name = "ReleaseLeases"),
+    @JsonSubTypes.Type(value = Request.ReadBlobChunk.class, name = "ReadBlobChunk"),
+    @JsonSubTypes.Type(value = Request.RetryTasks.class, name = "RetryTasks"),
 })
 public sealed interface Request extends Message {
 
@@ -103,4 +111,34 @@ public sealed interface Request extends Message {
     record ReadCheckpoint(String checkpointId, String file, long offset, int maxBytes) implements Request {}
 
     record CloseCheckpoint(String checkpointId) implements Request {}
+
+    /**
+     * Worker protocol: makes this connection the worker's. The coordinator then pushes {@link Response.LeaseOffer}s
+     * while the worker has free slots and tasks are pending. Sending it again updates the slots; {@code slots == 0}
+     * stops offers (graceful drain). Leases survive a lost connection until their TTL.
+     */
+    record RegisterWorker(String workerId, int slots, List<String> capabilities) implements Request {}
+
+    /**
+     * Keeps the listed leases alive (each until now + the lease TTL) and reports the worker's free slots. Send one
+     * every {@link Response.WorkerRegistered#heartbeatIntervalMs()}, on the connection the worker registered on.
+     */
+    record Heartbeat(String workerId, List<LeaseRef> leases, int freeSlots) implements Request {}
+
+    /** Commits the result of a task; the result blob must be uploaded and sealed first. */
+    record CompleteTask(String taskId, long token, String resultSha256, long resultSize) implements Request {}
+
+    /** A retryable failure puts the task back (after a backoff) while attempts remain; otherwise it ends FAILED. */
+    record FailTask(String taskId, long token, String error, boolean retryable) implements Request {}
+
+    record ReportProgress(String taskId, long token, int percent, String message) implements Request {}
+
+    /** Graceful drain: gives leases back unfinished; their tasks are PENDING again and the attempt is not counted. */
+    record ReleaseLeases(String workerId, List<LeaseRef> leases) implements Request {}
+
+    /** One chunk of a sealed image (a task's input or result); chunk {@code index} counts from 0. */
+    record ReadBlobChunk(String sha256, int index) implements Request {}
+
+    /** Puts the DEAD and FAILED tasks of a job ({@code job-7}), or one such task ({@code job-7.3}), back to PENDING. */
+    record RetryTasks(String id) implements Request {}
 }

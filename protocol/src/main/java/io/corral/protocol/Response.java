@@ -27,6 +27,14 @@ import java.util.List;
     @JsonSubTypes.Type(value = Response.LeaderTransferred.class, name = "LeaderTransferred"),
     @JsonSubTypes.Type(value = Response.CheckpointOpened.class, name = "CheckpointOpened"),
     @JsonSubTypes.Type(value = Response.CheckpointData.class, name = "CheckpointData"),
+    @JsonSubTypes.Type(value = Response.WorkerRegistered.class, name = "WorkerRegistered"),
+    @JsonSubTypes.Type(value = Response.HeartbeatAck.class, name = "HeartbeatAck"),
+    @JsonSubTypes.Type(value = Response.TaskUpdated.class, name = "TaskUpdated"),
+    @JsonSubTypes.Type(value = Response.LeasesReleased.class, name = "LeasesReleased"),
+    @JsonSubTypes.Type(value = Response.BlobChunk.class, name = "BlobChunk"),
+    @JsonSubTypes.Type(value = Response.LeaseOffer.class, name = "LeaseOffer"),
+    @JsonSubTypes.Type(value = Response.LeaseRevoked.class, name = "LeaseRevoked"),
+    @JsonSubTypes.Type(value = Response.TasksRetried.class, name = "TasksRetried"),
 })
 public sealed interface Response extends Message {
 
@@ -77,4 +85,28 @@ public sealed interface Response extends Message {
             implements Response {}
 
     record CheckpointData(String checkpointId, String file, long offset, byte[] data) implements Response {}
+
+    /** The worker is registered on this connection; heartbeat every {@code heartbeatIntervalMs}. */
+    record WorkerRegistered(String workerId, long leaseTtlMs, long heartbeatIntervalMs) implements Response {}
+
+    /** {@code extended}: leases that live on; {@code stale}: leases the worker must abort. */
+    record HeartbeatAck(List<LeaseStatus> extended, List<StaleLease> stale) implements Response {}
+
+    /** Complete, fail and progress were accepted; the task's state after them. */
+    record TaskUpdated(String taskId, TaskState state) implements Response {}
+
+    /** {@code released}: leases given back (their {@code expiresAtMs} is 0); {@code stale}: not held any more. */
+    record LeasesReleased(List<LeaseStatus> released, List<StaleLease> stale) implements Response {}
+
+    /** One chunk of a sealed image; {@code chunks} is how many the image has, so the reader knows when to stop. */
+    record BlobChunk(String sha256, int index, int chunks, byte[] data) implements Response {}
+
+    /** Push (id 0): tasks leased to the worker, committed in one Raft entry whose index is their token. */
+    record LeaseOffer(List<LeaseGrant> grants) implements Response {}
+
+    /** Push (id 0): the lease is gone (its job was cancelled); the worker aborts the task. */
+    record LeaseRevoked(String taskId, long token) implements Response {}
+
+    /** How many DEAD or FAILED tasks were put back to PENDING. */
+    record TasksRetried(int count) implements Response {}
 }

@@ -41,7 +41,8 @@ public final class ConfigLoader {
                 CoordinatorConfig.Raft.defaults(),
                 CoordinatorConfig.Limits.defaults(),
                 CoordinatorConfig.Retention.defaults(),
-                CoordinatorConfig.Housekeeping.defaults());
+                CoordinatorConfig.Housekeeping.defaults(),
+                CoordinatorConfig.Workers.defaults());
     }
 
     /**

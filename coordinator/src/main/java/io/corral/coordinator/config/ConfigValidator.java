@@ -44,6 +44,35 @@ final class ConfigValidator {
                 "housekeeping.gcBatchItems",
                 "must be between 1 and " + CoreLimits.DEFAULT_MAX_GARBAGE_ITEMS_PER_ENTRY);
         require(c.housekeeping().lockExpiryGraceMs() >= 0, "housekeeping.lockExpiryGraceMs", "must be >= 0");
+        workers(c.workers());
+    }
+
+    private static void workers(CoordinatorConfig.Workers w) {
+        require(
+                w.leaseTtlMs() >= CoreLimits.MIN_LEASE_TTL_MS && w.leaseTtlMs() <= CoreLimits.MAX_LEASE_TTL_MS,
+                "workers.leaseTtlMs",
+                "must be between " + CoreLimits.MIN_LEASE_TTL_MS + " and " + CoreLimits.MAX_LEASE_TTL_MS);
+        // Two heartbeats must fit in a TTL, or one lost heartbeat expires a healthy worker's leases.
+        require(
+                w.heartbeatIntervalMs() >= 0 && w.heartbeatIntervalMs() <= w.leaseTtlMs() / 2,
+                "workers.heartbeatIntervalMs",
+                "must be between 0 (a third of the lease TTL) and half of workers.leaseTtlMs");
+        require(
+                w.retryBackoffCapMs() >= 0 && w.retryBackoffCapMs() <= CoreLimits.MAX_BACKOFF_MS,
+                "workers.retryBackoffCapMs",
+                "must be between 0 and " + CoreLimits.MAX_BACKOFF_MS);
+        require(
+                w.retryBackoffBaseMs() >= 0 && w.retryBackoffBaseMs() <= w.retryBackoffCapMs(),
+                "workers.retryBackoffBaseMs",
+                "must be between 0 and workers.retryBackoffCapMs");
+        require(
+                w.failoverGraceMs() >= 0 && w.failoverGraceMs() <= CoreLimits.MAX_LEASE_GRACE_MS,
+                "workers.failoverGraceMs",
+                "must be between 0 (the lease TTL) and " + CoreLimits.MAX_LEASE_GRACE_MS);
+        require(
+                w.dispatchTickMs() >= 10 && w.dispatchTickMs() <= 60_000,
+                "workers.dispatchTickMs",
+                "must be between 10 and 60000");
     }
 
     private static void peers(CoordinatorConfig c) {

@@ -18,7 +18,8 @@ public record CoordinatorConfig(
         Raft raft,
         Limits limits,
         Retention retention,
-        Housekeeping housekeeping) {
+        Housekeeping housekeeping,
+        Workers workers) {
 
     /** Raft timing and log management. */
     public record Raft(
@@ -55,6 +56,36 @@ public record CoordinatorConfig(
     public record Housekeeping(long tickMs, long gcIntervalMs, int gcBatchItems, long lockExpiryGraceMs) {
         public static Housekeeping defaults() {
             return new Housekeeping(100, 10_000, 1000, 3000);
+        }
+    }
+
+    /**
+     * The worker protocol. {@code leaseTtlMs}: a lease lapses this long after its last extension. {@code
+     * heartbeatIntervalMs}: how often workers are told to heartbeat; 0 means a third of the TTL. {@code
+     * retryBackoffBaseMs}/{@code retryBackoffCapMs}: the exponential backoff (with jitter) before a task whose lease
+     * expired or whose attempt failed retryably is leased again. {@code failoverGraceMs}: a new leader extends every
+     * live lease to at least now + this before it expires any; 0 means the lease TTL. {@code dispatchTickMs}: the
+     * backstop period of dispatch (offers are triggered by events; the tick only catches what events missed).
+     */
+    public record Workers(
+            long leaseTtlMs,
+            long heartbeatIntervalMs,
+            long retryBackoffBaseMs,
+            long retryBackoffCapMs,
+            long failoverGraceMs,
+            long dispatchTickMs) {
+        public static Workers defaults() {
+            return new Workers(30_000, 0, 1_000, 60_000, 0, 1_000);
+        }
+
+        /** The interval workers are told to heartbeat at. */
+        public long effectiveHeartbeatIntervalMs() {
+            return heartbeatIntervalMs > 0 ? heartbeatIntervalMs : Math.max(1, leaseTtlMs / 3);
+        }
+
+        /** The grace a new leader gives live leases. */
+        public long effectiveFailoverGraceMs() {
+            return failoverGraceMs > 0 ? failoverGraceMs : leaseTtlMs;
         }
     }
 

@@ -4,6 +4,8 @@ import io.corral.coordinator.state.Applied;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.Entry;
 import io.corral.coordinator.state.StateCore;
+import io.corral.coordinator.state.blobs.BlobRecord;
+import io.corral.coordinator.state.blobs.Blobs;
 import io.corral.coordinator.store.AppliedMark;
 import io.corral.coordinator.store.RocksStore;
 import io.corral.coordinator.store.StoreFiles;
@@ -227,10 +229,13 @@ public final class CorralStateMachine extends BaseStateMachine {
                 new AppliedMark(ti.getTerm(), ti.getIndex()), txn -> core.apply(ti.getIndex(), stamped, txn));
         updateLastAppliedTermIndex(ti);
         appliedSinceStart.incrementAndGet();
-        if (!applied.events().isEmpty()) {
-            listener.applied(ti.getIndex(), applied.events());
+        try {
+            listener.applied(ti.getIndex(), stamped.command(), applied.events());
+        } catch (RuntimeException e) {
+            // The entry is applied and stored; a listener bug must not stop the state machine.
+            LOG.warn("apply listener failed on entry {}: {}", ti.getIndex(), e.toString(), e);
         }
-        return CompletableFuture.completedFuture(RaftMessages.reply(applied.reply()));
+        return CompletableFuture.completedFuture(RaftMessages.reply(LeaseReplies.of(stamped.command(), applied)));
     }
 
     private byte[] stagedOrEmpty(long index) {
@@ -250,11 +255,32 @@ public final class CorralStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> query(Message request) {
         try {
             Request query = RaftMessages.query(request.getContent());
+            if (query instanceof Request.ReadBlobChunk r) {
+                return CompletableFuture.completedFuture(RaftMessages.reply(readBlobChunk(r)));
+            }
             return CompletableFuture.completedFuture(RaftMessages.reply(core.query(query, store.view())));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(
                     RaftMessages.reply(new Response.ErrorReply(ErrorCode.BAD_REQUEST, e.getMessage())));
         }
+    }
+
+    /**
+     * One chunk of a sealed blob from this member's store, or NOT_FOUND. Blobs are immutable and content-addressed,
+     * so a local copy, once sealed, is the right answer whatever the read's consistency.
+     */
+    public Response readBlobChunk(Request.ReadBlobChunk r) {
+        BlobRecord blob = Blobs.sealed(store.view(), r.sha256());
+        byte[] chunk = blob == null ? null : core.readChunk(store.view(), r.sha256(), r.index());
+        if (chunk == null) {
+            return new Response.ErrorReply(
+                    ErrorCode.NOT_FOUND,
+                    blob == null
+                            ? "no sealed image " + r.sha256()
+                            : "image " + r.sha256() + " has " + blob.chunks() + " chunks; there is no chunk "
+                                    + r.index());
+        }
+        return new Response.BlobChunk(r.sha256(), r.index(), blob.chunks(), chunk);
     }
 
     @Override

@@ -1,12 +1,15 @@
 package io.corral.coordinator.rpc;
 
 import io.corral.coordinator.locks.LockWaits;
+import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
+import io.corral.coordinator.state.Checks;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.InvalidCommandException;
 import io.corral.coordinator.state.StateCore;
+import io.corral.coordinator.workers.WorkerService;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
@@ -33,6 +36,8 @@ public final class CoordinatorService implements RpcHandler {
     private final ClusterStatusCollector clusterStatus;
     private final Executor blocking;
     private final RpcMetrics metrics;
+    private final WorkerService workers;
+    private final CorralStateMachine stateMachine;
 
     public CoordinatorService(
             RaftNode raft,
@@ -41,7 +46,9 @@ public final class CoordinatorService implements RpcHandler {
             CheckpointService checkpoints,
             ClusterStatusCollector clusterStatus,
             Executor blocking,
-            RpcMetrics metrics) {
+            RpcMetrics metrics,
+            WorkerService workers,
+            CorralStateMachine stateMachine) {
         this.raft = raft;
         this.limits = limits;
         this.lockWaits = lockWaits;
@@ -49,6 +56,8 @@ public final class CoordinatorService implements RpcHandler {
         this.clusterStatus = clusterStatus;
         this.blocking = blocking;
         this.metrics = metrics;
+        this.workers = workers;
+        this.stateMachine = stateMachine;
     }
 
     @Override
@@ -56,7 +65,7 @@ public final class CoordinatorService implements RpcHandler {
         long startNanos = System.nanoTime();
         CompletableFuture<Response> reply;
         try {
-            reply = dispatch(request);
+            reply = WorkerService.isWorkerRequest(request) ? workers.handle(request, session) : dispatch(request);
         } catch (InvalidCommandException e) {
             reply = CompletableFuture.completedFuture(new Response.ErrorReply(e.code(), e.getMessage()));
         }
@@ -74,11 +83,33 @@ public final class CoordinatorService implements RpcHandler {
         if (request instanceof Request.AcquireLock a) {
             return acquire(a);
         }
+        if (request instanceof Request.ReadBlobChunk r) {
+            return readBlobChunk(r);
+        }
         Command command = Requests.toCommand(request);
         if (command != null) {
             return submit(command);
         }
         return admin(request);
+    }
+
+    @Override
+    public void onClose(Session session) {
+        workers.onClose(session);
+    }
+
+    /**
+     * A chunk of a sealed image, from this member's store when it has the image (blobs are immutable, so any sealed
+     * copy is the right one); otherwise through a linearizable read, which waits until this member has caught up.
+     */
+    private CompletableFuture<Response> readBlobChunk(Request.ReadBlobChunk r) {
+        Checks.requireSha256("sha256", r.sha256());
+        return CompletableFuture.supplyAsync(() -> stateMachine.readBlobChunk(r), blocking)
+                .thenCompose(local -> local instanceof Response.ErrorReply ? raft.read(r, false) : done(local));
+    }
+
+    private static CompletableFuture<Response> done(Response r) {
+        return CompletableFuture.completedFuture(r);
     }
 
     private CompletableFuture<Response> submit(Command command) {

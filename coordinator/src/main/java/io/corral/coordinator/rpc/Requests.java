@@ -42,6 +42,9 @@ final class Requests {
             return new Command.PutChunk(
                     p.sha256(), p.size(), p.index(), p.data() == null ? -1 : p.data().length, p.data());
         }
+        if (r instanceof Request.RetryTasks t) {
+            return new Command.RetryTasks(t.id());
+        }
         if (r instanceof Request.SealBlob s) {
             return new Command.SealBlob(s.sha256(), s.size(), s.chunks());
         }

@@ -11,11 +11,15 @@ import io.corral.protocol.ImageRef;
 import io.corral.protocol.JobState;
 import io.corral.protocol.JobSummary;
 import io.corral.protocol.JobView;
+import io.corral.protocol.LeaseGrant;
+import io.corral.protocol.LeaseRef;
+import io.corral.protocol.LeaseStatus;
 import io.corral.protocol.LockView;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Message;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
+import io.corral.protocol.StaleLease;
 import io.corral.protocol.TaskState;
 import io.corral.protocol.TaskView;
 import java.io.IOException;
@@ -156,7 +160,15 @@ class GoldenEncodingTest {
                 new Request.TransferLeader("c2"),
                 new Request.OpenCheckpoint(),
                 new Request.ReadCheckpoint("cp-1", "000042.sst", 1_048_576, 1_048_576),
-                new Request.CloseCheckpoint("cp-1"));
+                new Request.CloseCheckpoint("cp-1"),
+                new Request.RegisterWorker("worker-3", 8, List.of("gpu")),
+                new Request.Heartbeat("worker-3", List.of(new LeaseRef("job-17.0", 4711)), 7),
+                new Request.CompleteTask("job-17.0", 4711, SHA, 4),
+                new Request.FailTask("job-17.0", 4711, "not an image: text/plain", false),
+                new Request.ReportProgress("job-17.0", 4711, 40, "resizing"),
+                new Request.ReleaseLeases("worker-3", List.of(new LeaseRef("job-17.0", 4711))),
+                new Request.ReadBlobChunk(SHA, 0),
+                new Request.RetryTasks("job-17"));
     }
 
     private static List<Response> responseSamples() {
@@ -193,7 +205,27 @@ class GoldenEncodingTest {
                         4096,
                         List.of(new CheckpointFile("000042.sst", 1_048_576), new CheckpointFile("CURRENT", 16))),
                 new Response.CheckpointData(
-                        "cp-1", "CURRENT", 0, "MANIFEST-000005\n".getBytes(StandardCharsets.US_ASCII)));
+                        "cp-1", "CURRENT", 0, "MANIFEST-000005\n".getBytes(StandardCharsets.US_ASCII)),
+                new Response.WorkerRegistered("worker-3", 30_000, 10_000),
+                new Response.HeartbeatAck(
+                        List.of(new LeaseStatus("job-17.0", 4711, 1_767_225_630_000L)),
+                        List.of(new StaleLease("job-17.1", 4690, "task job-17.1 is CANCELLED, not leased"))),
+                new Response.TaskUpdated("job-17.0", TaskState.SUCCEEDED),
+                new Response.LeasesReleased(
+                        List.of(new LeaseStatus("job-17.0", 4711, 0)),
+                        List.of(new StaleLease("job-17.1", 4690, "task job-17.1 is CANCELLED, not leased"))),
+                new Response.BlobChunk(SHA, 0, 1, "test".getBytes(StandardCharsets.US_ASCII)),
+                new Response.LeaseOffer(List.of(new LeaseGrant(
+                        "job-17.0",
+                        "job-17",
+                        "cat.jpg",
+                        SHA,
+                        4,
+                        List.of("thumbnail:256", "format:webp"),
+                        4711,
+                        1_767_225_630_000L))),
+                new Response.LeaseRevoked("job-17.0", 4711),
+                new Response.TasksRetried(2));
     }
 
     /** A job half done: one task succeeded, one failed with an error (the only nullable view field set). */

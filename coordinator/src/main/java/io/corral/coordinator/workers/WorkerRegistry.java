@@ -1,0 +1,182 @@
+package io.corral.coordinator.workers;
+
+import io.corral.protocol.transport.Session;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The workers connected to THIS coordinator, in memory only: their session, slots, the leases this node knows they
+ * hold, and their last heartbeat. Nothing here is replicated or needed for safety: a coordinator that restarts forgets
+ * its workers, they reconnect and register again, and their leases live on in the replicated state until their TTL.
+ * Thread-safe (every method synchronizes on the registry; all of them are short).
+ */
+public final class WorkerRegistry {
+    /** One registered worker; mutable, guarded by the registry's lock. */
+    static final class Worker {
+        final String id;
+        final Session session;
+        int slots;
+        List<String> capabilities;
+        /** Task ids this node believes the worker holds leases on. */
+        final Set<String> held = new LinkedHashSet<>();
+        /** Free slots the worker last reported, adjusted by grants and finished tasks since. */
+        int reportedFree;
+
+        long registeredAtMs;
+        long lastHeartbeatMs;
+        /** Leader-bound ExtendLeases: when this node last committed one for the worker. */
+        long lastExtendMs = Long.MIN_VALUE / 2;
+        /** A LeaseTasks for this worker is in flight: at most one at a time, so grants never exceed the free slots. */
+        boolean leasing;
+
+        Worker(String id, Session session) {
+            this.id = id;
+            this.session = session;
+        }
+
+        int free() {
+            return Math.max(0, Math.min(slots - held.size(), reportedFree));
+        }
+    }
+
+    /** What the dispatcher asks for on behalf of one worker. */
+    record Candidate(String workerId, Session session, int maxTasks) {}
+
+    private final Map<String, Worker> byId = new HashMap<>();
+    private final Map<Long, String> bySession = new HashMap<>();
+
+    /**
+     * Registers (or re-registers) a worker on a session. A registration of the same id on another session replaces
+     * it: the old connection is most likely dead. {@code leasesHeld} are the tasks the replicated state says the
+     * worker holds, so a reconnecting worker's slots are not offered twice.
+     */
+    public synchronized void register(
+            String workerId,
+            Session session,
+            int slots,
+            List<String> capabilities,
+            Collection<String> leasesHeld,
+            long nowMs) {
+        Worker w = byId.get(workerId);
+        if (w == null || w.session.id() != session.id()) {
+            if (w != null) {
+                bySession.remove(w.session.id());
+            }
+            String previous = bySession.get(session.id());
+            if (previous != null && !previous.equals(workerId)) {
+                byId.remove(previous);
+            }
+            w = new Worker(workerId, session);
+            w.registeredAtMs = nowMs;
+            w.held.addAll(leasesHeld);
+            byId.put(workerId, w);
+            bySession.put(session.id(), workerId);
+        }
+        w.slots = slots;
+        w.capabilities = List.copyOf(capabilities);
+        w.reportedFree = slots - w.held.size();
+        w.lastHeartbeatMs = nowMs;
+    }
+
+    /** The worker registered on this session, or null. */
+    public synchronized String workerOn(Session session) {
+        return bySession.get(session.id());
+    }
+
+    /** Forgets the worker of a closed session. Its leases stay: expiry is the leader's decision after the TTL. */
+    public synchronized void remove(Session session) {
+        String id = bySession.remove(session.id());
+        if (id != null) {
+            byId.remove(id);
+        }
+    }
+
+    /**
+     * Records a heartbeat and whether an ExtendLeases should be committed for it: at most one per half heartbeat
+     * interval, so a worker heartbeating too often does not flood the log.
+     */
+    public synchronized boolean heartbeat(
+            String workerId, Collection<String> leases, int freeSlots, long nowMs, long minExtendGapMs) {
+        Worker w = byId.get(workerId);
+        if (w == null) {
+            return false;
+        }
+        w.lastHeartbeatMs = nowMs;
+        w.held.addAll(leases);
+        w.reportedFree = freeSlots;
+        if (leases.isEmpty() || nowMs - w.lastExtendMs < minExtendGapMs) {
+            return false;
+        }
+        w.lastExtendMs = nowMs;
+        return true;
+    }
+
+    /** The worker no longer holds these tasks (finished, released, stale or revoked): its slots are free again. */
+    public synchronized void finished(String workerId, Collection<String> taskIds) {
+        Worker w = byId.get(workerId);
+        if (w == null) {
+            return;
+        }
+        for (String taskId : taskIds) {
+            if (w.held.remove(taskId)) {
+                w.reportedFree = Math.min(w.slots, w.reportedFree + 1);
+            }
+        }
+    }
+
+    /** The session of a worker connected here, or null. */
+    public synchronized Session session(String workerId) {
+        Worker w = byId.get(workerId);
+        return w == null ? null : w.session;
+    }
+
+    /**
+     * Workers with free slots and no lease request in flight, marked as leasing; at most {@code budget} tasks asked
+     * for in all, so a short queue costs one request, not one per idle worker. Rotates the start so no worker starves.
+     */
+    public synchronized List<Candidate> takeCandidates(int budget, int rotation) {
+        List<Worker> all = new ArrayList<>(byId.values());
+        List<Candidate> out = new ArrayList<>();
+        int left = budget;
+        for (int i = 0; i < all.size() && left > 0; i++) {
+            Worker w = all.get(Math.floorMod(rotation + i, all.size()));
+            int ask = Math.min(w.free(), left);
+            if (w.leasing || ask <= 0 || !w.session.isOpen()) {
+                continue;
+            }
+            w.leasing = true;
+            left -= ask;
+            out.add(new Candidate(w.id, w.session, ask));
+        }
+        return out;
+    }
+
+    /** Total free slots of the workers that could be offered tasks now. */
+    public synchronized int freeSlots() {
+        int free = 0;
+        for (Worker w : byId.values()) {
+            free += w.leasing ? 0 : w.free();
+        }
+        return free;
+    }
+
+    /** The lease request for this worker ended; {@code granted} are the tasks it now holds. */
+    public synchronized void leased(String workerId, Session session, Collection<String> granted) {
+        Worker w = byId.get(workerId);
+        if (w == null || w.session.id() != session.id()) {
+            return;
+        }
+        w.leasing = false;
+        w.held.addAll(granted);
+        w.reportedFree = Math.max(0, w.reportedFree - granted.size());
+    }
+
+    public synchronized int size() {
+        return byId.size();
+    }
+}

@@ -1,0 +1,166 @@
+package io.corral.coordinator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.corral.client.CorralClient;
+import io.corral.client.ImageUpload;
+import io.corral.protocol.ErrorCode;
+import io.corral.protocol.ImageRef;
+import io.corral.protocol.JobState;
+import io.corral.protocol.JobView;
+import io.corral.protocol.LeaseGrant;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import io.corral.protocol.TaskState;
+import io.corral.protocol.TaskView;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The coordinator side of the worker protocol through real Raft: offers pushed without polling, downloads, results,
+ * fencing of stale tokens, expiry and re-dispatch, revocation, and the lease grace after a leader failover. The
+ * workers are made of the real client library ({@link TestWorker}).
+ */
+@Tag("cluster")
+class WorkerClusterTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void offerIsPushedInputDownloadedResultCommittedAndCancelRevokes() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings(Map.of()));
+                CorralClient client = Clients.connect(cluster.rpcAddresses());
+                TestWorker worker = new TestWorker("w1", cluster.rpcAddresses()).register(2)) {
+            assertThat(worker.registration.leaseTtlMs()).isEqualTo(5_000);
+            assertThat(worker.registration.heartbeatIntervalMs()).isEqualTo(5_000 / 3);
+            ImageRef input = ImageUpload.upload(client, TestImages.png(dir, "in.png", 1, 40, 30), 50L << 20);
+            String jobId = FailoverClusterTest.submit(client, input, "job-a");
+
+            LeaseGrant g = worker.nextOffer(10);
+            assertThat(g.jobId()).isEqualTo(jobId);
+            assertThat(g.imageSha256()).isEqualTo(input.sha256());
+            assertThat(g.operations()).containsExactly("format:webp");
+            byte[] bytes = worker.download(g.imageSha256());
+            assertThat(bytes).hasSize((int) g.imageSize());
+            assertThat(sha256(bytes)).isEqualTo(g.imageSha256());
+
+            Response.HeartbeatAck ack = worker.heartbeat(List.of(g), 1);
+            assertThat(ack.stale()).isEmpty();
+            assertThat(ack.extended()).singleElement().satisfies(l -> assertThat(l.token())
+                    .isEqualTo(g.token()));
+            assertThat(worker.client
+                            .call(
+                                    new Request.ReportProgress(g.taskId(), g.token(), 50, "half"),
+                                    Response.TaskUpdated.class)
+                            .state())
+                    .isEqualTo(TaskState.LEASED);
+            Response done = worker.complete(g, TestImages.png(dir, "out.png", 2, 20, 15));
+            assertThat(done).isEqualTo(new Response.TaskUpdated(g.taskId(), TaskState.SUCCEEDED));
+            assertThat(job(client, jobId).state()).isEqualTo(JobState.SUCCEEDED);
+
+            // The same token again, and an older one: both stale now, and nothing changes.
+            assertThat(worker.complete(g, TestImages.png(dir, "out2.png", 3, 20, 15)))
+                    .isInstanceOfSatisfying(
+                            Response.ErrorReply.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STALE_LEASE));
+            assertThat(job(client, jobId).tasks().get(0).state()).isEqualTo(TaskState.SUCCEEDED);
+
+            String second = FailoverClusterTest.submit(client, input, "job-b");
+            LeaseGrant leased = worker.nextOffer(10);
+            assertThat(leased.jobId()).isEqualTo(second);
+            client.call(new Request.CancelJob(second), Response.class);
+            Response.LeaseRevoked revoked = worker.revoked.poll(10, TimeUnit.SECONDS);
+            assertThat(revoked).isEqualTo(new Response.LeaseRevoked(leased.taskId(), leased.token()));
+        }
+    }
+
+    @Test
+    void leaseOfASilentWorkerExpiresAndGoesToAnotherWorkerWithAGreaterToken() throws Exception {
+        Map<String, String> s = settings(Map.of(
+                "workers.leaseTtlMs", "2000",
+                "workers.retryBackoffBaseMs", "200",
+                "workers.retryBackoffCapMs", "400"));
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, s);
+                CorralClient client = Clients.connect(cluster.rpcAddresses());
+                TestWorker silent = new TestWorker("silent", cluster.rpcAddresses()).register(1)) {
+            ImageRef input = ImageUpload.upload(client, TestImages.png(dir, "in.png", 4, 40, 30), 50L << 20);
+            String jobId = FailoverClusterTest.submit(client, input, "job-x");
+            LeaseGrant first = silent.nextOffer(10);
+
+            try (TestWorker other = new TestWorker("other", cluster.rpcAddresses()).register(1)) {
+                // "silent" never heartbeats: the leader expires its lease, backs off, and offers the task again.
+                LeaseGrant second = other.nextOffer(20);
+                assertThat(second.taskId()).isEqualTo(first.taskId());
+                assertThat(second.token()).isGreaterThan(first.token());
+                TaskView task = job(client, jobId).tasks().get(0);
+                assertThat(task.state()).isEqualTo(TaskState.LEASED);
+                assertThat(task.attempts()).isEqualTo(2);
+
+                Response late = silent.complete(first, TestImages.png(dir, "late.png", 5, 20, 15));
+                assertThat(late).isInstanceOfSatisfying(Response.ErrorReply.class, e -> assertThat(e.code())
+                        .isEqualTo(ErrorCode.STALE_LEASE));
+                assertThat(silent.heartbeat(List.of(first), 1).stale()).hasSize(1);
+
+                assertThat(other.complete(second, TestImages.png(dir, "ok.png", 6, 20, 15)))
+                        .isEqualTo(new Response.TaskUpdated(second.taskId(), TaskState.SUCCEEDED));
+                assertThat(job(client, jobId).state()).isEqualTo(JobState.SUCCEEDED);
+            }
+        }
+    }
+
+    @Test
+    void leaseSurvivesALeaderFailoverThroughTheGraceAndCompletes() throws Exception {
+        Map<String, String> s = settings(Map.of("workers.leaseTtlMs", "3000", "workers.failoverGraceMs", "30000"));
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, s);
+                CorralClient client = Clients.connect(cluster.rpcAddresses())) {
+            String oldLeader = cluster.awaitLeader();
+            String follower = cluster.ids().stream()
+                    .filter(id -> !id.equals(oldLeader))
+                    .findFirst()
+                    .orElseThrow();
+            // Connected to a member that survives, so the worker's session (and its registration) lives on.
+            try (TestWorker worker = new TestWorker("w1", cluster.peer(follower).rpc()).register(1)) {
+                ImageRef input = ImageUpload.upload(client, TestImages.png(dir, "in.png", 7, 40, 30), 50L << 20);
+                String jobId = FailoverClusterTest.submit(client, input, "job-f");
+                LeaseGrant g = worker.nextOffer(10);
+
+                cluster.stopMember(oldLeader);
+                assertThat(cluster.awaitLeader()).isNotEqualTo(oldLeader);
+                // Past the lease's original expiry, with no heartbeat in between: only the grace keeps it alive.
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> System.currentTimeMillis() > g.expiresAtMs() + 1_000);
+                TaskView task = job(client, jobId).tasks().get(0);
+                assertThat(task.state()).isEqualTo(TaskState.LEASED);
+                assertThat(task.attempts()).isEqualTo(1);
+
+                assertThat(worker.complete(g, TestImages.png(dir, "out.png", 8, 20, 15)))
+                        .isEqualTo(new Response.TaskUpdated(g.taskId(), TaskState.SUCCEEDED));
+                assertThat(job(client, jobId).state()).isEqualTo(JobState.SUCCEEDED);
+            }
+        }
+    }
+
+    private static Map<String, String> settings(Map<String, String> extra) {
+        Map<String, String> s = LocalCluster.testSettings();
+        s.put("workers.leaseTtlMs", "5000");
+        s.putAll(extra);
+        return s;
+    }
+
+    private static JobView job(CorralClient client, String jobId) {
+        return client.callWithRetry(new Request.GetJob(jobId, false), Response.JobDetail.class, 20)
+                .job();
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
