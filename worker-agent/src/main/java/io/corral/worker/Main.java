@@ -1,0 +1,191 @@
+package io.corral.worker;
+
+import io.corral.worker.internal.ConfigException;
+import io.corral.worker.internal.ConfigLoader;
+import io.corral.worker.internal.Durations;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code corral-worker}: runs one worker agent until SIGTERM/SIGINT, then drains. */
+@Command(
+        name = "corral-worker",
+        mixinStandardHelpOptions = true,
+        version = "corral-worker 0.1.0",
+        description = "Runs one Corral worker: leases image tasks from the cluster, runs the image pipeline on them"
+                + " and hands the results back. SIGTERM drains: no new leases, in-flight tasks finish within the"
+                + " drain grace, the rest are given back.",
+        footer = {
+            "",
+            "Flags override the YAML file. Exit codes: 0 stopped (drained), 2 invalid configuration or flags,"
+                    + " 1 failed to start."
+        })
+public final class Main implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file")
+    Path config;
+
+    @Option(
+            names = "--coordinators",
+            paramLabel = "HOST:PORT,...",
+            defaultValue = "${env:CORRAL_COORDINATORS}",
+            description = "coordinators' client/worker addresses (default: $CORRAL_COORDINATORS)")
+    String coordinators;
+
+    @Option(
+            names = "--id",
+            paramLabel = "ID",
+            description = "worker id (default: host name + suffix kept in the state dir)")
+    String id;
+
+    @Option(names = "--slots", paramLabel = "N", description = "tasks run at once (default: number of cores)")
+    Integer slots;
+
+    @Option(
+            names = "--capabilities",
+            paramLabel = "NAME,...",
+            split = ",",
+            description = "labels sent when registering")
+    java.util.List<String> capabilities;
+
+    @Option(
+            names = "--state-dir",
+            paramLabel = "DIR",
+            description = "keeps the generated id (default ./.corral/worker)")
+    String stateDir;
+
+    @Option(
+            names = "--drain-grace",
+            paramLabel = "DURATION",
+            description = "on SIGTERM, time for in-flight tasks (default 60s)")
+    String drainGrace;
+
+    @Option(names = "--task-timeout", paramLabel = "DURATION", description = "bound on one task (default 5m)")
+    String taskTimeout;
+
+    @Option(
+            names = "--max-pixels",
+            paramLabel = "N",
+            description = "largest image decoded, in pixels (default 50000000)")
+    Long maxPixels;
+
+    @Option(names = "--max-input-bytes", paramLabel = "N", description = "largest input image (default 52428800)")
+    Long maxInputBytes;
+
+    @Option(names = "--max-frames", paramLabel = "N", description = "most frames an input may declare (default 100)")
+    Integer maxFrames;
+
+    @Option(names = "--max-output-bytes", paramLabel = "N", description = "largest encoded result (default 104857600)")
+    Long maxOutputBytes;
+
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "override any configuration key, e.g. --set progressIntervalMs=500")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        WorkerConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config, overrides());
+        } catch (ConfigException e) {
+            System.err.println("corral-worker: " + e.getMessage());
+            return 2;
+        }
+        Worker worker = Worker.connect(cfg);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> drainAndExit(worker, cfg, stopped), "shutdown-drain"));
+        worker.start();
+        stopped.await();
+        return 0;
+    }
+
+    /**
+     * Runs in the shutdown hook. The JVM would otherwise exit 143 after SIGTERM; a drain that went as planned is a
+     * clean stop for systemd, so the hook ends the process with 0 itself once the drain is over.
+     */
+    private static void drainAndExit(Worker worker, WorkerConfig cfg, CountDownLatch stopped) {
+        log.info("signal received: draining worker {} (grace {} ms)", worker.id(), cfg.drainGraceMs());
+        try {
+            worker.drain(cfg.drainGraceMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("drain failed", e);
+        }
+        stopped.countDown();
+        log.info("exiting 0");
+        Runtime.getRuntime().halt(0);
+    }
+
+    /** Flags as dotted-key overrides of the YAML; {@code --set} last so it wins. */
+    Map<String, String> overrides() {
+        Map<String, String> o = new LinkedHashMap<>();
+        if (coordinators != null && !coordinators.isBlank()) {
+            StringBuilder list = new StringBuilder("[");
+            for (String c : coordinators.split(",")) {
+                list.append(list.length() > 1 ? "," : "").append(ConfigLoader.quoted(c.trim()));
+            }
+            o.put("coordinators", list.append("]").toString());
+        }
+        putString(o, "id", id);
+        putString(o, "stateDir", stateDir);
+        put(o, "slots", slots);
+        if (capabilities != null) {
+            o.put(
+                    "capabilities",
+                    "["
+                            + String.join(
+                                    ",",
+                                    capabilities.stream()
+                                            .map(c -> ConfigLoader.quoted(c.trim()))
+                                            .toList()) + "]");
+        }
+        if (drainGrace != null) {
+            o.put("drainGraceMs", Long.toString(Durations.parseMs("--drain-grace", drainGrace)));
+        }
+        if (taskTimeout != null) {
+            o.put("taskTimeoutMs", Long.toString(Durations.parseMs("--task-timeout", taskTimeout)));
+        }
+        put(o, "pipeline.maxPixels", maxPixels);
+        put(o, "pipeline.maxInputBytes", maxInputBytes);
+        put(o, "pipeline.maxFrames", maxFrames);
+        put(o, "pipeline.maxOutputBytes", maxOutputBytes);
+        o.putAll(settings);
+        return o;
+    }
+
+    private static void putString(Map<String, String> o, String key, String value) {
+        if (value != null) {
+            o.put(key, ConfigLoader.quoted(value));
+        }
+    }
+
+    private static void put(Map<String, String> o, String key, Number value) {
+        if (value != null) {
+            o.put(key, value.toString());
+        }
+    }
+
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                System.err.println("corral-worker: " + e.getMessage());
+                return 2;
+            }
+            System.err.println("corral-worker: failed: " + e);
+            return 1;
+        });
+        System.exit(cl.execute(args));
+    }
+}

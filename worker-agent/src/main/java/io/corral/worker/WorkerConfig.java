@@ -1,0 +1,130 @@
+package io.corral.worker;
+
+import io.corral.client.HostPort;
+import io.corral.worker.internal.ConfigException;
+import io.corral.worker.pipeline.PipelineLimits;
+import java.util.List;
+
+/**
+ * A worker's configuration, read from YAML ({@link io.corral.worker.internal.ConfigLoader}) and overridden by flags.
+ * Every limit is named with its unit last. {@link #validate()} reports the first problem with the offending key.
+ *
+ * @param coordinators {@code host:port} of the coordinators' client/worker protocol ports (any subset will do: every
+ *     coordinator forwards to the leader)
+ * @param id the worker's id; null means "host name plus a stable random suffix kept in {@code stateDir}"
+ * @param slots tasks run at the same time
+ * @param capabilities free-form labels sent when registering
+ * @param stateDir where the worker keeps its generated id
+ * @param drainGraceMs on SIGTERM, how long in-flight tasks may run before their leases are released
+ * @param taskTimeoutMs bound on one task, download to completion; past it the task fails, retryable
+ * @param progressIntervalMs at most one progress report per task per this interval
+ * @param requestTimeoutMs bound on one request to the cluster
+ * @param pipeline limits of the image pipeline
+ */
+public record WorkerConfig(
+        List<String> coordinators,
+        String id,
+        int slots,
+        List<String> capabilities,
+        String stateDir,
+        long drainGraceMs,
+        long taskTimeoutMs,
+        long progressIntervalMs,
+        long requestTimeoutMs,
+        Pipeline pipeline) {
+
+    /** Most slots a worker may declare; the coordinator refuses more leases per worker than this anyway. */
+    public static final int MAX_SLOTS = 1024;
+
+    public static final int MAX_ID_CHARS = 256;
+
+    /** {@link PipelineLimits} as configuration keys. */
+    public record Pipeline(long maxPixels, long maxInputBytes, int maxFrames, long maxOutputBytes) {
+        public static Pipeline defaults() {
+            PipelineLimits d = PipelineLimits.defaults();
+            return new Pipeline(d.maxPixels(), d.maxInputBytes(), d.maxFrames(), d.maxOutputBytes());
+        }
+
+        public PipelineLimits limits() {
+            return new PipelineLimits(maxPixels, maxInputBytes, maxFrames, maxOutputBytes);
+        }
+    }
+
+    public static WorkerConfig defaults() {
+        return new WorkerConfig(
+                List.of(),
+                null,
+                Runtime.getRuntime().availableProcessors(),
+                List.of(),
+                "./.corral/worker",
+                60_000,
+                300_000,
+                1_000,
+                30_000,
+                Pipeline.defaults());
+    }
+
+    public WorkerConfig withId(String value) {
+        return new WorkerConfig(
+                coordinators,
+                value,
+                slots,
+                capabilities,
+                stateDir,
+                drainGraceMs,
+                taskTimeoutMs,
+                progressIntervalMs,
+                requestTimeoutMs,
+                pipeline);
+    }
+
+    public List<HostPort> coordinatorAddresses() {
+        return coordinators.stream().map(HostPort::parse).toList();
+    }
+
+    /** @throws ConfigException naming the first invalid key */
+    public WorkerConfig validate() {
+        if (coordinators == null || coordinators.isEmpty()) {
+            throw new ConfigException(
+                    "coordinators",
+                    "at least one coordinator address is needed (--coordinators or CORRAL_COORDINATORS)");
+        }
+        for (String c : coordinators) {
+            try {
+                HostPort.parse(c);
+            } catch (RuntimeException e) {
+                throw new ConfigException("coordinators", "'" + c + "' is not host:port: " + e.getMessage());
+            }
+        }
+        if (id != null
+                && (id.isBlank() || id.length() > MAX_ID_CHARS || id.chars().anyMatch(Character::isISOControl))) {
+            throw new ConfigException("id", "must be 1 to " + MAX_ID_CHARS + " printable characters");
+        }
+        range("slots", slots, 1, MAX_SLOTS);
+        if (capabilities == null || capabilities.stream().anyMatch(c -> c == null || c.isBlank())) {
+            throw new ConfigException("capabilities", "must be a list of non-empty names");
+        }
+        if (stateDir == null || stateDir.isBlank()) {
+            throw new ConfigException("stateDir", "must not be empty");
+        }
+        range("drainGraceMs", drainGraceMs, 0, 24L * 3_600_000);
+        range("taskTimeoutMs", taskTimeoutMs, 1_000, 24L * 3_600_000);
+        range("progressIntervalMs", progressIntervalMs, 0, 3_600_000);
+        range("requestTimeoutMs", requestTimeoutMs, 100, 3_600_000);
+        if (pipeline == null) {
+            throw new ConfigException("pipeline", "must be a mapping");
+        }
+        try {
+            pipeline.limits();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("pipeline", e.getMessage());
+        }
+        return this;
+    }
+
+    private static void range(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new ConfigException(key, "must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+}
