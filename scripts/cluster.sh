@@ -6,8 +6,8 @@
 #                                                                 --set overrides a coordinator config key on a new cluster
 #   scripts/cluster.sh stop [--dir DIR]                           stop every member (SIGTERM)
 #   scripts/cluster.sh status [--dir DIR]                         each member: pid, role and health
-#   scripts/cluster.sh kill ID [--dir DIR]                        SIGKILL one member
-#   scripts/cluster.sh restart ID [--dir DIR]                     stop (if running) and start one member
+#   scripts/cluster.sh kill ID [--dir DIR]                        SIGKILL one member (nI) or worker (wI)
+#   scripts/cluster.sh restart ID [--dir DIR]                     stop (if running) and start one member or worker
 #   scripts/cluster.sh wipe ID [--dir DIR]                        delete a stopped member's data (it returns by snapshot)
 #
 # Ports: member i uses raft 7100+i, rpc 7200+i, http 7300+i (CORRAL_PORT_BASE=7100 moves them all).
@@ -35,7 +35,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-members() { ls -d "$dir"/n* 2>/dev/null | xargs -r -n1 basename | sort -V; }
+members() { ls -d "$dir"/n[0-9]* 2>/dev/null | xargs -r -n1 basename | sort -V; }
+workers() { ls -d "$dir"/w[0-9]* 2>/dev/null | xargs -r -n1 basename | sort -V; }
 pid_of() { local f="$dir/$1/pid"; [ -f "$f" ] && cat "$f" || true; }
 alive() { local p; p="$(pid_of "$1")"; [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 num() { echo "${1#n}"; }
@@ -86,6 +87,18 @@ start_member() {
   echo "started $m (pid $!, log $dir/$m/coordinator.log)"
 }
 
+start_worker() {
+  local w="$1"
+  alive "$w" && { echo "$w already running (pid $(pid_of "$w"))"; return; }
+  mkdir -p "$dir/$w"
+  nohup "$repo/bin/corral-worker" --coordinators "$(coordinators)" --id "$w" --slots 2 --state-dir "$dir/$w" \
+    >>"$dir/$w/worker.log" 2>&1 &
+  echo $! > "$dir/$w/pid"
+  echo "started worker $w (pid $!, log $dir/$w/worker.log)"
+}
+
+start_any() { case "$1" in w*) start_worker "$1" ;; *) start_member "$1" ;; esac; }
+
 stop_member() {
   local m="$1" p
   p="$(pid_of "$m")"
@@ -133,13 +146,15 @@ case "$cmd" in
     fi
     for m in $(members); do start_member "$m"; done
     await_leader
-    if [ "$workers" != 0 ]; then
-      echo "note: -w $workers ignored: the worker agent is not part of this build yet" >&2
-    fi
+    [[ "$workers" =~ ^[0-9]+$ ]] || die "-w must be a number of workers, got '$workers'"
+    for i in $(seq 1 "$workers"); do mkdir -p "$dir/w$i"; done
+    for w in $(workers); do start_worker "$w"; done
     echo "export CORRAL_COORDINATORS=$(coordinators)"
     ;;
   stop)
-    # SIGTERM to every member first, then wait: members stop in parallel.
+    # Workers first (they drain: finish or release their tasks), then every member at once.
+    for w in $(workers); do alive "$w" && kill -TERM "$(pid_of "$w")"; done
+    for w in $(workers); do stop_member "$w"; done
     for m in $(members); do alive "$m" && kill -TERM "$(pid_of "$m")"; done
     for m in $(members); do stop_member "$m"; done ;;
   status)
@@ -151,12 +166,15 @@ case "$cmd" in
         echo "$m stopped"
       fi
     done
+    for w in $(workers); do
+      if alive "$w"; then echo "$w pid $(pid_of "$w") worker"; else echo "$w stopped"; fi
+    done
     echo "export CORRAL_COORDINATORS=$(coordinators)" ;;
   kill)
     alive "$id" || die "$id is not running"
     kill -KILL "$(pid_of "$id")"; rm -f "$dir/$id/pid"; echo "killed $id (SIGKILL)" ;;
   restart)
-    stop_member "$id"; start_member "$id" ;;
+    stop_member "$id"; start_any "$id" ;;
   wipe)
     [ -d "$dir/$id" ] || die "no member $id in $dir"
     alive "$id" && die "$id is running; stop or kill it first"
