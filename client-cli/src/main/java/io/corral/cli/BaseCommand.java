@@ -19,10 +19,13 @@ abstract class BaseCommand implements Callable<Integer> {
             description = "Show this help message and exit.")
     boolean helpRequested;
 
+    /** What {@link #call()} returns once {@link #run} returns; a command whose outcome is not an error sets it. */
+    int exitCode = ExitCodes.OK;
+
     @Override
     public final Integer call() throws Exception {
         run(output());
-        return ExitCodes.OK;
+        return exitCode;
     }
 
     abstract void run(Output out) throws Exception;
@@ -37,5 +40,10 @@ abstract class BaseCommand implements Callable<Integer> {
 
     final ClusterSession connect() {
         return main().connect(0);
+    }
+
+    /** Follows a job on this session, drawing progress on stderr. */
+    final JobWatch watch(ClusterSession session) {
+        return new JobWatch(session, main().pacer(), spec.commandLine().getErr(), main().interactive());
     }
 }

@@ -47,7 +47,7 @@ final class JobCommands {
             }
             out.fields(jobFields(job));
             out.line("");
-            out.table(List.of("TASK", "IMAGE", "STATE", "ATTEMPTS", "ERROR"), taskRows(job));
+            out.table(List.of("TASK", "IMAGE", "STATE", "ATTEMPTS", "WORKER", "PROGRESS", "ERROR"), taskRows(job));
         }
 
         static Map<String, String> jobFields(JobView job) {
@@ -68,9 +68,24 @@ final class JobCommands {
             List<List<String>> rows = new ArrayList<>(job.tasks().size());
             for (TaskView t : job.tasks()) {
                 rows.add(List.of(
-                        t.id(), t.image(), t.state().name(), Integer.toString(t.attempts()), nullToDash(t.error())));
+                        t.id(),
+                        t.image(),
+                        t.state().name(),
+                        Integer.toString(t.attempts()),
+                        nullToDash(t.worker()),
+                        progress(t),
+                        nullToDash(t.error())));
             }
             return rows;
+        }
+
+        /** {@code 40% resizing} while the task runs; a finished task's last report would only mislead. */
+        static String progress(TaskView t) {
+            if (t.state() != TaskState.LEASED || t.progressPercent() < 0) {
+                return "-";
+            }
+            String message = t.progressMessage();
+            return t.progressPercent() + "%" + (message == null || message.isBlank() ? "" : " " + message);
         }
     }
 
@@ -152,6 +167,74 @@ final class JobCommands {
                     + (running == 0
                             ? ""
                             : " (" + running + " running task" + (running == 1 ? "" : "s") + " will finish first)"));
+        }
+    }
+
+    @Command(
+            name = "watch",
+            description = {
+                "Shows a job's progress until it is finished: on a terminal one line redrawn in place, otherwise one"
+                        + " line per change (on stderr).",
+                "Exit code 0 if the job SUCCEEDED, 1 if it ended FAILED, DEAD or CANCELLED."
+            },
+            footer = {"%nExample:%n  corral watch job-17 --wait-timeout 10m"})
+    static final class Watch extends BaseCommand {
+        @Parameters(paramLabel = "JOB", description = "The job id printed by submit.")
+        String jobId;
+
+        @Option(
+                names = "--wait-timeout",
+                paramLabel = "DURATION",
+                converter = Durations.Converter.class,
+                description = "Give up (exit code 4) after this long; the job keeps running (default: no limit).")
+        long waitTimeoutMs;
+
+        @Override
+        void run(Output out) throws InterruptedException {
+            JobView job;
+            try (ClusterSession session = connect()) {
+                job = watch(session).await(jobId, waitTimeoutMs);
+            }
+            if (out.json()) {
+                out.printJson(job);
+            } else {
+                out.line(JobWatch.line(job));
+            }
+            String failure = JobWatch.failure(job);
+            if (failure != null) {
+                out.note(failure);
+                exitCode = ExitCodes.FAILURE;
+            }
+        }
+    }
+
+    @Command(
+            name = "retry",
+            description = {
+                "Puts the DEAD and FAILED tasks of a job, or one such task, back to PENDING with their attempts reset.",
+                "Prints how many tasks were put back (0 if none was DEAD or FAILED)."
+            },
+            footer = {"%nExamples:%n  corral retry job-17%n  corral retry job-17.3"})
+    static final class Retry extends BaseCommand {
+        @Parameters(paramLabel = "JOB|TASK", description = "A job id (job-17) or a task id (job-17.3).")
+        String id;
+
+        @Override
+        void run(Output out) {
+            int count;
+            try (ClusterSession session = connect()) {
+                // Sent once: after a lost reply a repeat would answer 0 for tasks the first attempt put back.
+                count = session.call(new Request.RetryTasks(id), Response.TasksRetried.class)
+                        .count();
+            }
+            if (out.json()) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("id", id);
+                body.put("retried", count);
+                out.printJson(body);
+                return;
+            }
+            out.line("put " + count + " task" + (count == 1 ? "" : "s") + " of " + id + " back to PENDING");
         }
     }
 

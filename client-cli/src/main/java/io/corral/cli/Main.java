@@ -32,6 +32,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
             JobCommands.Status.class,
             JobCommands.ListJobs.class,
             JobCommands.Cancel.class,
+            JobCommands.Watch.class,
+            ResultsCommand.class,
+            JobCommands.Retry.class,
             LockCommands.class,
             ClusterCommands.class,
             CommandLine.HelpCommand.class
@@ -78,16 +81,36 @@ public final class Main implements Callable<Integer> {
 
     private final Map<String, String> env;
     private final ClusterSession.Factory sessions;
+    private final JobWatch.Pacer pacer;
+    private final boolean interactive;
 
-    /** The real command line: the process environment and real connections. */
+    /**
+     * The real command line: the process environment, real connections and the real clock. Progress is redrawn in
+     * place only when a console is attached (Java cannot ask about stderr alone; stdin and stdout are a good proxy).
+     */
     public Main() {
-        this(System.getenv(), ClientSession::open);
+        this(System.getenv(), ClientSession::open, JobWatch.Pacer.SYSTEM, System.console() != null);
     }
 
-    /** For tests: a chosen environment and a fake cluster. */
+    /** For tests: a chosen environment and a fake cluster, no terminal. */
     Main(Map<String, String> env, ClusterSession.Factory sessions) {
+        this(env, sessions, JobWatch.Pacer.SYSTEM, false);
+    }
+
+    /** For tests: also the time source of {@code --wait} and whether progress is drawn as on a terminal. */
+    Main(Map<String, String> env, ClusterSession.Factory sessions, JobWatch.Pacer pacer, boolean interactive) {
         this.env = Map.copyOf(env);
         this.sessions = sessions;
+        this.pacer = pacer;
+        this.interactive = interactive;
+    }
+
+    JobWatch.Pacer pacer() {
+        return pacer;
+    }
+
+    boolean interactive() {
+        return interactive;
     }
 
     public static void main(String[] args) {

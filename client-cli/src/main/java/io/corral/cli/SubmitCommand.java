@@ -1,12 +1,15 @@
 package io.corral.cli;
 
 import io.corral.protocol.ImageRef;
+import io.corral.protocol.JobView;
 import io.corral.protocol.Limits;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.images.ImageSniffer;
 import io.corral.protocol.ops.InvalidOperationException;
 import io.corral.protocol.ops.Operations;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,11 +87,31 @@ final class SubmitCommand extends BaseCommand {
             description = "Refuse files larger than this, such as 10MiB (default: 50MiB).")
     long maxImageBytes = DEFAULT_MAX_IMAGE_BYTES;
 
+    @Option(
+            names = "--wait",
+            description = "Wait until the job is finished, showing its progress on stderr. Exit code 1 if it ends"
+                    + " FAILED, DEAD or CANCELLED.")
+    boolean await;
+
+    @Option(
+            names = "--wait-timeout",
+            paramLabel = "DURATION",
+            converter = Durations.Converter.class,
+            description = "With --wait: give up (exit code 4) after this long; the job keeps running (default: no"
+                    + " limit).")
+    long waitTimeoutMs;
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Implies --wait: then download the results into DIR, as 'corral results' does.")
+    Path outDir;
+
     @Parameters(paramLabel = "FILE|DIR", arity = "1..*", description = "Images, or directories of images.")
     List<Path> paths = new ArrayList<>();
 
     @Override
-    void run(Output out) {
+    void run(Output out) throws IOException, InterruptedException {
         Request.SubmitJob draft = validate();
         List<ImageFiles.Candidate> files = ImageFiles.collect(paths);
         ImageFiles.check(files, maxImageBytes, ImageSniffer::detect);
@@ -106,7 +129,35 @@ final class SubmitCommand extends BaseCommand {
                     draft.labels(),
                     draft.idempotencyKey());
             Response.JobSubmitted submitted = session.callWithRetry(request, Response.JobSubmitted.class);
-            print(out, submitted, images);
+            Map<String, Object> body = body(submitted, images);
+            if (!await && outDir == null) {
+                print(out, submitted, body);
+                return;
+            }
+            if (!out.json()) {
+                // The id first, so a script or a person can follow the job even if the wait is interrupted.
+                print(out, submitted, body);
+            }
+            waitThenSave(session, out, submitted.jobId(), body);
+        }
+    }
+
+    /** {@code --wait} and {@code --out}: follow the job to its end, save what succeeded, set the exit code. */
+    private void waitThenSave(ClusterSession session, Output out, String jobId, Map<String, Object> body)
+            throws IOException, InterruptedException {
+        JobView job = watch(session).await(jobId, waitTimeoutMs);
+        body.put("state", job.state());
+        if (outDir != null) {
+            // Saved even when the job failed: the tasks that succeeded are worth having.
+            body.put("results", ResultFiles.saveAll(session, job, outDir, out, false));
+        }
+        if (out.json()) {
+            out.printJson(body);
+        }
+        String failure = JobWatch.failure(job);
+        if (failure != null) {
+            out.note(failure);
+            exitCode = ExitCodes.FAILURE;
         }
     }
 
@@ -125,6 +176,12 @@ final class SubmitCommand extends BaseCommand {
         if (maxAttempts < 1 || maxAttempts > Limits.MAX_ATTEMPTS) {
             throw CliException.badInput("--max-attempts " + maxAttempts + " is outside 1.." + Limits.MAX_ATTEMPTS);
         }
+        if (waitTimeoutMs < 0) {
+            throw CliException.badInput("--wait-timeout must not be negative");
+        }
+        if (outDir != null && Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw CliException.badInput("--out " + outDir + " exists and is not a directory");
+        }
         if (maxImageBytes < 1) {
             throw CliException.badInput("--max-image-bytes must be at least 1");
         }
@@ -137,13 +194,17 @@ final class SubmitCommand extends BaseCommand {
         return new Request.SubmitJob(List.of(), canonical, priority, maxAttempts, parsedLabels, key);
     }
 
-    private static void print(Output out, Response.JobSubmitted submitted, List<ImageRef> images) {
+    private static Map<String, Object> body(Response.JobSubmitted submitted, List<ImageRef> images) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", submitted.jobId());
+        body.put("created", submitted.created());
+        body.put("tasks", images.size());
+        body.put("images", images);
+        return body;
+    }
+
+    private static void print(Output out, Response.JobSubmitted submitted, Map<String, Object> body) {
         if (out.json()) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("id", submitted.jobId());
-            body.put("created", submitted.created());
-            body.put("tasks", images.size());
-            body.put("images", images);
             out.printJson(body);
             return;
         }

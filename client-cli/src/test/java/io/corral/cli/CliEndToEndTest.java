@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.corral.coordinator.cluster.LocalCluster;
 import io.corral.protocol.codec.Json;
+import io.corral.protocol.images.ImageSniffer;
+import io.corral.worker.Worker;
+import io.corral.worker.WorkerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +91,62 @@ class CliEndToEndTest {
         assertThat(corral("cancel", job).exitCode())
                 .as("cancelling a finished job conflicts")
                 .isEqualTo(1);
+    }
+
+    @Test
+    void submitOutWaitsForARealWorkerAndWritesTheProcessedImages() throws Exception {
+        WorkerConfig d = WorkerConfig.defaults();
+        WorkerConfig config = new WorkerConfig(
+                List.of(cluster.rpcAddresses().split(",")),
+                "cli-e2e-worker",
+                2,
+                List.of(),
+                dir.resolve("worker").toString(),
+                d.drainGraceMs(),
+                d.taskTimeoutMs(),
+                d.progressIntervalMs(),
+                d.requestTimeoutMs(),
+                d.pipeline());
+        try (Worker worker = Worker.connect(config)) {
+            worker.start();
+            Path in = Files.createDirectories(dir.resolve("to-process/sub"));
+            TestImages.png(in.resolve("a.png"));
+            TestImages.png(in.getParent().resolve("a.png"));
+            Path out = dir.resolve("processed");
+
+            JsonNode submitted = json(corral(
+                    "submit",
+                    "--op",
+                    "thumbnail:32",
+                    "--op",
+                    "format:png",
+                    "--out",
+                    out.toString(),
+                    "--wait-timeout",
+                    "60s",
+                    in.getParent().toString(),
+                    "-o",
+                    "json"));
+
+            assertThat(submitted.get("state").asText()).isEqualTo("SUCCEEDED");
+            assertThat(submitted.get("results")).hasSize(2);
+            for (String name : List.of("a.png", "a-1.png")) {
+                assertThat(ImageSniffer.detect(out.resolve(name))).contains("png");
+            }
+            String job = submitted.get("id").asText();
+            JsonNode status = json(corral("status", job, "-o", "json"));
+            status.get("tasks").forEach(t -> {
+                assertThat(t.get("attempts").asInt()).isEqualTo(1);
+                assertThat(t.get("worker").asText()).isEqualTo("cli-e2e-worker");
+                assertThat(t.get("result").get("sha256").asText()).hasSize(64);
+            });
+            Path again = dir.resolve("again");
+            CliRunner.Result results = corral("results", job, "--out", again.toString());
+            assertThat(results.exitCode()).as(results.err()).isZero();
+            assertThat(Files.readAllBytes(again.resolve("a.png"))).isEqualTo(Files.readAllBytes(out.resolve("a.png")));
+            assertThat(corral("watch", job).exitCode()).isZero();
+            assertThat(corral("retry", job).out()).contains("put 0 tasks");
+        }
     }
 
     @Test

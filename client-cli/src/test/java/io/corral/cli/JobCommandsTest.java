@@ -8,6 +8,7 @@ import io.corral.protocol.JobSummary;
 import io.corral.protocol.JobView;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
+import io.corral.protocol.TaskResultView;
 import io.corral.protocol.TaskState;
 import io.corral.protocol.TaskView;
 import io.corral.protocol.codec.Json;
@@ -32,9 +33,45 @@ class JobCommandsTest {
                 false,
                 Map.of(TaskState.SUCCEEDED, 1, TaskState.FAILED, 1, TaskState.LEASED, 1),
                 List.of(
-                        new TaskView("job-1/0", 0, "a.png", "aa", 10, TaskState.SUCCEEDED, 1, null),
-                        new TaskView("job-1/1", 1, "b.png", "bb", 20, TaskState.FAILED, 2, "cannot decode"),
-                        new TaskView("job-1/2", 2, "sub/c.png", "cc", 30, TaskState.LEASED, 1, null)));
+                        new TaskView(
+                                "job-1/0",
+                                0,
+                                "a.png",
+                                "aa",
+                                10,
+                                TaskState.SUCCEEDED,
+                                1,
+                                null,
+                                "w1",
+                                100,
+                                "done",
+                                new TaskResultView("r0", 7)),
+                        new TaskView(
+                                "job-1/1",
+                                1,
+                                "b.png",
+                                "bb",
+                                20,
+                                TaskState.FAILED,
+                                2,
+                                "cannot decode",
+                                null,
+                                -1,
+                                null,
+                                null),
+                        new TaskView(
+                                "job-1/2",
+                                2,
+                                "sub/c.png",
+                                "cc",
+                                30,
+                                TaskState.LEASED,
+                                1,
+                                null,
+                                "w2",
+                                40,
+                                "resizing",
+                                null)));
     }
 
     @Test
@@ -51,8 +88,10 @@ class JobCommandsTest {
                 .contains("MAX ATTEMPTS  3")
                 .contains("SUBMITTED     2024-05-01T12:00:00Z")
                 .contains("TASKS         3 (1 LEASED, 1 SUCCEEDED, 1 FAILED)")
-                .contains("TASK     IMAGE      STATE      ATTEMPTS  ERROR")
-                .contains("job-1/1  b.png      FAILED     2         cannot decode");
+                .contains("TASK     IMAGE      STATE      ATTEMPTS  WORKER  PROGRESS      ERROR")
+                .contains("job-1/0  a.png      SUCCEEDED  1         w1      -             -")
+                .contains("job-1/1  b.png      FAILED     2         -       -             cannot decode")
+                .contains("job-1/2  sub/c.png  LEASED     1         w2      40% resizing  -");
         assertThat(cluster.retried).containsExactly(new Request.GetJob("job-1", false));
         assertThat(cluster.closed).isEqualTo(1);
     }
@@ -71,6 +110,12 @@ class JobCommandsTest {
         assertThat(json.get("tasks")).hasSize(3);
         assertThat(json.get("tasks").get(1).get("id").asText()).isEqualTo("job-1/1");
         assertThat(json.get("tasks").get(1).get("state").asText()).isEqualTo("FAILED");
+        assertThat(json.get("tasks").get(1).get("attempts").asInt()).isEqualTo(2);
+        assertThat(json.get("tasks").get(1).get("result").isNull()).isTrue();
+        JsonNode done = json.get("tasks").get(0);
+        assertThat(done.get("result").get("sha256").asText()).isEqualTo("r0");
+        assertThat(done.get("result").get("size").asLong()).isEqualTo(7);
+        assertThat(done.get("worker").asText()).isEqualTo("w1");
         assertThat(cluster.requests).containsExactly(new Request.GetJob("job-1", true));
     }
 

@@ -20,6 +20,7 @@ import io.corral.protocol.Message;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.StaleLease;
+import io.corral.protocol.TaskResultView;
 import io.corral.protocol.TaskState;
 import io.corral.protocol.TaskView;
 import java.io.IOException;
@@ -228,7 +229,7 @@ class GoldenEncodingTest {
                 new Response.TasksRetried(2));
     }
 
-    /** A job half done: one task succeeded, one failed with an error (the only nullable view field set). */
+    /** A job half done: one task succeeded (with its result), one running after a failed attempt. */
     private static JobView jobView() {
         return new JobView(
                 "job-17",
@@ -243,8 +244,32 @@ class GoldenEncodingTest {
                 false,
                 Map.of(TaskState.SUCCEEDED, 1, TaskState.LEASED, 1),
                 List.of(
-                        new TaskView("job-17.0", 0, "cat.jpg", SHA, 4, TaskState.SUCCEEDED, 1, null),
-                        new TaskView("job-17.1", 1, "dog.png", SHA, 4, TaskState.LEASED, 2, "worker lost")));
+                        new TaskView(
+                                "job-17.0",
+                                0,
+                                "cat.jpg",
+                                SHA,
+                                4,
+                                TaskState.SUCCEEDED,
+                                1,
+                                null,
+                                "w1",
+                                100,
+                                "encoded",
+                                new TaskResultView(SHA, 4)),
+                        new TaskView(
+                                "job-17.1",
+                                1,
+                                "dog.png",
+                                SHA,
+                                4,
+                                TaskState.LEASED,
+                                2,
+                                "worker lost",
+                                "w2",
+                                40,
+                                "resizing",
+                                null)));
     }
 
     private static MemberStatus leader() {

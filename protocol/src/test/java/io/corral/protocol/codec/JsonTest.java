@@ -144,7 +144,8 @@ class JsonTest {
                         0,
                         false,
                         Map.of(),
-                        List.of(new TaskView("t", 0, "a.jpg", "s", 1, TaskState.PENDING, 0, null)))));
+                        List.of(new TaskView(
+                                "t", 0, "a.jpg", "s", 1, TaskState.PENDING, 0, null, null, -1, null, null)))));
 
         assertThat(Json.decode(Json.encode(envelope))).isEqualTo(envelope);
     }

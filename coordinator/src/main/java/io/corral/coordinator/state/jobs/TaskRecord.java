@@ -1,5 +1,6 @@
 package io.corral.coordinator.state.jobs;
 
+import io.corral.protocol.TaskResultView;
 import io.corral.protocol.TaskState;
 import io.corral.protocol.TaskView;
 
@@ -76,6 +77,21 @@ public record TaskRecord(
     }
 
     public TaskView view() {
-        return new TaskView(id(), index, image, sha256, size, state, attempts, error);
+        // The lease is cleared when a task leaves LEASED; the result keeps who committed it, so a finished task
+        // still names its worker. A failed or dead task's worker is in its attempt history, not in the view.
+        String worker = lease != null ? lease.workerId() : result != null ? result.workerId() : null;
+        return new TaskView(
+                id(),
+                index,
+                image,
+                sha256,
+                size,
+                state,
+                attempts,
+                error,
+                worker,
+                progress == null ? TaskView.NO_PROGRESS : progress.percent(),
+                progress == null ? null : progress.message(),
+                result == null ? null : new TaskResultView(result.sha256(), result.size()));
     }
 }
