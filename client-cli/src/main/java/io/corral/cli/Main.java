@@ -26,7 +26,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         name = "corral",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Submits image jobs to a Corral cluster, inspects them, and manages its locks and members.",
+        description =
+                "Submits image jobs to a Corral cluster, inspects them and its workers, and manages its locks and members.",
         subcommands = {
             SubmitCommand.class,
             JobCommands.Status.class,
@@ -35,6 +36,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             JobCommands.Watch.class,
             ResultsCommand.class,
             JobCommands.Retry.class,
+            WorkersCommand.class,
             LockCommands.class,
             ClusterCommands.class,
             CommandLine.HelpCommand.class

@@ -12,6 +12,7 @@ import io.corral.coordinator.rpc.CoordinatorService;
 import io.corral.coordinator.rpc.PeerCheckpointSource;
 import io.corral.coordinator.rpc.PeerClients;
 import io.corral.coordinator.rpc.RpcMetrics;
+import io.corral.coordinator.rpc.WorkerListCollector;
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.StateCore;
@@ -114,6 +115,7 @@ public final class Coordinator implements AutoCloseable {
                 lockWaits,
                 new CheckpointService(stateMachine, config.dataDir(), clockMs),
                 cluster,
+                new WorkerListCollector(config, peers, workers::localWorkers, blocking),
                 blocking,
                 metrics,
                 workers,

@@ -39,6 +39,8 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Request.ReleaseLeases.class, name = "ReleaseLeases"),
     @JsonSubTypes.Type(value = Request.ReadBlobChunk.class, name = "ReadBlobChunk"),
     @JsonSubTypes.Type(value = Request.RetryTasks.class, name = "RetryTasks"),
+    @JsonSubTypes.Type(value = Request.ListWorkers.class, name = "ListWorkers"),
+    @JsonSubTypes.Type(value = Request.GetLocalWorkers.class, name = "GetLocalWorkers"),
 })
 public sealed interface Request extends Message {
 
@@ -141,4 +143,14 @@ public sealed interface Request extends Message {
 
     /** Puts the DEAD and FAILED tasks of a job ({@code job-7}), or one such task ({@code job-7.3}), back to PENDING. */
     record RetryTasks(String id) implements Request {}
+
+    /**
+     * The workers connected to any member: the receiving coordinator asks every peer for its own ({@link
+     * GetLocalWorkers}) and merges. A member that does not answer in time is listed in {@link
+     * Response.WorkerList#unreachable()}, not an error.
+     */
+    record ListWorkers() implements Request {}
+
+    /** Coordinator to coordinator: the workers connected to the receiving member only. */
+    record GetLocalWorkers() implements Request {}
 }

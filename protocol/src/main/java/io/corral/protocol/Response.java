@@ -35,6 +35,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = Response.LeaseOffer.class, name = "LeaseOffer"),
     @JsonSubTypes.Type(value = Response.LeaseRevoked.class, name = "LeaseRevoked"),
     @JsonSubTypes.Type(value = Response.TasksRetried.class, name = "TasksRetried"),
+    @JsonSubTypes.Type(value = Response.WorkerList.class, name = "WorkerList"),
+    @JsonSubTypes.Type(value = Response.LocalWorkers.class, name = "LocalWorkers"),
 })
 public sealed interface Response extends Message {
 
@@ -109,4 +111,10 @@ public sealed interface Response extends Message {
 
     /** How many DEAD or FAILED tasks were put back to PENDING. */
     record TasksRetried(int count) implements Response {}
+
+    /** Every connected worker, sorted by worker id; {@code unreachable}: members whose workers are missing from it. */
+    record WorkerList(List<WorkerView> workers, List<UnreachableMember> unreachable) implements Response {}
+
+    /** The workers connected to member {@code nodeId}, sorted by worker id. */
+    record LocalWorkers(String nodeId, List<WorkerView> workers) implements Response {}
 }

@@ -34,6 +34,7 @@ public final class CoordinatorService implements RpcHandler {
     private final LockWaits lockWaits;
     private final CheckpointService checkpoints;
     private final ClusterStatusCollector clusterStatus;
+    private final WorkerListCollector workerList;
     private final Executor blocking;
     private final RpcMetrics metrics;
     private final WorkerService workers;
@@ -45,6 +46,7 @@ public final class CoordinatorService implements RpcHandler {
             LockWaits lockWaits,
             CheckpointService checkpoints,
             ClusterStatusCollector clusterStatus,
+            WorkerListCollector workerList,
             Executor blocking,
             RpcMetrics metrics,
             WorkerService workers,
@@ -54,6 +56,7 @@ public final class CoordinatorService implements RpcHandler {
         this.lockWaits = lockWaits;
         this.checkpoints = checkpoints;
         this.clusterStatus = clusterStatus;
+        this.workerList = workerList;
         this.blocking = blocking;
         this.metrics = metrics;
         this.workers = workers;
@@ -123,6 +126,12 @@ public final class CoordinatorService implements RpcHandler {
         }
         if (request instanceof Request.GetClusterStatus) {
             return clusterStatus.collect();
+        }
+        if (request instanceof Request.ListWorkers) {
+            return workerList.collect();
+        }
+        if (request instanceof Request.GetLocalWorkers) {
+            return blockingCall(workers::localWorkers);
         }
         if (request instanceof Request.TakeSnapshot) {
             return blockingCall(() -> new Response.SnapshotTaken(raft.takeSnapshot()));

@@ -13,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Connections from this coordinator to its peers' RPC ports (status gathering, snapshot transfer). Status
- * connections are cached and re-made when they fail.
+ * Connections from this coordinator to its peers' RPC ports (status and worker-list gathering, snapshot transfer).
+ * Gathering connections are cached and re-made when they fail.
  */
 public final class PeerClients implements AutoCloseable {
     /** A peer that does not answer a connect within this time is reported unreachable. */
@@ -44,13 +44,24 @@ public final class PeerClients implements AutoCloseable {
     }
 
     public CompletableFuture<MemberStatus> status(PeerConfig peer, long timeoutMs) {
+        return call(peer, new Request.GetNodeStatus(), Response.NodeStatus.class, timeoutMs)
+                .thenApply(Response.NodeStatus::member);
+    }
+
+    /** The workers connected to one peer, for {@code corral workers}. */
+    public CompletableFuture<Response.LocalWorkers> localWorkers(PeerConfig peer, long timeoutMs) {
+        return call(peer, new Request.GetLocalWorkers(), Response.LocalWorkers.class, timeoutMs);
+    }
+
+    /** One request on the cached connection to a peer; a failed connection is dropped so the next call re-makes it. */
+    private <R extends Response> CompletableFuture<R> call(
+            PeerConfig peer, Request request, Class<R> type, long timeoutMs) {
         return CompletableFuture.supplyAsync(
                         () -> {
                             CorralClient c =
                                     statusClients.computeIfAbsent(peer.id(), id -> connect(peer, "peer:" + selfId));
                             try {
-                                return c.call(new Request.GetNodeStatus(), Response.NodeStatus.class, timeoutMs)
-                                        .member();
+                                return c.call(request, type, timeoutMs);
                             } catch (RuntimeException e) {
                                 statusClients.remove(peer.id());
                                 c.close();

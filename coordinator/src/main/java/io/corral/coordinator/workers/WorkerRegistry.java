@@ -44,6 +44,15 @@ public final class WorkerRegistry {
         }
     }
 
+    /** A copy of one worker's entry, for {@code corral workers}. */
+    public record Entry(
+            String workerId,
+            int slots,
+            int freeSlots,
+            List<String> capabilities,
+            long registeredAtMs,
+            long lastHeartbeatMs) {}
+
     /** What the dispatcher asks for on behalf of one worker. */
     record Candidate(String workerId, Session session, int maxTasks) {}
 
@@ -174,6 +183,16 @@ public final class WorkerRegistry {
         w.leasing = false;
         w.held.addAll(granted);
         w.reportedFree = Math.max(0, w.reportedFree - granted.size());
+    }
+
+    /** Every worker registered here, sorted by id. */
+    public synchronized List<Entry> entries() {
+        List<Entry> out = new ArrayList<>(byId.size());
+        for (Worker w : byId.values()) {
+            out.add(new Entry(w.id, w.slots, w.free(), w.capabilities, w.registeredAtMs, w.lastHeartbeatMs));
+        }
+        out.sort(java.util.Comparator.comparing(Entry::workerId));
+        return out;
     }
 
     public synchronized int size() {

@@ -18,6 +18,7 @@ import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.StaleLease;
 import io.corral.protocol.TaskState;
+import io.corral.protocol.WorkerView;
 import io.corral.protocol.transport.Session;
 import java.util.ArrayList;
 import java.util.List;
@@ -206,6 +207,36 @@ public final class WorkerService {
         return new Response.ErrorReply(
                 ErrorCode.NOT_FOUND,
                 "worker '" + workerId + "' is not registered on this connection; send RegisterWorker first");
+    }
+
+    /**
+     * The workers connected to this member. Leases come from the replicated state as applied here (a local read,
+     * possibly a few entries behind the leader), not from the registry's belief, so that they match what {@code
+     * corral status} shows for the tasks. Reads the store: call it off the event loop.
+     */
+    public Response.LocalWorkers localWorkers() {
+        List<WorkerView> out = new ArrayList<>();
+        for (WorkerRegistry.Entry e : registry.entries()) {
+            List<String> leases = new ArrayList<>();
+            if (stateMachine.store() != null) {
+                for (TaskRecord t :
+                        stateMachine.core().leasesOf(stateMachine.store().view(), e.workerId())) {
+                    leases.add(t.id());
+                }
+            }
+            out.add(new WorkerView(
+                    e.workerId(),
+                    raft.selfId(),
+                    e.slots(),
+                    e.freeSlots(),
+                    leases.size(),
+                    leases,
+                    e.capabilities(),
+                    e.registeredAtMs(),
+                    e.lastHeartbeatMs(),
+                    e.slots() == 0));
+        }
+        return new Response.LocalWorkers(raft.selfId(), out);
     }
 
     /** The session closed: forget the worker here. Its leases live on until the leader expires them. */

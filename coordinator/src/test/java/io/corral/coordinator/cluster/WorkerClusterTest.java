@@ -14,6 +14,8 @@ import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.TaskState;
 import io.corral.protocol.TaskView;
+import io.corral.protocol.UnreachableMember;
+import io.corral.protocol.WorkerView;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -144,6 +146,64 @@ class WorkerClusterTest {
                 assertThat(worker.complete(g, TestImages.png(dir, "out.png", 8, 20, 15)))
                         .isEqualTo(new Response.TaskUpdated(g.taskId(), TaskState.SUCCEEDED));
                 assertThat(job(client, jobId).state()).isEqualTo(JobState.SUCCEEDED);
+            }
+        }
+    }
+
+    @Test
+    void listWorkersThroughAnotherCoordinatorShowsTheWorkerWithItsSlotsAndLeases() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings(Map.of()))) {
+            String home = cluster.ids().get(0);
+            String other = cluster.ids().get(1);
+            long before = System.currentTimeMillis();
+            try (TestWorker worker = new TestWorker("w1", cluster.peer(home).rpc()).register(3);
+                    TestWorker drained = new TestWorker("w0", cluster.peer(home).rpc()).register(0);
+                    CorralClient client = Clients.connect(cluster.peer(other).rpc())) {
+                ImageRef input = ImageUpload.upload(client, TestImages.png(dir, "in.png", 9, 40, 30), 50L << 20);
+                String jobId = FailoverClusterTest.submit(client, input, "job-w");
+                LeaseGrant g = worker.nextOffer(10);
+                worker.heartbeat(List.of(g), 2);
+
+                // Leases are read from the state applied on the worker's coordinator: await that member catching up.
+                Response.WorkerList list = await().atMost(Duration.ofSeconds(10))
+                        .until(
+                                () -> client.call(new Request.ListWorkers(), Response.WorkerList.class),
+                                l -> l.workers().stream().anyMatch(w -> w.leaseCount() == 1));
+
+                assertThat(list.unreachable()).isEmpty();
+                assertThat(list.workers()).extracting(WorkerView::workerId).containsExactly("w0", "w1");
+                WorkerView w = list.workers().get(1);
+                assertThat(w.coordinatorId()).isEqualTo(home);
+                assertThat(w.slots()).isEqualTo(3);
+                assertThat(w.freeSlots()).isEqualTo(2);
+                assertThat(w.leaseCount()).isEqualTo(1);
+                assertThat(w.leases()).containsExactly(g.taskId());
+                assertThat(w.draining()).isFalse();
+                assertThat(w.connectedAtMs()).isBetween(before, System.currentTimeMillis());
+                assertThat(w.lastHeartbeatMs()).isBetween(w.connectedAtMs(), System.currentTimeMillis());
+                assertThat(list.workers().get(0).draining()).isTrue();
+                assertThat(jobId).isEqualTo(g.jobId());
+
+                // The member asked answers for its own workers only: none are connected to it.
+                assertThat(client.call(new Request.GetLocalWorkers(), Response.LocalWorkers.class))
+                        .isEqualTo(new Response.LocalWorkers(other, List.of()));
+            }
+        }
+    }
+
+    @Test
+    void aStoppedMemberIsReportedUnreachableAndTheOthersStillAnswer() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings(Map.of()))) {
+            cluster.awaitLeader();
+            String home = cluster.ids().get(0);
+            String down = cluster.ids().get(2);
+            try (TestWorker worker = new TestWorker("w1", cluster.peer(home).rpc()).register(1);
+                    CorralClient client =
+                            Clients.connect(cluster.peer(cluster.ids().get(1)).rpc())) {
+                cluster.stopMember(down);
+                Response.WorkerList list = client.call(new Request.ListWorkers(), Response.WorkerList.class);
+                assertThat(list.workers()).extracting(WorkerView::workerId).containsExactly("w1");
+                assertThat(list.unreachable()).extracting(UnreachableMember::id).containsExactly(down);
             }
         }
     }

@@ -23,6 +23,8 @@ import io.corral.protocol.StaleLease;
 import io.corral.protocol.TaskResultView;
 import io.corral.protocol.TaskState;
 import io.corral.protocol.TaskView;
+import io.corral.protocol.UnreachableMember;
+import io.corral.protocol.WorkerView;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -169,7 +171,9 @@ class GoldenEncodingTest {
                 new Request.ReportProgress("job-17.0", 4711, 40, "resizing"),
                 new Request.ReleaseLeases("worker-3", List.of(new LeaseRef("job-17.0", 4711))),
                 new Request.ReadBlobChunk(SHA, 0),
-                new Request.RetryTasks("job-17"));
+                new Request.RetryTasks("job-17"),
+                new Request.ListWorkers(),
+                new Request.GetLocalWorkers());
     }
 
     private static List<Response> responseSamples() {
@@ -226,7 +230,28 @@ class GoldenEncodingTest {
                         4711,
                         1_767_225_630_000L))),
                 new Response.LeaseRevoked("job-17.0", 4711),
-                new Response.TasksRetried(2));
+                new Response.TasksRetried(2),
+                new Response.WorkerList(
+                        List.of(
+                                workerView("worker-3", 8, 7, List.of("job-17.0")),
+                                workerView("worker-4", 0, 0, List.of())),
+                        List.of(new UnreachableMember("c3", "connection refused"))),
+                new Response.LocalWorkers("c1", List.of(workerView("worker-3", 8, 7, List.of("job-17.0")))));
+    }
+
+    /** A worker connected to c1; with 0 slots it is draining. */
+    private static WorkerView workerView(String id, int slots, int free, List<String> leases) {
+        return new WorkerView(
+                id,
+                "c1",
+                slots,
+                free,
+                leases.size(),
+                leases,
+                slots == 0 ? List.of() : List.of("gpu"),
+                1_767_225_600_000L,
+                1_767_225_610_000L,
+                slots == 0);
     }
 
     /** A job half done: one task succeeded (with its result), one running after a failed attempt. */
