@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Downloads the results of a job's SUCCEEDED tasks into a directory, verified by size and SHA-256, named after the
@@ -97,7 +98,8 @@ final class ResultFiles {
                     "the cluster reports no result for SUCCEEDED task " + task.id() + " (a coordinator older than"
                             + " this corral?)");
         }
-        Path tmp = Files.createTempFile(dir, ".corral-", ".part");
+        // createFile, not createTempFile: the result gets the user's usual permissions (umask), not 0600.
+        Path tmp = Files.createFile(dir.resolve(".corral-" + UUID.randomUUID() + ".part"));
         try {
             byte[] head = download(session, result, tmp);
             String name = namer.claim(stem(task.image(), task.id()), extension(head));

@@ -48,9 +48,14 @@ public final class LocalCluster implements AutoCloseable {
                             p.get("http").asText()));
                 }
             } else {
+                int[] ports = freePorts(3 * size);
                 for (int i = 1; i <= size; i++) {
+                    int p = 3 * (i - 1);
                     peers.add(new PeerConfig(
-                            "n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
+                            "n" + i,
+                            "127.0.0.1:" + ports[p],
+                            "127.0.0.1:" + ports[p + 1],
+                            "127.0.0.1:" + ports[p + 2]));
                 }
                 Files.createDirectories(root);
                 Files.writeString(saved, peersFlag());
@@ -86,12 +91,31 @@ public final class LocalCluster implements AutoCloseable {
         return s;
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+    /**
+     * Distinct free ports: every socket stays open until all are chosen, so the system cannot hand out the same port
+     * twice (it did, now and then, when each port was probed and released one at a time).
+     */
+    private static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket s = new ServerSocket(0);
+                s.setReuseAddress(true);
+                sockets.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // Closing a probe socket cannot fail in a way that matters here.
+                }
+            }
         }
     }
 
