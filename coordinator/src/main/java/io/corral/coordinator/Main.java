@@ -93,8 +93,7 @@ public final class Main implements Callable<Integer> {
 
     private static void put(Map<String, String> o, String key, String value) {
         if (value != null) {
-            // Quoted so that YAML reads it as a string whatever it looks like.
-            o.put(key, "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+            o.put(key, io.corral.config.YamlConfig.quoted(value));
         }
     }
 

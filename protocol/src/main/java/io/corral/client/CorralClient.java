@@ -285,7 +285,7 @@ public final class CorralClient implements AutoCloseable {
     }
 
     /** Maps an answer to the expected type, or to the exception a blocking caller sees. */
-    static <R extends Response> R expect(Request request, Response answer, Class<R> expected) {
+    public static <R extends Response> R expect(Request request, Response answer, Class<R> expected) {
         if (answer instanceof Response.ErrorReply error) {
             // Answers are not null-checked on decode; a codeless error is still an error, of unknown kind.
             throw new CorralException(error.code() == null ? ErrorCode.INTERNAL : error.code(), error.message());

@@ -1,13 +1,14 @@
 package io.corral.worker.internal;
 
+import io.corral.client.CorralClient;
 import io.corral.client.CorralException;
+import io.corral.client.internal.Backoff;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -61,16 +62,7 @@ public final class Calls {
 
     /** The answer as {@code expected}, or a {@link CorralException} with the coordinator's code. */
     public static <R extends Response> R expect(Request request, Response answer, Class<R> expected) {
-        if (answer instanceof Response.ErrorReply e) {
-            throw new CorralException(e.code() == null ? ErrorCode.INTERNAL : e.code(), e.message());
-        }
-        if (!expected.isInstance(answer)) {
-            throw new CorralException(
-                    ErrorCode.INTERNAL,
-                    "expected " + expected.getSimpleName() + " in answer to " + name(request) + ", got "
-                            + name(answer));
-        }
-        return expected.cast(answer);
+        return CorralClient.expect(request, answer, expected);
     }
 
     /**
@@ -78,10 +70,7 @@ public final class Calls {
      * that failed together, at a leader crash, do not come back together).
      */
     public static long backoffMs(int retry, long baseMs, long maxMs) {
-        int doublings = Math.min(Math.max(retry - 1, 0), 30);
-        long step = Math.min(maxMs, baseMs << doublings);
-        long half = step / 2;
-        return half + ThreadLocalRandom.current().nextLong(step - half + 1);
+        return Backoff.delayMs(retry, baseMs, maxMs);
     }
 
     static CorralException unwrap(Throwable error) {
