@@ -1,5 +1,6 @@
 package io.corral.cli;
 
+import io.corral.protocol.AttemptView;
 import io.corral.protocol.JobState;
 import io.corral.protocol.JobSummary;
 import io.corral.protocol.JobView;
@@ -25,10 +26,14 @@ final class JobCommands {
 
     @Command(
             name = "status",
-            description = "Shows a job and each of its tasks.",
-            footer = {"%nExample:%n  corral status 7f3c2a9e -o json"})
+            description = {
+                "Shows a job and each of its tasks, or one task with its lease and the history of its attempts."
+            },
+            footer = {"%nExamples:%n  corral status job-17 -o json%n  corral status job-17.3"})
     static final class Status extends BaseCommand {
-        @Parameters(paramLabel = "JOB", description = "The job id printed by submit.")
+        @Parameters(
+                paramLabel = "JOB|TASK",
+                description = "A job id printed by submit (job-17), or one of its task ids (job-17.3).")
         String jobId;
 
         @Option(names = "--stale", description = STALE_HELP)
@@ -36,6 +41,10 @@ final class JobCommands {
 
         @Override
         void run(Output out) {
+            if (isTaskId(jobId)) {
+                showTask(out);
+                return;
+            }
             JobView job;
             try (ClusterSession session = connect()) {
                 job = session.callWithRetry(new Request.GetJob(jobId, stale), Response.JobDetail.class)
@@ -50,12 +59,75 @@ final class JobCommands {
             out.table(List.of("TASK", "IMAGE", "STATE", "ATTEMPTS", "WORKER", "PROGRESS", "ERROR"), taskRows(job));
         }
 
+        /** Task ids are the job id, a dot and the task's index. */
+        static boolean isTaskId(String id) {
+            return id.matches(".+\\.[0-9]+");
+        }
+
+        private void showTask(Output out) {
+            Response.TaskDetail d;
+            try (ClusterSession session = connect()) {
+                d = session.callWithRetry(new Request.GetTask(jobId, stale), Response.TaskDetail.class);
+            }
+            if (out.json()) {
+                out.printJson(d);
+                return;
+            }
+            out.fields(taskFields(d));
+            out.line("");
+            out.table(List.of("TOKEN", "WORKER", "STARTED", "ENDED", "OUTCOME", "ERROR"), attemptRows(d));
+        }
+
+        static Map<String, String> taskFields(Response.TaskDetail d) {
+            TaskView t = d.task();
+            Map<String, String> f = new LinkedHashMap<>();
+            f.put("TASK", t.id());
+            f.put("JOB", d.jobId());
+            f.put("IMAGE", t.image() + " (" + t.size() + " bytes, sha256 " + t.sha256() + ")");
+            f.put("STATE", t.state().name());
+            f.put("ATTEMPTS", t.attempts() + " of " + d.maxAttempts());
+            f.put("WORKER", nullToDash(t.worker()));
+            f.put(
+                    "LEASE",
+                    d.leaseToken() == 0
+                            ? "-"
+                            : "token " + d.leaseToken() + ", lapses at " + Output.time(d.leaseExpiresAtMs())
+                                    + " unless extended");
+            f.put("PROGRESS", progress(t));
+            f.put(
+                    "RESULT",
+                    t.result() == null
+                            ? "-"
+                            : t.result().size() + " bytes, sha256 " + t.result().sha256() + ", token "
+                                    + d.resultToken());
+            f.put("ERROR", nullToDash(t.error()));
+            return f;
+        }
+
+        static List<List<String>> attemptRows(Response.TaskDetail d) {
+            List<List<String>> rows = new ArrayList<>(d.attempts().size());
+            for (AttemptView a : d.attempts()) {
+                rows.add(List.of(
+                        Long.toString(a.token()),
+                        nullToDash(a.worker()),
+                        Output.time(a.startedAtMs()),
+                        Output.time(a.endedAtMs()),
+                        a.outcome().name(),
+                        nullToDash(a.error())));
+            }
+            return rows;
+        }
+
         static Map<String, String> jobFields(JobView job) {
             Map<String, String> f = new LinkedHashMap<>();
             f.put("JOB", job.id());
             f.put("STATE", job.state() + (job.cancelled() && job.state() != JobState.CANCELLED ? " (cancelling)" : ""));
             f.put("PRIORITY", Integer.toString(job.priority()));
             f.put("MAX ATTEMPTS", Integer.toString(job.maxAttempts()));
+            if (job.taskTimeoutMs() > 0) {
+                // 0: the job left it to each worker's own default, which the cluster does not know.
+                f.put("TASK TIMEOUT", Durations.format(job.taskTimeoutMs()));
+            }
             f.put("SUBMITTED", Output.time(job.submittedAtMs()));
             f.put("FINISHED", Output.time(job.finishedAtMs()));
             f.put("TASKS", job.tasks().size() + " (" + counts(job.counts()) + ")");

@@ -68,6 +68,14 @@ final class SubmitCommand extends BaseCommand {
     int maxAttempts = 3;
 
     @Option(
+            names = "--task-timeout",
+            paramLabel = "DURATION",
+            converter = Durations.Converter.class,
+            description = "Bound on each task of the job, such as 90s or 10m, from 1s to 24h; a task past it fails and"
+                    + " is retried while attempts remain (default: the worker's own, 5m unless configured).")
+    Long taskTimeoutMs;
+
+    @Option(
             names = "--idempotency-key",
             paramLabel = "KEY",
             description = {
@@ -126,6 +134,7 @@ final class SubmitCommand extends BaseCommand {
                     draft.operations(),
                     draft.priority(),
                     draft.maxAttempts(),
+                    draft.taskTimeoutMs(),
                     draft.labels(),
                     draft.idempotencyKey());
             Response.JobSubmitted submitted = session.callWithRetry(request, Response.JobSubmitted.class);
@@ -176,6 +185,13 @@ final class SubmitCommand extends BaseCommand {
         if (maxAttempts < 1 || maxAttempts > Limits.MAX_ATTEMPTS) {
             throw CliException.badInput("--max-attempts " + maxAttempts + " is outside 1.." + Limits.MAX_ATTEMPTS);
         }
+        // Absent means the worker's default (0 on the wire); an explicit 0s is refused rather than read as "default".
+        if (taskTimeoutMs != null
+                && (taskTimeoutMs < Limits.MIN_TASK_TIMEOUT_MS || taskTimeoutMs > Limits.MAX_TASK_TIMEOUT_MS)) {
+            throw CliException.badInput("--task-timeout must be between " + Durations.format(Limits.MIN_TASK_TIMEOUT_MS)
+                    + " and " + Durations.format(Limits.MAX_TASK_TIMEOUT_MS) + ", got "
+                    + Durations.format(taskTimeoutMs));
+        }
         if (waitTimeoutMs < 0) {
             throw CliException.badInput("--wait-timeout must not be negative");
         }
@@ -191,7 +207,8 @@ final class SubmitCommand extends BaseCommand {
             throw CliException.badInput(
                     "--idempotency-key must be 1 to " + Limits.MAX_NAME_CHARS + " characters, not blank");
         }
-        return new Request.SubmitJob(List.of(), canonical, priority, maxAttempts, parsedLabels, key);
+        long timeoutMs = taskTimeoutMs == null ? 0 : taskTimeoutMs;
+        return new Request.SubmitJob(List.of(), canonical, priority, maxAttempts, timeoutMs, parsedLabels, key);
     }
 
     private static Map<String, Object> body(Response.JobSubmitted submitted, List<ImageRef> images) {

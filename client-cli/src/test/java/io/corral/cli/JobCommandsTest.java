@@ -3,6 +3,8 @@ package io.corral.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.corral.protocol.AttemptOutcome;
+import io.corral.protocol.AttemptView;
 import io.corral.protocol.JobState;
 import io.corral.protocol.JobSummary;
 import io.corral.protocol.JobView;
@@ -20,11 +22,16 @@ class JobCommandsTest {
     static final long SUBMITTED_MS = 1_714_564_800_000L;
 
     static JobView job() {
+        return job(90_000);
+    }
+
+    static JobView job(long taskTimeoutMs) {
         return new JobView(
                 "job-1",
                 JobState.LEASED,
                 5,
                 3,
+                taskTimeoutMs,
                 List.of("resize:800x600,fit"),
                 Map.of("team", "web"),
                 "key-1",
@@ -86,6 +93,7 @@ class JobCommandsTest {
                 .contains("STATE         LEASED")
                 .contains("PRIORITY      5")
                 .contains("MAX ATTEMPTS  3")
+                .contains("TASK TIMEOUT  1m30s")
                 .contains("SUBMITTED     2024-05-01T12:00:00Z")
                 .contains("TASKS         3 (1 LEASED, 1 SUCCEEDED, 1 FAILED)")
                 .contains("TASK     IMAGE      STATE      ATTEMPTS  WORKER  PROGRESS      ERROR")
@@ -107,6 +115,7 @@ class JobCommandsTest {
         assertThat(json.get("id").asText()).isEqualTo("job-1");
         assertThat(json.get("state").asText()).isEqualTo("LEASED");
         assertThat(json.get("submittedAtMs").asLong()).isEqualTo(SUBMITTED_MS);
+        assertThat(json.get("taskTimeoutMs").asLong()).isEqualTo(90_000);
         assertThat(json.get("tasks")).hasSize(3);
         assertThat(json.get("tasks").get(1).get("id").asText()).isEqualTo("job-1/1");
         assertThat(json.get("tasks").get(1).get("state").asText()).isEqualTo("FAILED");
@@ -117,6 +126,77 @@ class JobCommandsTest {
         assertThat(done.get("result").get("size").asLong()).isEqualTo(7);
         assertThat(done.get("worker").asText()).isEqualTo("w1");
         assertThat(cluster.requests).containsExactly(new Request.GetJob("job-1", true));
+    }
+
+    @Test
+    void statusOmitsTheTaskTimeoutOfAJobThatLeftItToTheWorkers() throws Exception {
+        FakeCluster cluster = new FakeCluster().on(Request.GetJob.class, r -> new Response.JobDetail(job(0)));
+
+        CliRunner.Result table = CliRunner.run(cluster, "status", "job-1");
+        CliRunner.Result json = CliRunner.run(cluster, "status", "job-1", "-o", "json");
+
+        assertThat(table.exitCode()).isZero();
+        assertThat(table.out()).contains("MAX ATTEMPTS  3").doesNotContain("TASK TIMEOUT");
+        assertThat(Json.mapper().readTree(json.out()).get("taskTimeoutMs").asLong())
+                .isZero();
+    }
+
+    @Test
+    void statusOfATaskShowsItsLeaseResultAndEveryAttempt() throws Exception {
+        TaskView done = new TaskView(
+                "job-1.0",
+                0,
+                "a.png",
+                "aa",
+                10,
+                TaskState.SUCCEEDED,
+                2,
+                null,
+                "w2",
+                100,
+                "done",
+                new TaskResultView("r0", 7));
+        Response.TaskDetail detail = new Response.TaskDetail(
+                "job-1",
+                done,
+                3,
+                0,
+                0,
+                4_801,
+                List.of(
+                        new AttemptView(
+                                "w1",
+                                4_711,
+                                SUBMITTED_MS,
+                                SUBMITTED_MS + 30_000,
+                                AttemptOutcome.EXPIRED,
+                                "lease expired"),
+                        new AttemptView(
+                                "w2",
+                                4_801,
+                                SUBMITTED_MS + 31_000,
+                                SUBMITTED_MS + 32_000,
+                                AttemptOutcome.SUCCEEDED,
+                                null)));
+        FakeCluster cluster = new FakeCluster().on(Request.GetTask.class, r -> detail);
+
+        CliRunner.Result table = CliRunner.run(cluster, "status", "job-1.0");
+        CliRunner.Result json = CliRunner.run(cluster, "status", "job-1.0", "--stale", "-o", "json");
+
+        assertThat(table.exitCode()).isZero();
+        assertThat(table.out())
+                .contains("TASK      job-1.0")
+                .contains("JOB       job-1")
+                .contains("ATTEMPTS  2 of 3")
+                .contains("RESULT    7 bytes, sha256 r0, token 4801")
+                .contains("TOKEN  WORKER  STARTED               ENDED                 OUTCOME    ERROR")
+                .contains("4711   w1      2024-05-01T12:00:00Z  2024-05-01T12:00:30Z  EXPIRED    lease expired")
+                .contains("4801   w2      2024-05-01T12:00:31Z  2024-05-01T12:00:32Z  SUCCEEDED  -");
+        JsonNode view = Json.mapper().readTree(json.out());
+        assertThat(view.get("resultToken").asLong()).isEqualTo(4_801);
+        assertThat(view.get("attempts").get(0).get("outcome").asText()).isEqualTo("EXPIRED");
+        assertThat(cluster.requests)
+                .containsExactly(new Request.GetTask("job-1.0", false), new Request.GetTask("job-1.0", true));
     }
 
     @Test

@@ -353,7 +353,7 @@ class ResultsAndWaitTest {
         for (TaskView t : tasks) {
             counts.merge(t.state(), 1, Integer::sum);
         }
-        return new JobView("job-1", state, 0, 3, List.of(), Map.of(), "k", 1, 0, false, counts, List.of(tasks));
+        return new JobView("job-1", state, 0, 3, 0, List.of(), Map.of(), "k", 1, 0, false, counts, List.of(tasks));
     }
 
     TaskView done(String id, String image, byte[] result) {

@@ -48,6 +48,9 @@ class SubmitCommandTest {
         assertThat(sent.operations()).containsExactly("resize:800x600,fit", "format:jpeg,q=80");
         assertThat(sent.priority()).isEqualTo(5);
         assertThat(sent.maxAttempts()).isEqualTo(3);
+        assertThat(sent.taskTimeoutMs())
+                .as("no --task-timeout: the worker's default")
+                .isZero();
         assertThat(sent.labels()).containsExactly(Map.entry("team", "web"));
         assertThat(UUID.fromString(sent.idempotencyKey())).isNotNull();
         // Retrying is safe only because the key is there.
@@ -128,6 +131,39 @@ class SubmitCommandTest {
         assertThat(CliRunner.run(cluster, "submit", "--max-image-bytes", "lots", png)
                         .err())
                 .contains("invalid size 'lots'");
+        assertThat(cluster.connections).isEmpty();
+    }
+
+    @Test
+    void taskTimeoutIsSentInMilliseconds() throws IOException {
+        String png = TestImages.png(dir.resolve("a.png")).toString();
+
+        CliRunner.Result result = CliRunner.run(cluster, "submit", "--task-timeout", "1m30s", png);
+
+        assertThat(result.err()).isEmpty();
+        assertThat(result.exitCode()).isZero();
+        assertThat(((Request.SubmitJob) cluster.requests.get(0)).taskTimeoutMs())
+                .isEqualTo(90_000);
+    }
+
+    @Test
+    void aBadTaskTimeoutIsAUsageErrorBeforeAnyUpload() throws IOException {
+        String png = TestImages.png(dir.resolve("a.png")).toString();
+
+        CliRunner.Result noUnit = CliRunner.run(cluster, "submit", "--task-timeout", "30", png);
+        CliRunner.Result tooShort = CliRunner.run(cluster, "submit", "--task-timeout", "500ms", png);
+        CliRunner.Result zero = CliRunner.run(cluster, "submit", "--task-timeout", "0s", png);
+        CliRunner.Result tooLong = CliRunner.run(cluster, "submit", "--task-timeout", "25h", png);
+
+        assertThat(noUnit.exitCode()).isEqualTo(2);
+        assertThat(noUnit.err()).contains("--task-timeout").contains("'30' has no unit");
+        assertThat(tooShort.exitCode()).isEqualTo(2);
+        assertThat(tooShort.err())
+                .isEqualTo("corral: --task-timeout must be between 1s and 1d, got 500ms" + System.lineSeparator());
+        assertThat(zero.exitCode()).isEqualTo(2);
+        assertThat(zero.err()).contains("--task-timeout must be between 1s and 1d, got 0s");
+        assertThat(tooLong.exitCode()).isEqualTo(2);
+        assertThat(tooLong.err()).contains("got 1d1h");
         assertThat(cluster.connections).isEmpty();
     }
 

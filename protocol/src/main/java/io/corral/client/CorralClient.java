@@ -84,6 +84,15 @@ public final class CorralClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A client that connects on its first request instead of now, for a daemon that must start (and keep retrying)
+     * while no coordinator is reachable yet: a worker started before its cluster, or after a power cut, waits for it
+     * instead of exiting.
+     */
+    public static CorralClient connectLazily(ClientOptions options) {
+        return new CorralClient(Objects.requireNonNull(options, "options"));
+    }
+
     /** Sends with the default timeout, {@link ClientOptions#requestTimeoutMs()}. */
     public CompletableFuture<Response> send(Request request) {
         return send(request, options.requestTimeoutMs());

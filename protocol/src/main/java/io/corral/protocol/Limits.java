@@ -5,8 +5,12 @@ package io.corral.protocol;
  * largest image they accept); these are the bounds no configuration can exceed.
  */
 public final class Limits {
-    /** Version spoken by this build; peers with another version are refused at the handshake. */
-    public static final int PROTOCOL_VERSION = 1;
+    /**
+     * Version spoken by this build; peers with another version are refused at the handshake. Decoding is strict (a
+     * new field is an unknown field to an old peer), so any change to an encoding bumps it. 2: {@code taskTimeoutMs}
+     * in SubmitJob, LeaseGrant and JobView.
+     */
+    public static final int PROTOCOL_VERSION = 2;
 
     /** One chunk of image bytes. The brief fixes it at 1 MiB so one Raft entry's data stays small. */
     public static final int MAX_CHUNK_BYTES = 1024 * 1024;
@@ -30,6 +34,13 @@ public final class Limits {
     public static final long MIN_LOCK_TTL_MS = 100;
     public static final long MAX_LOCK_TTL_MS = 24L * 3600 * 1000;
     public static final long MAX_LOCK_WAIT_MS = 3600L * 1000;
+    /**
+     * A job's own bound on one task, when it sets one (0 leaves each worker's default, 5 min unless configured). The
+     * bounds match the range of the worker's {@code taskTimeoutMs}.
+     */
+    public static final long MIN_TASK_TIMEOUT_MS = 1_000;
+
+    public static final long MAX_TASK_TIMEOUT_MS = 24L * 3600 * 1000;
 
     private Limits() {}
 }

@@ -17,6 +17,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Request.SealBlob.class, name = "SealBlob"),
     @JsonSubTypes.Type(value = Request.SubmitJob.class, name = "SubmitJob"),
     @JsonSubTypes.Type(value = Request.GetJob.class, name = "GetJob"),
+    @JsonSubTypes.Type(value = Request.GetTask.class, name = "GetTask"),
     @JsonSubTypes.Type(value = Request.ListJobs.class, name = "ListJobs"),
     @JsonSubTypes.Type(value = Request.CancelJob.class, name = "CancelJob"),
     @JsonSubTypes.Type(value = Request.AcquireLock.class, name = "AcquireLock"),
@@ -61,19 +62,37 @@ public sealed interface Request extends Message {
 
     /**
      * A job: each image becomes a task; operations run in order on each. With an idempotency key, repeating the
-     * request returns the original job instead of creating a second one.
+     * request returns the original job instead of creating a second one. {@code taskTimeoutMs} bounds each task of
+     * the job on the worker that runs it, from {@link Limits#MIN_TASK_TIMEOUT_MS} to {@link
+     * Limits#MAX_TASK_TIMEOUT_MS}; 0 leaves the worker's own default.
      */
     record SubmitJob(
             List<ImageRef> images,
             List<String> operations,
             int priority,
             int maxAttempts,
+            long taskTimeoutMs,
             Map<String, String> labels,
             String idempotencyKey)
-            implements Request {}
+            implements Request {
+
+        /** A job without a task timeout of its own: each worker applies its default. */
+        public SubmitJob(
+                List<ImageRef> images,
+                List<String> operations,
+                int priority,
+                int maxAttempts,
+                Map<String, String> labels,
+                String idempotencyKey) {
+            this(images, operations, priority, maxAttempts, 0, labels, idempotencyKey);
+        }
+    }
 
     /** Reads a job. {@code stale} allows a follower to answer from its own, possibly lagging, state. */
     record GetJob(String jobId, boolean stale) implements Request {}
+
+    /** Reads one task with its lease and the history of its attempts ({@code "job-17.3"}). */
+    record GetTask(String taskId, boolean stale) implements Request {}
 
     /** Lists jobs newest first, optionally only those in one state. */
     record ListJobs(JobState state, int limit, boolean stale) implements Request {}

@@ -15,6 +15,7 @@ import java.util.List;
     @JsonSubTypes.Type(value = Response.BlobSealed.class, name = "BlobSealed"),
     @JsonSubTypes.Type(value = Response.JobSubmitted.class, name = "JobSubmitted"),
     @JsonSubTypes.Type(value = Response.JobDetail.class, name = "JobDetail"),
+    @JsonSubTypes.Type(value = Response.TaskDetail.class, name = "TaskDetail"),
     @JsonSubTypes.Type(value = Response.JobList.class, name = "JobList"),
     @JsonSubTypes.Type(value = Response.LockGranted.class, name = "LockGranted"),
     @JsonSubTypes.Type(value = Response.LockQueued.class, name = "LockQueued"),
@@ -57,6 +58,24 @@ public sealed interface Response extends Message {
     record JobSubmitted(String jobId, boolean created) implements Response {}
 
     record JobDetail(JobView job) implements Response {}
+
+    /**
+     * One task and its history.
+     *
+     * @param leaseToken the live lease's fencing token, 0 unless the task is LEASED
+     * @param leaseExpiresAtMs when the live lease lapses unless extended (leader time), 0 unless LEASED
+     * @param resultToken the token of the lease whose holder committed the result, 0 unless SUCCEEDED
+     * @param attempts the ended leases, oldest first: the last {@code 20} (older ones are dropped)
+     */
+    record TaskDetail(
+            String jobId,
+            TaskView task,
+            int maxAttempts,
+            long leaseToken,
+            long leaseExpiresAtMs,
+            long resultToken,
+            List<AttemptView> attempts)
+            implements Response {}
 
     record JobList(List<JobSummary> jobs) implements Response {}
 

@@ -89,6 +89,32 @@ class CorralClientTest {
     }
 
     @Test
+    void aLazyClientStartsWithNobodyListeningAndConnectsOnceACoordinatorIsUp() throws Exception {
+        HostPort later = freePort();
+        ClientOptions options = ClientOptions.builder(List.of(later))
+                .connectRounds(1)
+                .backoffBaseMs(1)
+                .backoffMaxMs(2)
+                .build();
+        CorralClient client = CorralClient.connectLazily(options);
+        resources.add(client);
+        assertThat(client.connectedTo()).isEmpty();
+        assertThatThrownBy(() -> client.call(new Request.GetJob("j-1", false), Response.JobSubmitted.class))
+                .isInstanceOfSatisfying(
+                        CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+
+        FakeHandler handler = new FakeHandler();
+        resources.add(RpcServer.start(
+                new InetSocketAddress(later.host(), later.port()),
+                handler,
+                ServerOptions.defaults().withNodeId("c1").withIoThreads(1).withShutdownTimeoutMs(100)));
+
+        assertThat(client.call(new Request.GetJob("j-2", false), Response.JobSubmitted.class)
+                        .jobId())
+                .isEqualTo("j-2");
+    }
+
+    @Test
     void reportsAVersionRefusalWithItsOwnCode() throws Exception {
         ScriptedServer refusing = scripted(peer -> {
             Envelope hello = peer.receive();

@@ -20,8 +20,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
@@ -45,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Slots.</b> A slot is busy from the moment an offer is admitted until its task thread has returned, even if
  * the lease ended earlier (aborted, timed out): the thread still uses the CPU. An offer beyond the free slots (the
  * coordinator's view of them lagged) or during a drain is given back at once with {@code ReleaseLeases}, which
- * does not count an attempt.
+ * does not count an attempt. An offer of a lease this worker runs or recently ended (coordinators offer again a lease
+ * the worker's heartbeats never listed, assuming the first offer was lost) is ignored.
  */
 public final class Worker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -55,6 +58,8 @@ public final class Worker implements AutoCloseable {
     private static final long DEFAULT_HEARTBEAT_MS = 1_000;
     /** After the drain grace, how long released tasks get to notice their interrupt before the port closes. */
     private static final long STOP_WAIT_MS = 5_000;
+    /** Far more than the leases a worker ends within the coordinators' re-offer window. */
+    static final int ENDED_REMEMBERED = 1_024;
 
     private final WorkerConfig config;
     private final String id;
@@ -67,6 +72,12 @@ public final class Worker implements AutoCloseable {
     private final Object monitor = new Object();
 
     private final Map<LeaseRef, TaskRun> runs = new LinkedHashMap<>();
+    /**
+     * Leases whose task ended here recently, oldest first, at most {@link #ENDED_REMEMBERED}: a coordinator that offers
+     * one again (it re-offers leases it believes lost, and its state may lag the report that ended it) is ignored.
+     */
+    private final Set<LeaseRef> ended = new LinkedHashSet<>();
+
     private boolean draining;
     private boolean stopping;
     private boolean registered;
@@ -107,7 +118,8 @@ public final class Worker implements AutoCloseable {
                 .clientName("corral-worker/" + id)
                 .requestTimeoutMs(config.requestTimeoutMs())
                 .build();
-        CorralClient client = CorralClient.connect(options);
+        // Lazily: the session loop registers with backoff until a coordinator answers.
+        CorralClient client = CorralClient.connectLazily(options);
         return new Worker(
                 config,
                 id,
@@ -146,7 +158,11 @@ public final class Worker implements AutoCloseable {
         synchronized (monitor) {
             for (LeaseGrant g : grants) {
                 LeaseRef lease = new LeaseRef(g.taskId(), g.token());
-                if (draining || stopping || runs.size() >= config.slots() || runs.containsKey(lease)) {
+                if (runs.containsKey(lease) || ended.contains(lease)) {
+                    log.debug("{} {}: offered again, already running or ended here; ignored", g.taskId(), g.token());
+                    continue;
+                }
+                if (draining || stopping || runs.size() >= config.slots()) {
                     refused.add(lease);
                     continue;
                 }
@@ -156,8 +172,12 @@ public final class Worker implements AutoCloseable {
                         .forEach(r -> r.abort("superseded by token " + g.token()));
                 TaskRun run = new TaskRun(g, context);
                 runs.put(lease, run);
-                ScheduledFuture<?> timeout = timer.schedule(
-                        () -> run.timeOut(config.taskTimeoutMs()), config.taskTimeoutMs(), TimeUnit.MILLISECONDS);
+                // A job may bound its tasks itself (0: it did not); the error says whose bound it was.
+                boolean jobTimeout = g.taskTimeoutMs() > 0;
+                long timeoutMs = jobTimeout ? g.taskTimeoutMs() : config.taskTimeoutMs();
+                String whose = jobTimeout ? "the job's task timeout" : "the worker's default task timeout";
+                ScheduledFuture<?> timeout =
+                        timer.schedule(() -> run.timeOut(timeoutMs, whose), timeoutMs, TimeUnit.MILLISECONDS);
                 slotPool.execute(() -> {
                     try {
                         run.run();
@@ -182,6 +202,10 @@ public final class Worker implements AutoCloseable {
     private void ended(TaskRun run) {
         synchronized (monitor) {
             runs.remove(run.lease());
+            ended.add(run.lease());
+            if (ended.size() > ENDED_REMEMBERED) {
+                ended.remove(ended.iterator().next());
+            }
             monitor.notifyAll();
         }
     }

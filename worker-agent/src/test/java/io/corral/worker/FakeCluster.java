@@ -50,7 +50,7 @@ final class FakeCluster implements ClusterPort {
 
     synchronized LeaseGrant grant(String taskId, byte[] image, String... ops) {
         String sha = put(image);
-        return new LeaseGrant(taskId, "job-1", taskId + ".png", sha, image.length, List.of(ops), nextToken++, 0);
+        return new LeaseGrant(taskId, "job-1", taskId + ".png", sha, image.length, List.of(ops), 0, nextToken++, 0);
     }
 
     void push(Response push) {

@@ -69,8 +69,15 @@ class WorkerEndToEndTest {
                             client, png(dir.resolve("in" + i + ".png"), 200 + 40 * i, 120, i), 50L << 20));
                 }
                 String job = client.call(
+                                // With a task timeout of its own, so the field crosses every hop end to end.
                                 new Request.SubmitJob(
-                                        refs, List.of("thumbnail:64", "format:webp"), 0, 3, Map.of(), "e2e-job"),
+                                        refs,
+                                        List.of("thumbnail:64", "format:webp"),
+                                        0,
+                                        3,
+                                        120_000,
+                                        Map.of(),
+                                        "e2e-job"),
                                 Response.JobSubmitted.class)
                         .jobId();
 
@@ -81,6 +88,7 @@ class WorkerEndToEndTest {
                                 == JobState.SUCCEEDED);
                 var view = client.call(new Request.GetJob(job, false), Response.JobDetail.class)
                         .job();
+                assertThat(view.taskTimeoutMs()).isEqualTo(120_000);
                 assertThat(view.tasks()).allSatisfy(t -> {
                     assertThat(t.state()).isEqualTo(TaskState.SUCCEEDED);
                     assertThat(t.attempts()).isEqualTo(1);

@@ -107,6 +107,27 @@ class WorkerTest {
     }
 
     @Test
+    void anOfferOfALeaseRunningOrEndedHereIsIgnoredNotGivenBack() throws Exception {
+        worker(2, 60_000);
+        LeaseGrant running = cluster.grant("job-1.0", png(10, 10));
+        cluster.hanging.add(running.imageSha256());
+        LeaseGrant done = cluster.grant("job-1.1", png(12, 12), "format:png");
+        offer(running, done);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !cluster.sent(Request.CompleteTask.class).isEmpty());
+        await().until(() -> worker.busySlots() == 1);
+
+        // A coordinator offers both again (it believed the first offer lost, or its state lagged the completion).
+        offer(running, done);
+
+        assertThat(worker.busySlots()).isEqualTo(1);
+        assertThat(cluster.sent(Request.ReleaseLeases.class)).isEmpty();
+        assertThat(cluster.sent(Request.CompleteTask.class)).hasSize(1);
+        worker.heartbeatOnce();
+        assertThat(cluster.sent(Request.Heartbeat.class).get(0).leases()).containsExactly(ref(running));
+    }
+
+    @Test
     void aLeaseReportedStaleIsAbortedAndNothingIsReported() throws Exception {
         worker(2, 60_000);
         LeaseGrant g = cluster.grant("job-1.0", png(10, 10));
@@ -162,6 +183,7 @@ class WorkerTest {
                 good.imageSha256(),
                 good.imageSize() + 1,
                 good.operations(),
+                good.taskTimeoutMs(),
                 good.token(),
                 0);
         offer(text, corrupt);
@@ -191,7 +213,34 @@ class WorkerTest {
         await().until(() -> !cluster.sent(Request.FailTask.class).isEmpty());
         Request.FailTask f = cluster.sent(Request.FailTask.class).get(0);
         assertThat(f.retryable()).isTrue();
-        assertThat(f.error()).isEqualTo("timed out after 200 ms");
+        assertThat(f.error()).isEqualTo("timed out after 200 ms (the worker's default task timeout)");
+        await().until(() -> worker.busySlots() == 0);
+        assertThat(cluster.sent(Request.FailTask.class)).hasSize(1);
+    }
+
+    @Test
+    void aJobsTaskTimeoutOverridesTheWorkersDefault() {
+        worker(1, 600_000);
+        LeaseGrant plain = cluster.grant("job-1.0", png(10, 10));
+        LeaseGrant g = new LeaseGrant(
+                plain.taskId(),
+                plain.jobId(),
+                plain.imageName(),
+                plain.imageSha256(),
+                plain.imageSize(),
+                plain.operations(),
+                1_000,
+                plain.token(),
+                plain.expiresAtMs());
+        cluster.hanging.add(g.imageSha256());
+        offer(g);
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !cluster.sent(Request.FailTask.class).isEmpty());
+        Request.FailTask f = cluster.sent(Request.FailTask.class).get(0);
+        assertThat(f.taskId()).isEqualTo(g.taskId());
+        assertThat(f.retryable()).isTrue();
+        assertThat(f.error()).isEqualTo("timed out after 1000 ms (the job's task timeout)");
         await().until(() -> worker.busySlots() == 0);
         assertThat(cluster.sent(Request.FailTask.class)).hasSize(1);
     }

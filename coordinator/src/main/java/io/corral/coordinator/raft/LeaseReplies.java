@@ -39,7 +39,8 @@ public final class LeaseReplies {
         return new Response.Ack();
     }
 
-    private static LeaseGrant grant(LeaseResult.Grant g) {
+    /** A granted task as the worker receives it. */
+    public static LeaseGrant grant(LeaseResult.Grant g) {
         return new LeaseGrant(
                 g.taskId(),
                 g.jobId(),
@@ -47,6 +48,7 @@ public final class LeaseReplies {
                 g.imageSha256(),
                 g.imageSize(),
                 g.operations(),
+                g.taskTimeoutMs(),
                 g.token(),
                 g.expiresAtMs());
     }

@@ -78,6 +78,7 @@ public final class CoordinatorService implements RpcHandler {
     private CompletableFuture<Response> dispatch(Request request) {
         if (request instanceof Request.HasBlob
                 || request instanceof Request.GetJob
+                || request instanceof Request.GetTask
                 || request instanceof Request.ListJobs
                 || request instanceof Request.GetLock
                 || request instanceof Request.ListLocks) {

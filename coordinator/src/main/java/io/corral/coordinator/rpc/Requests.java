@@ -11,6 +11,9 @@ final class Requests {
         if (r instanceof Request.GetJob g) {
             return g.stale();
         }
+        if (r instanceof Request.GetTask t) {
+            return t.stale();
+        }
         if (r instanceof Request.ListJobs l) {
             return l.stale();
         }
@@ -27,7 +30,13 @@ final class Requests {
     static Command toCommand(Request r) {
         if (r instanceof Request.SubmitJob s) {
             return new Command.SubmitJob(
-                    s.images(), s.operations(), s.priority(), s.maxAttempts(), s.labels(), s.idempotencyKey());
+                    s.images(),
+                    s.operations(),
+                    s.priority(),
+                    s.maxAttempts(),
+                    s.taskTimeoutMs(),
+                    s.labels(),
+                    s.idempotencyKey());
         }
         if (r instanceof Request.CancelJob c) {
             return new Command.CancelJob(c.jobId());

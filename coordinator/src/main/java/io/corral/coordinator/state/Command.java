@@ -36,14 +36,31 @@ import java.util.Map;
 })
 public sealed interface Command {
 
+    /**
+     * {@code taskTimeoutMs} is the job's bound on each task, handed to the worker with every grant; 0 leaves the
+     * worker's default. Entries written before the field existed decode with 0.
+     */
     record SubmitJob(
             List<ImageRef> images,
             List<String> operations,
             int priority,
             int maxAttempts,
+            long taskTimeoutMs,
             Map<String, String> labels,
             String idempotencyKey)
-            implements Command {}
+            implements Command {
+
+        /** A job without a task timeout of its own: each worker applies its default. */
+        public SubmitJob(
+                List<ImageRef> images,
+                List<String> operations,
+                int priority,
+                int maxAttempts,
+                Map<String, String> labels,
+                String idempotencyKey) {
+            this(images, operations, priority, maxAttempts, 0, labels, idempotencyKey);
+        }
+    }
 
     record CancelJob(String jobId) implements Command {}
 

@@ -15,7 +15,7 @@ public sealed interface LeaseResult {
         }
     }
 
-    /** One granted task: what the worker needs to run it. */
+    /** One granted task: what the worker needs to run it. {@code taskTimeoutMs} is the job's, 0 when it set none. */
     record Grant(
             String taskId,
             String jobId,
@@ -23,6 +23,7 @@ public sealed interface LeaseResult {
             long imageSize,
             String imageName,
             List<String> operations,
+            long taskTimeoutMs,
             long token,
             long expiresAtMs) {
         public Grant {

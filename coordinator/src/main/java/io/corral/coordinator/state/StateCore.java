@@ -206,7 +206,7 @@ public final class StateCore {
     }
 
     /**
-     * Answers a read-only request from {@code view}: GetJob, ListJobs, GetLock, ListLocks, HasBlob. Other requests
+     * Answers a read-only request from {@code view}: GetJob, GetTask, ListJobs, GetLock, ListLocks, HasBlob. Other requests
      * are not reads of this state and get BAD_REQUEST.
      */
     public Response query(Request request, KvView view) {
@@ -214,6 +214,9 @@ public final class StateCore {
             if (request instanceof Request.GetJob q) {
                 Checks.requireText("jobId", q.jobId(), Limits.MAX_NAME_CHARS);
                 return JobQueries.get(view, q.jobId());
+            } else if (request instanceof Request.GetTask q) {
+                Checks.requireText("taskId", q.taskId(), Limits.MAX_NAME_CHARS);
+                return LeaseQueries.describe(view, q.taskId());
             } else if (request instanceof Request.ListJobs q) {
                 return JobQueries.list(view, q.state(), q.limit());
             } else if (request instanceof Request.GetLock q) {
@@ -257,6 +260,11 @@ public final class StateCore {
     /** The tasks a worker holds leases on (after a reconnect or failover the leader re-learns them here). */
     public List<TaskRecord> leasesOf(KvView view, String workerId) {
         return LeaseQueries.leasesOf(view, workerId);
+    }
+
+    /** The grant of a task leased in this state, to offer it again to its worker. */
+    public LeaseResult.Grant grantOf(KvView view, TaskRecord task) {
+        return LeaseQueries.grantOf(view, task);
     }
 
     /** One task with its lease, progress, result and attempt history; null when there is no such task. */

@@ -29,6 +29,10 @@ public final class WorkerRegistry {
 
         long registeredAtMs;
         long lastHeartbeatMs;
+        /** Tasks believed held (or leased in the state) that the worker did not list: since when (local time). */
+        final Map<String, Long> missingSinceMs = new HashMap<>();
+        /** How many times each of those was offered again. */
+        final Map<String, Integer> reoffers = new HashMap<>();
         /** Leader-bound ExtendLeases: when this node last committed one for the worker. */
         long lastExtendMs = Long.MIN_VALUE / 2;
         /** A LeaseTasks for this worker is in flight: at most one at a time, so grants never exceed the free slots. */
@@ -55,6 +59,9 @@ public final class WorkerRegistry {
 
     /** What the dispatcher asks for on behalf of one worker. */
     record Candidate(String workerId, Session session, int maxTasks) {}
+
+    /** A lost offer is offered again at most this many times; then the lease lapses after its TTL. */
+    static final int MAX_REOFFERS = 3;
 
     private final Map<String, Worker> byId = new HashMap<>();
     private final Map<Long, String> bySession = new HashMap<>();
@@ -106,23 +113,77 @@ public final class WorkerRegistry {
     }
 
     /**
-     * Records a heartbeat and whether an ExtendLeases should be committed for it: at most one per half heartbeat
-     * interval, so a worker heartbeating too often does not flood the log.
+     * What this node does about one heartbeat.
+     *
+     * @param extend commit an ExtendLeases for the listed leases and the re-offered ones
+     * @param reoffer leases the replicated state gives the worker but the worker has not listed for a while: their
+     *     offer was lost (a push on a connection that closed, a grant whose reply timed out, a failover between grant
+     *     and push). They are offered again and extended with the others; a worker that cannot take one releases it.
      */
-    public synchronized boolean heartbeat(
-            String workerId, Collection<String> leases, int freeSlots, long nowMs, long minExtendGapMs) {
+    public record HeartbeatPlan(boolean extend, List<String> reoffer) {
+        public HeartbeatPlan {
+            reoffer = List.copyOf(reoffer);
+        }
+
+        static final HeartbeatPlan NOTHING = new HeartbeatPlan(false, List.of());
+    }
+
+    /**
+     * Records a heartbeat and reconciles what this node believes the worker holds with what the worker lists and what
+     * the replicated state (as applied here) says it holds:
+     *
+     * <ul>
+     *   <li>a lease in the state that the worker has not listed for {@code reofferAfterMs} is re-offered, at most
+     *       {@link #MAX_REOFFERS} times (after that it is left to lapse after its TTL);
+     *   <li>a task believed held that neither the worker nor the state mentions for {@code reofferAfterMs} is
+     *       forgotten, so its slot is offered again (it ended in a way no reply told this node about, e.g. expiry);
+     *   <li>an ExtendLeases is committed at most once per {@code minExtendGapMs}, unless leases are re-offered.
+     * </ul>
+     *
+     * The grace of {@code reofferAfterMs} covers offers still in flight and this node's state lagging the leader.
+     */
+    public synchronized HeartbeatPlan heartbeat(
+            String workerId,
+            Collection<String> listed,
+            Collection<String> leasedInState,
+            int freeSlots,
+            long nowMs,
+            long minExtendGapMs,
+            long reofferAfterMs) {
         Worker w = byId.get(workerId);
         if (w == null) {
-            return false;
+            return HeartbeatPlan.NOTHING;
         }
         w.lastHeartbeatMs = nowMs;
-        w.held.addAll(leases);
         w.reportedFree = freeSlots;
-        if (leases.isEmpty() || nowMs - w.lastExtendMs < minExtendGapMs) {
-            return false;
+        Set<String> unlisted = new LinkedHashSet<>(w.held);
+        unlisted.addAll(leasedInState);
+        unlisted.removeAll(listed);
+        w.missingSinceMs.keySet().retainAll(unlisted);
+        w.reoffers.keySet().retainAll(unlisted);
+        List<String> reoffer = new ArrayList<>();
+        for (String taskId : unlisted) {
+            long since = w.missingSinceMs.computeIfAbsent(taskId, t -> nowMs);
+            if (nowMs - since < reofferAfterMs) {
+                continue;
+            }
+            if (!leasedInState.contains(taskId)) {
+                w.held.remove(taskId);
+                w.missingSinceMs.remove(taskId);
+            } else if (w.reoffers.getOrDefault(taskId, 0) < MAX_REOFFERS) {
+                reoffer.add(taskId);
+                w.reoffers.merge(taskId, 1, Integer::sum);
+                w.missingSinceMs.put(taskId, nowMs);
+            }
+        }
+        w.held.addAll(listed);
+        w.held.addAll(leasedInState);
+        boolean due = nowMs - w.lastExtendMs >= minExtendGapMs;
+        if (reoffer.isEmpty() && (listed.isEmpty() || !due)) {
+            return new HeartbeatPlan(false, reoffer);
         }
         w.lastExtendMs = nowMs;
-        return true;
+        return new HeartbeatPlan(true, reoffer);
     }
 
     /** The worker no longer holds these tasks (finished, released, stale or revoked): its slots are free again. */

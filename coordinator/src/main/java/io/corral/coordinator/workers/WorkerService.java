@@ -2,6 +2,7 @@ package io.corral.coordinator.workers;
 
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.raft.CorralStateMachine;
+import io.corral.coordinator.raft.LeaseReplies;
 import io.corral.coordinator.raft.RaftNode;
 import io.corral.coordinator.state.Checks;
 import io.corral.coordinator.state.Command;
@@ -9,8 +10,10 @@ import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.StateCore;
 import io.corral.coordinator.state.jobs.TaskRecord;
+import io.corral.coordinator.state.kv.KvView;
 import io.corral.coordinator.state.leases.LeaseRules;
 import io.corral.protocol.ErrorCode;
+import io.corral.protocol.LeaseGrant;
 import io.corral.protocol.LeaseRef;
 import io.corral.protocol.LeaseStatus;
 import io.corral.protocol.Limits;
@@ -21,9 +24,13 @@ import io.corral.protocol.TaskState;
 import io.corral.protocol.WorkerView;
 import io.corral.protocol.transport.Session;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator side of the worker protocol: registration and heartbeats (in memory, on the coordinator the worker
@@ -31,6 +38,7 @@ import java.util.function.LongSupplier;
  * this class only keeps its {@link WorkerRegistry} in step with the answers and triggers dispatch when slots free up.
  */
 public final class WorkerService {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerService.class);
     /** Capabilities a worker may declare. */
     static final int MAX_CAPABILITIES = 32;
 
@@ -121,14 +129,34 @@ public final class WorkerService {
         }
         Checks.requireRange("freeSlots", h.freeSlots(), 0, CoreLimits.MAX_TASKS_PER_LEASE);
         List<String> taskIds = h.leases().stream().map(LeaseRef::taskId).toList();
-        long now = clockMs.getAsLong();
-        boolean commit = registry.heartbeat(
-                h.workerId(), taskIds, h.freeSlots(), now, config.effectiveHeartbeatIntervalMs() / 2);
+        Map<String, TaskRecord> inState = new LinkedHashMap<>();
+        if (stateMachine.store() != null) {
+            for (TaskRecord t :
+                    stateMachine.core().leasesOf(stateMachine.store().view(), h.workerId())) {
+                inState.put(t.id(), t);
+            }
+        }
+        long interval = config.effectiveHeartbeatIntervalMs();
+        WorkerRegistry.HeartbeatPlan plan = registry.heartbeat(
+                h.workerId(),
+                taskIds,
+                inState.keySet(),
+                h.freeSlots(),
+                clockMs.getAsLong(),
+                interval / 2,
+                interval / 2);
         dispatcher.trigger();
-        if (!commit) {
+        if (!plan.reoffer().isEmpty()) {
+            reoffer(h.workerId(), session, plan.reoffer(), inState);
+        }
+        if (!plan.extend()) {
             return CompletableFuture.completedFuture(new Response.HeartbeatAck(List.of(), List.of()));
         }
-        Command.ExtendLeases command = new Command.ExtendLeases(h.workerId(), refs(h.leases()), config.leaseTtlMs());
+        List<Command.LeaseRef> extend = new ArrayList<>(refs(h.leases()));
+        for (String taskId : plan.reoffer()) {
+            extend.add(new Command.LeaseRef(taskId, inState.get(taskId).lease().token()));
+        }
+        Command.ExtendLeases command = new Command.ExtendLeases(h.workerId(), extend, config.leaseTtlMs());
         return submit(command).thenApply(reply -> {
             if (reply instanceof Response.HeartbeatAck ack && !ack.stale().isEmpty()) {
                 registry.finished(
@@ -138,6 +166,25 @@ public final class WorkerService {
             }
             return reply;
         });
+    }
+
+    /**
+     * Offers again leases the worker holds in the replicated state but never listed: the first offer was lost. The
+     * worker runs them, or releases them when it has no free slot; a duplicate of a lease it runs or just finished is
+     * ignored by the worker.
+     */
+    private void reoffer(String workerId, Session session, List<String> taskIds, Map<String, TaskRecord> inState) {
+        KvView view = stateMachine.store().view();
+        List<LeaseGrant> grants = new ArrayList<>();
+        for (String taskId : taskIds) {
+            grants.add(LeaseReplies.grant(stateMachine.core().grantOf(view, inState.get(taskId))));
+        }
+        LOG.info(
+                "worker {} never listed {} lease(s) granted to it; offering them again: {}",
+                workerId,
+                grants.size(),
+                taskIds);
+        session.push(new Response.LeaseOffer(grants));
     }
 
     private CompletableFuture<Response> release(Request.ReleaseLeases r, Session session) {

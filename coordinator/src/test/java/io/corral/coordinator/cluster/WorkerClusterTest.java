@@ -151,6 +151,34 @@ class WorkerClusterTest {
     }
 
     @Test
+    void anOfferTheWorkerNeverSawIsOfferedAgainWithTheSameTokenAndCompletesOnItsFirstAttempt() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings(Map.of()));
+                CorralClient client = Clients.connect(cluster.rpcAddresses());
+                TestWorker worker = new TestWorker("w1", cluster.rpcAddresses()).register(1)) {
+            ImageRef input = ImageUpload.upload(client, TestImages.png(dir, "in.png", 4, 40, 30), 50L << 20);
+            String jobId = FailoverClusterTest.submit(client, input, "job-lost");
+            LeaseGrant lost = worker.nextOffer(10);
+            // The push is lost on the way: the worker heartbeats without it, as if it had never arrived.
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> {
+                        worker.heartbeat(List.of(), 1);
+                        assertThat(worker.offers).isNotEmpty();
+                    });
+            LeaseGrant again = worker.nextOffer(1);
+            assertThat(again.taskId()).isEqualTo(lost.taskId());
+            assertThat(again.token()).isEqualTo(lost.token());
+            assertThat(again.operations()).isEqualTo(lost.operations());
+            assertThat(worker.heartbeat(List.of(again), 0).stale()).isEmpty();
+            assertThat(worker.complete(again, TestImages.png(dir, "out.png", 5, 20, 15)))
+                    .isEqualTo(new Response.TaskUpdated(again.taskId(), TaskState.SUCCEEDED));
+            TaskView task = job(client, jobId).tasks().get(0);
+            assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(task.attempts()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void listWorkersThroughAnotherCoordinatorShowsTheWorkerWithItsSlotsAndLeases() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings(Map.of()))) {
             String home = cluster.ids().get(0);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.UploadRecord;
-import io.corral.coordinator.state.jobs.AttemptOutcome;
 import io.corral.coordinator.state.jobs.AttemptRecord;
 import io.corral.coordinator.state.jobs.JobRecord;
 import io.corral.coordinator.state.jobs.TaskLease;
@@ -13,6 +12,7 @@ import io.corral.coordinator.state.jobs.TaskProgress;
 import io.corral.coordinator.state.jobs.TaskRecord;
 import io.corral.coordinator.state.locks.LockRecord;
 import io.corral.coordinator.state.locks.WaiterRecord;
+import io.corral.protocol.AttemptOutcome;
 import io.corral.protocol.TaskState;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +68,7 @@ class CodecTest {
                 7,
                 1,
                 3,
+                60_000,
                 List.of("grayscale"),
                 Map.of("b", "2", "a", "1"),
                 "key",
@@ -80,6 +81,21 @@ class CodecTest {
         assertThat(json).doesNotContain("\"state\"", "\"id\"", "\"summary\"");
         assertThat(Codec.decode(Codec.encode(job), JobRecord.class)).isEqualTo(job);
         assertThat(job.counts()).hasSize(TaskState.values().length);
+    }
+
+    /** Jobs and log entries written before jobs had a task timeout read as "the worker's default". */
+    @Test
+    void recordsAndEntriesWithoutATaskTimeoutReadAsZero() {
+        String stored = "{\"seq\":7,\"priority\":1,\"maxAttempts\":3,\"operations\":[],\"labels\":{},"
+                + "\"idempotencyKey\":null,\"submittedAtMs\":100,\"finishedAtMs\":0,\"cancelled\":false,"
+                + "\"tasks\":1,\"counts\":{\"PENDING\":1}}";
+        JobRecord job = Codec.decode(stored.getBytes(StandardCharsets.UTF_8), JobRecord.class);
+        assertThat(job.taskTimeoutMs()).isZero();
+        assertThat(job.maxAttempts()).isEqualTo(3);
+
+        Entry entry = Codec.fromJson("{\"nowMs\":1,\"command\":{\"type\":\"SubmitJob\",\"images\":[],"
+                + "\"operations\":[],\"priority\":0,\"maxAttempts\":3,\"labels\":{},\"idempotencyKey\":null}}");
+        assertThat(entry.command()).isEqualTo(new Command.SubmitJob(List.of(), List.of(), 0, 3, 0, Map.of(), null));
     }
 
     @Test

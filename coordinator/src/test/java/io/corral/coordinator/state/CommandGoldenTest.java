@@ -35,6 +35,7 @@ class CommandGoldenTest {
                         List.of("resize:800x600,fit", "format:webp,q=80"),
                         5,
                         3,
+                        600_000,
                         Map.of("team", "web", "batch", "2024-06"),
                         "upload-42"),
                 new Command.CancelJob("job-17"),

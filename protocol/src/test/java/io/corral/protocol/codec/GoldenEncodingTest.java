@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.corral.protocol.AttemptOutcome;
+import io.corral.protocol.AttemptView;
 import io.corral.protocol.CheckpointFile;
 import io.corral.protocol.Envelope;
 import io.corral.protocol.ErrorCode;
@@ -14,6 +16,7 @@ import io.corral.protocol.JobView;
 import io.corral.protocol.LeaseGrant;
 import io.corral.protocol.LeaseRef;
 import io.corral.protocol.LeaseStatus;
+import io.corral.protocol.Limits;
 import io.corral.protocol.LockView;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Message;
@@ -138,7 +141,7 @@ class GoldenEncodingTest {
 
     private static List<Request> requestSamples() {
         return List.of(
-                new Request.Hello(1, "corral-cli"),
+                new Request.Hello(Limits.PROTOCOL_VERSION, "corral-cli"),
                 new Request.HasBlob(SHA),
                 new Request.PutChunk(SHA, 4, 0, "test".getBytes(StandardCharsets.US_ASCII)),
                 new Request.SealBlob(SHA, 4, 1),
@@ -147,9 +150,11 @@ class GoldenEncodingTest {
                         List.of("resize:800x600,fit", "format:webp,q=80"),
                         10,
                         3,
+                        600_000,
                         Map.of("team", "web", "batch", "2026-01"),
                         "upload-7f3a"),
                 new Request.GetJob("job-17", false),
+                new Request.GetTask("job-17.1", true),
                 new Request.ListJobs(JobState.PENDING, 100, true),
                 new Request.CancelJob("job-17"),
                 new Request.AcquireLock("reindex", "worker-3", 30_000, 5_000),
@@ -179,7 +184,7 @@ class GoldenEncodingTest {
     private static List<Response> responseSamples() {
         LockView lock = new LockView("reindex", "worker-3", 4711, 30_000, 1_767_225_600_000L, 1_767_225_630_000L, 2);
         return List.of(
-                new Response.Welcome(1, "c1"),
+                new Response.Welcome(Limits.PROTOCOL_VERSION, "c1"),
                 new Response.ErrorReply(ErrorCode.NOT_FOUND, "no job j-000099"),
                 new Response.Ack(),
                 new Response.BlobStatus(SHA, true, 4),
@@ -187,6 +192,20 @@ class GoldenEncodingTest {
                 new Response.BlobSealed(SHA, 4),
                 new Response.JobSubmitted("job-17", true),
                 new Response.JobDetail(jobView()),
+                new Response.TaskDetail(
+                        "job-17",
+                        jobView().tasks().get(1),
+                        3,
+                        4_800,
+                        1_767_225_640_000L,
+                        0,
+                        List.of(new AttemptView(
+                                "w1",
+                                4_711,
+                                1_767_225_601_000L,
+                                1_767_225_631_000L,
+                                AttemptOutcome.EXPIRED,
+                                "lease expired: no heartbeat for 30000 ms"))),
                 new Response.JobList(List.of(new JobSummary(
                         "job-17",
                         JobState.LEASED,
@@ -227,6 +246,7 @@ class GoldenEncodingTest {
                         SHA,
                         4,
                         List.of("thumbnail:256", "format:webp"),
+                        600_000,
                         4711,
                         1_767_225_630_000L))),
                 new Response.LeaseRevoked("job-17.0", 4711),
@@ -261,6 +281,7 @@ class GoldenEncodingTest {
                 JobState.LEASED,
                 10,
                 3,
+                600_000,
                 List.of("resize:800x600,fit", "format:webp,q=80"),
                 Map.of("team", "web"),
                 null,

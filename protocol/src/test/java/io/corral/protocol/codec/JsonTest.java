@@ -58,9 +58,10 @@ class JsonTest {
             {"id":1,"message":{"type":"PutChunk","sha256":"x","size":1,"index":99999999999,"data":""}} | field 'index' of PutChunk is out of range
             {"id":1,"message":{"type":"ListJobs","state":"NOPE","limit":1,"stale":true}} | field 'state' of ListJobs must be one of [PENDING, LEASED, SUCCEEDED, FAILED, DEAD, CANCELLED], got 'NOPE'
             {"id":1,"message":{"type":"ListJobs","state":null,"limit":1,"stale":"yes"}}  | field 'stale' of ListJobs must be true or false
-            {"id":1,"message":{"type":"SubmitJob","images":{},"operations":[],"priority":0,"maxAttempts":1,"labels":{},"idempotencyKey":null}} | field 'images' of SubmitJob must be an array
-            {"id":1,"message":{"type":"SubmitJob","images":[{"name":"a","sha256":"b","size":"x"}],"operations":[],"priority":0,"maxAttempts":1,"labels":{},"idempotencyKey":null}} | field 'images[0].size' of SubmitJob must be a number
-            {"id":1,"message":{"type":"SubmitJob","images":[],"operations":["a",5],"priority":0,"maxAttempts":1,"labels":{},"idempotencyKey":null}} | field 'operations[1]' of SubmitJob must be a string, got '5'
+            {"id":1,"message":{"type":"SubmitJob","images":{},"operations":[],"priority":0,"maxAttempts":1,"taskTimeoutMs":0,"labels":{},"idempotencyKey":null}} | field 'images' of SubmitJob must be an array
+            {"id":1,"message":{"type":"SubmitJob","images":[{"name":"a","sha256":"b","size":"x"}],"operations":[],"priority":0,"maxAttempts":1,"taskTimeoutMs":0,"labels":{},"idempotencyKey":null}} | field 'images[0].size' of SubmitJob must be a number
+            {"id":1,"message":{"type":"SubmitJob","images":[],"operations":["a",5],"priority":0,"maxAttempts":1,"taskTimeoutMs":0,"labels":{},"idempotencyKey":null}} | field 'operations[1]' of SubmitJob must be a string, got '5'
+            {"id":1,"message":{"type":"SubmitJob","images":[],"operations":[],"priority":0,"maxAttempts":1,"labels":{},"idempotencyKey":null}} | missing field 'taskTimeoutMs' of SubmitJob
             {"id":1,"message":{"type":"GetNodeStatus"}} xx                               | `malformed JSON at line 1, column 47: Unrecognized token 'xx': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')`
             {"id":1,"message":{"type":"GetNodeStatus"}                                   | malformed JSON at line 1, column 43: Unexpected end-of-input: expected close marker for Object
             {"id":1,"id":2,"message":{"type":"GetNodeStatus"}}                           | malformed JSON at line 1, column 13: Duplicate field 'id'
@@ -137,6 +138,7 @@ class JsonTest {
                         null,
                         0,
                         1,
+                        0,
                         List.of(),
                         Map.of(),
                         null,

@@ -1,6 +1,7 @@
 package io.corral.protocol.testing;
 
 import io.corral.protocol.Envelope;
+import io.corral.protocol.Limits;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import java.io.IOException;
@@ -39,7 +40,7 @@ public final class ScriptedServer implements AutoCloseable {
     /** Reads Hello and answers Welcome, as the first step of most scripts. */
     public static Request.Hello welcome(FrameSocket peer) throws IOException {
         Envelope hello = peer.receive();
-        peer.send(hello.id(), new Response.Welcome(1, "scripted"));
+        peer.send(hello.id(), new Response.Welcome(Limits.PROTOCOL_VERSION, "scripted"));
         return (Request.Hello) hello.message();
     }
 

@@ -51,7 +51,8 @@ class RpcServerTest {
         try (FrameSocket client = FrameSocket.connect(start())) {
             client.send(1, new Request.Hello(Limits.PROTOCOL_VERSION, "cli"));
 
-            assertThat(client.receive()).isEqualTo(new Envelope(1, new Response.Welcome(1, "node-a")));
+            assertThat(client.receive())
+                    .isEqualTo(new Envelope(1, new Response.Welcome(Limits.PROTOCOL_VERSION, "node-a")));
             client.send(2, new Request.GetJob("j-1", false));
             assertThat(client.receive()).isEqualTo(new Envelope(2, new Response.JobSubmitted("j-1", false)));
             assertThat(take(handler.sessions).clientName()).isEqualTo("cli");

@@ -224,12 +224,16 @@ public final class TaskRun implements Runnable {
         return true;
     }
 
-    /** Past the task timeout: stop it and fail it, retryable. Returns whether this call took the lease over. */
-    public boolean timeOut(long timeoutMs) {
+    /**
+     * Past the task timeout: stop it and fail it, retryable. Returns whether this call took the lease over.
+     *
+     * @param whose which bound it was (the job's or the worker's default), for the error the user reads
+     */
+    public boolean timeOut(long timeoutMs, String whose) {
         if (!state.compareAndSet(State.RUNNING, State.TIMED_OUT)) {
             return false;
         }
-        String error = "timed out after " + timeoutMs + " ms";
+        String error = "timed out after " + timeoutMs + " ms (" + whose + ")";
         log.warn("task {} (token {}): {}", grant.taskId(), grant.token(), error);
         interrupt();
         // The request is sent from here, not the task thread: a task stuck in native code may never get back.

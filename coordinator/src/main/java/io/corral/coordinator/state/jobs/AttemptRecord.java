@@ -1,5 +1,7 @@
 package io.corral.coordinator.state.jobs;
 
+import io.corral.protocol.AttemptOutcome;
+
 /**
  * One ended lease of a task ({@code Space.TASK_ATTEMPTS}), kept for the task's history.
  *

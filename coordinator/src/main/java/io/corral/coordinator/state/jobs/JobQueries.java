@@ -63,6 +63,7 @@ public final class JobQueries {
                 job.state(),
                 job.priority(),
                 job.maxAttempts(),
+                job.taskTimeoutMs(),
                 job.operations(),
                 job.labels(),
                 job.idempotencyKey(),

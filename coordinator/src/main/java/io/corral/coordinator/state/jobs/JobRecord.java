@@ -15,6 +15,8 @@ import java.util.TreeMap;
  *
  * @param seq Raft index of the submission; the id is {@code "job-<seq>"}
  * @param operations canonical operation texts
+ * @param taskTimeoutMs the job's bound on each task, given to workers with every grant; 0 when the job set none (the
+ *     worker's default applies). Records stored before the field existed decode with 0.
  * @param idempotencyKey null when the client sent none
  * @param finishedAtMs leader time at which the job became terminal, 0 while it is not
  * @param tasks number of tasks (images)
@@ -24,6 +26,7 @@ public record JobRecord(
         long seq,
         int priority,
         int maxAttempts,
+        long taskTimeoutMs,
         List<String> operations,
         Map<String, String> labels,
         String idempotencyKey,
@@ -67,6 +70,7 @@ public record JobRecord(
                 seq,
                 priority,
                 maxAttempts,
+                taskTimeoutMs,
                 operations,
                 labels,
                 idempotencyKey,
@@ -82,6 +86,7 @@ public record JobRecord(
                 seq,
                 priority,
                 maxAttempts,
+                taskTimeoutMs,
                 operations,
                 labels,
                 idempotencyKey,
@@ -97,6 +102,7 @@ public record JobRecord(
                 seq,
                 priority,
                 maxAttempts,
+                taskTimeoutMs,
                 operations,
                 labels,
                 idempotencyKey,

@@ -32,6 +32,7 @@ public final class JobRules {
         }
         Checks.requireRange("priority", c.priority(), Limits.MIN_PRIORITY, Limits.MAX_PRIORITY);
         Checks.requireRange("maxAttempts", c.maxAttempts(), 1, Limits.MAX_ATTEMPTS);
+        validateTaskTimeout(c.taskTimeoutMs());
         validateLabels(c.labels());
         if (c.idempotencyKey() != null) {
             Checks.requireText("idempotencyKey", c.idempotencyKey(), Limits.MAX_NAME_CHARS);
@@ -55,6 +56,15 @@ public final class JobRules {
             Checks.requireText("image " + i + " name", image.name(), Limits.MAX_NAME_CHARS);
             Checks.requireSha256("image '" + Checks.abbreviate(image.name()) + "' sha256", image.sha256());
             Blobs.requireSize("image '" + Checks.abbreviate(image.name()) + "' size", image.size(), limits);
+        }
+    }
+
+    /** 0 means "the worker's default"; anything else must be a bound a worker can keep. */
+    private static void validateTaskTimeout(long taskTimeoutMs) {
+        if (taskTimeoutMs != 0
+                && (taskTimeoutMs < Limits.MIN_TASK_TIMEOUT_MS || taskTimeoutMs > Limits.MAX_TASK_TIMEOUT_MS)) {
+            throw Checks.bad("taskTimeoutMs must be 0 (the worker's default) or between " + Limits.MIN_TASK_TIMEOUT_MS
+                    + " and " + Limits.MAX_TASK_TIMEOUT_MS + " ms, got " + taskTimeoutMs);
         }
     }
 

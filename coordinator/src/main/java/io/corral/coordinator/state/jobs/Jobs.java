@@ -11,6 +11,7 @@ import io.corral.coordinator.state.kv.Keys;
 import io.corral.coordinator.state.kv.KvTxn;
 import io.corral.coordinator.state.kv.KvView;
 import io.corral.coordinator.state.kv.Space;
+import io.corral.protocol.AttemptOutcome;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.ImageRef;
 import io.corral.protocol.JobState;
@@ -49,6 +50,7 @@ public final class Jobs {
                 index,
                 c.priority(),
                 c.maxAttempts(),
+                c.taskTimeoutMs(),
                 operations,
                 labels,
                 c.idempotencyKey(),

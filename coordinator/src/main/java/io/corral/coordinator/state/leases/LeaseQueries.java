@@ -2,10 +2,13 @@ package io.corral.coordinator.state.leases;
 
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
+import io.corral.coordinator.state.LeaseResult;
+import io.corral.coordinator.state.jobs.AttemptRecord;
 import io.corral.coordinator.state.jobs.JobKeys;
 import io.corral.coordinator.state.jobs.JobRecord;
 import io.corral.coordinator.state.jobs.PendingQueue;
 import io.corral.coordinator.state.jobs.TaskHistory;
+import io.corral.coordinator.state.jobs.TaskLease;
 import io.corral.coordinator.state.jobs.TaskRecord;
 import io.corral.coordinator.state.jobs.Tasks;
 import io.corral.coordinator.state.kv.Keys;
@@ -13,6 +16,10 @@ import io.corral.coordinator.state.kv.KvTxn;
 import io.corral.coordinator.state.kv.KvView;
 import io.corral.coordinator.state.kv.Scans;
 import io.corral.coordinator.state.kv.Space;
+import io.corral.protocol.AttemptView;
+import io.corral.protocol.ErrorCode;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
 import io.corral.protocol.TaskState;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +56,50 @@ public final class LeaseQueries {
             out.add(Tasks.get(view, ref.seq(), ref.index()));
         }
         return out;
+    }
+
+    /** The grant of a LEASED task as its worker must receive it, from the task and its job. */
+    public static LeaseResult.Grant grantOf(KvView view, TaskRecord task) {
+        if (task.state() != TaskState.LEASED) {
+            throw new IllegalArgumentException(task.id() + " is " + task.state() + ", not LEASED");
+        }
+        return grant(task, Tasks.job(view, task.jobSeq()), task.lease());
+    }
+
+    /** What the worker needs to run {@code task} under {@code lease}: the one place a grant is put together. */
+    static LeaseResult.Grant grant(TaskRecord task, JobRecord job, TaskLease lease) {
+        return new LeaseResult.Grant(
+                task.id(),
+                job.id(),
+                task.sha256(),
+                task.size(),
+                task.image(),
+                job.operations(),
+                job.taskTimeoutMs(),
+                lease.token(),
+                lease.expiresAtMs());
+    }
+
+    /** {@link Request.GetTask}: the task, its lease and its attempts, or NOT_FOUND. */
+    public static Response describe(KvView view, String taskId) {
+        TaskDetail d = taskDetail(view, taskId);
+        if (d == null) {
+            return new Response.ErrorReply(ErrorCode.NOT_FOUND, "no task '" + taskId + "'");
+        }
+        TaskRecord t = d.task();
+        List<AttemptView> attempts = new ArrayList<>();
+        for (AttemptRecord a : d.history()) {
+            attempts.add(
+                    new AttemptView(a.workerId(), a.token(), a.startedAtMs(), a.endedAtMs(), a.outcome(), a.error()));
+        }
+        return new Response.TaskDetail(
+                JobKeys.jobId(t.jobSeq()),
+                t.view(),
+                d.maxAttempts(),
+                t.lease() == null ? 0 : t.lease().token(),
+                t.lease() == null ? 0 : t.lease().expiresAtMs(),
+                t.result() == null ? 0 : t.result().token(),
+                attempts);
     }
 
     /** A task with everything the core knows about it, or null when there is no such task. */

@@ -7,7 +7,6 @@ import io.corral.coordinator.state.LeaseResult;
 import io.corral.coordinator.state.MetaCounters;
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.Blobs;
-import io.corral.coordinator.state.jobs.AttemptOutcome;
 import io.corral.coordinator.state.jobs.JobKeys;
 import io.corral.coordinator.state.jobs.JobQueries;
 import io.corral.coordinator.state.jobs.JobRecord;
@@ -19,6 +18,7 @@ import io.corral.coordinator.state.jobs.TaskRecord;
 import io.corral.coordinator.state.jobs.TaskResult;
 import io.corral.coordinator.state.jobs.Tasks;
 import io.corral.coordinator.state.kv.KvTxn;
+import io.corral.protocol.AttemptOutcome;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.TaskState;
 import java.util.ArrayList;
@@ -57,15 +57,7 @@ public final class Leases {
                     nowMs,
                     task.withAttempts(task.attempts() + 1).withLease(lease).withProgress(null),
                     TaskState.LEASED);
-            grants.add(new LeaseResult.Grant(
-                    task.id(),
-                    job.id(),
-                    task.sha256(),
-                    task.size(),
-                    task.image(),
-                    job.operations(),
-                    index,
-                    lease.expiresAtMs()));
+            grants.add(LeaseQueries.grant(task, job, lease));
         }
         MetaCounters.add(txn, MetaCounters.LEASES_GRANTED, grants.size());
         return Applied.of(new LeaseResult.Granted(grants), List.of());

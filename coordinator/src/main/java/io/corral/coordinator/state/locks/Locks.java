@@ -62,6 +62,9 @@ public final class Locks {
     public Applied release(Command.ReleaseLock c) {
         LockRecord lock = LockQueries.lock(txn, c.name());
         Response stale = staleToken(lock, c.name(), c.token());
+        if (stale == null) {
+            stale = lapsed(lock, c.name(), c.token());
+        }
         if (stale != null) {
             return Applied.of(stale);
         }
@@ -72,14 +75,11 @@ public final class Locks {
     public Applied renew(Command.RenewLock c) {
         LockRecord lock = LockQueries.lock(txn, c.name());
         Response stale = staleToken(lock, c.name(), c.token());
+        if (stale == null) {
+            stale = lapsed(lock, c.name(), c.token());
+        }
         if (stale != null) {
             return Applied.of(stale);
-        }
-        if (lock.expiresAtMs() <= nowMs) {
-            // The leader decided the hold lapsed (its expiry may be in flight): the token is refused from now on.
-            return error(
-                    ErrorCode.STALE_TOKEN,
-                    "lock '" + c.name() + "' token " + c.token() + " expired at " + lock.expiresAtMs() + " ms");
         }
         // Never shorten a hold: a new leader's clock may lag the old one's.
         LockRecord renewed = lock.withExpiresAtMs(Math.max(lock.expiresAtMs(), nowMs + lock.ttlMs()));
@@ -87,6 +87,19 @@ public final class Locks {
         txn.put(Space.LOCK_EXPIRY, LockKeys.expiry(renewed.expiresAtMs(), c.name()), Keys.EMPTY);
         put(renewed);
         return Applied.of(granted(renewed));
+    }
+
+    /**
+     * A hold whose TTL has run out by this entry's time is over, even before its expiry is committed: its token is
+     * refused from now on (promise 3), for a release as for a renewal, and the leader's expiry frees the lock.
+     */
+    private Response lapsed(LockRecord lock, String name, long token) {
+        if (lock.expiresAtMs() > nowMs) {
+            return null;
+        }
+        return new Response.ErrorReply(
+                ErrorCode.STALE_TOKEN,
+                "lock '" + name + "' token " + token + " expired at " + lock.expiresAtMs() + " ms");
     }
 
     /** The leader saw grant {@code token} lapse. A renewal or release that came first makes this a no-op. */

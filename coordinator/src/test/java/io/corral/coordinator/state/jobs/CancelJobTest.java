@@ -9,6 +9,7 @@ import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreHarness;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.kv.Space;
+import io.corral.protocol.AttemptOutcome;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.JobState;
 import io.corral.protocol.JobView;

@@ -55,6 +55,17 @@ class SubmitJobTest {
         return new Command.SubmitJob(c.images(), c.operations(), c.priority(), c.maxAttempts(), labels, key);
     }
 
+    private static Command.SubmitJob withTaskTimeout(Command.SubmitJob c, long taskTimeoutMs) {
+        return new Command.SubmitJob(
+                c.images(),
+                c.operations(),
+                c.priority(),
+                c.maxAttempts(),
+                taskTimeoutMs,
+                c.labels(),
+                c.idempotencyKey());
+    }
+
     static List<Arguments> invalidSubmissions() {
         Map<String, String> manyLabels = new HashMap<>();
         for (int i = 0; i <= Limits.MAX_LABELS_PER_JOB; i++) {
@@ -150,6 +161,17 @@ class SubmitJobTest {
                         ErrorCode.BAD_REQUEST,
                         "maxAttempts",
                         c -> with(c, c.images(), c.operations(), 0, Limits.MAX_ATTEMPTS + 1)),
+                bad(
+                        "task timeout under a second",
+                        ErrorCode.BAD_REQUEST,
+                        "taskTimeoutMs must be 0 (the worker's default) or between 1000 and 86400000 ms, got 999",
+                        c -> withTaskTimeout(c, Limits.MIN_TASK_TIMEOUT_MS - 1)),
+                bad(
+                        "task timeout over a day",
+                        ErrorCode.BAD_REQUEST,
+                        "got 86400001",
+                        c -> withTaskTimeout(c, Limits.MAX_TASK_TIMEOUT_MS + 1)),
+                bad("negative task timeout", ErrorCode.BAD_REQUEST, "taskTimeoutMs", c -> withTaskTimeout(c, -1)),
                 bad("too many labels", ErrorCode.BAD_REQUEST, "labels", c -> withLabels(c, manyLabels, null)),
                 bad("blank label key", ErrorCode.BAD_REQUEST, "label key", c -> withLabels(c, Map.of(" ", "v"), null)),
                 bad("null label value", ErrorCode.BAD_REQUEST, "label 'k' value", c -> withLabels(c, nullValue, null)),
@@ -239,6 +261,21 @@ class SubmitJobTest {
         assertThat(h.kv.size(Space.BLOBS_UNREFERENCED)).isZero();
         assertThat(h.core.counters(h.kv).tasks()).containsEntry(TaskState.PENDING, 3L);
         assertThat(h.core.counters(h.kv).jobs()).containsEntry(JobState.PENDING, 1L);
+    }
+
+    @Test
+    void theTaskTimeoutIsStoredAndShownZeroMeaningTheWorkersDefault() {
+        CoreHarness h = new CoreHarness();
+        ImageRef a = h.image("a.png", png(100, 1));
+        long[] accepted = {0, Limits.MIN_TASK_TIMEOUT_MS, 90_000, Limits.MAX_TASK_TIMEOUT_MS};
+        for (long taskTimeoutMs : accepted) {
+            Command.SubmitJob c =
+                    withTaskTimeout(new Command.SubmitJob(List.of(a), List.of(), 0, 3, null, null), taskTimeoutMs);
+            String id = ((Response.JobSubmitted) h.reply(c)).jobId();
+            assertThat(Tasks.job(h.kv, JobKeys.parseJobId(id)).taskTimeoutMs()).isEqualTo(taskTimeoutMs);
+            Response.JobDetail detail = (Response.JobDetail) h.query(new Request.GetJob(id, false));
+            assertThat(detail.job().taskTimeoutMs()).isEqualTo(taskTimeoutMs);
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import static io.corral.coordinator.state.leases.LeaseTestSupport.ref;
 import static io.corral.coordinator.state.leases.LeaseTestSupport.submit;
 import static io.corral.coordinator.state.leases.LeaseTestSupport.task;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.corral.coordinator.state.Applied;
 import io.corral.coordinator.state.Command;
@@ -20,15 +21,19 @@ import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.LeaseResult;
 import io.corral.coordinator.state.StateInvariants;
 import io.corral.coordinator.state.blobs.Blobs;
-import io.corral.coordinator.state.jobs.AttemptOutcome;
 import io.corral.coordinator.state.jobs.AttemptRecord;
 import io.corral.coordinator.state.jobs.JobKeys;
 import io.corral.coordinator.state.jobs.TaskHistory;
 import io.corral.coordinator.state.jobs.TaskRecord;
 import io.corral.coordinator.state.jobs.Tasks;
 import io.corral.coordinator.state.kv.Space;
+import io.corral.protocol.AttemptOutcome;
+import io.corral.protocol.AttemptView;
 import io.corral.protocol.ErrorCode;
+import io.corral.protocol.ImageRef;
 import io.corral.protocol.JobState;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
 import io.corral.protocol.TaskState;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +74,21 @@ class LeaseTest {
         assertThat(h.core.leasesOf(h.kv, "w2")).extracting(TaskRecord::id).containsExactly(JobKeys.taskId(low, 1));
         assertThat(h.core.counters(h.kv).leasesGranted()).isEqualTo(3);
         assertThat(Tasks.job(h.kv, low).state()).isEqualTo(JobState.LEASED);
+    }
+
+    @Test
+    void grantsCarryTheJobsTaskTimeoutAndZeroWhenItSetNone() {
+        long plain = submit(h, 0, 1, 3);
+        ImageRef image = h.image("img.png", CoreHarness.png(64, 1));
+        Response reply =
+                h.reply(new Command.SubmitJob(List.of(image), List.of("thumbnail:128"), 5, 3, 90_000, Map.of(), null));
+        long timed = JobKeys.parseJobId(((Response.JobSubmitted) reply).jobId());
+
+        List<LeaseResult.Grant> grants = lease(h, "w1", 2);
+
+        assertThat(grants)
+                .extracting(LeaseResult.Grant::taskId, LeaseResult.Grant::taskTimeoutMs)
+                .containsExactly(tuple(JobKeys.taskId(timed, 0), 90_000L), tuple(JobKeys.taskId(plain, 0), 0L));
     }
 
     @Test
@@ -158,6 +178,42 @@ class LeaseTest {
         assertThat(TaskHistory.of(h.kv, seq, 0))
                 .containsExactly(
                         new AttemptRecord("w1", g.token(), h.nowMs(), h.nowMs(), AttemptOutcome.SUCCEEDED, null));
+    }
+
+    @Test
+    void getTaskShowsTheLiveLeaseThenTheResultTokenAndEveryAttempt() {
+        long seq = submit(h, 0, 1, 3);
+        String taskId = JobKeys.taskId(seq, 0);
+        LeaseResult.Grant first = leaseOne(h, "w1");
+        Response.TaskDetail leased = (Response.TaskDetail) h.core.query(new Request.GetTask(taskId, false), h.kv);
+        assertThat(leased.jobId()).isEqualTo(JobKeys.jobId(seq));
+        assertThat(leased.task().state()).isEqualTo(TaskState.LEASED);
+        assertThat(leased.leaseToken()).isEqualTo(first.token());
+        assertThat(leased.leaseExpiresAtMs()).isEqualTo(first.expiresAtMs());
+        assertThat(leased.resultToken()).isZero();
+        assertThat(leased.attempts()).isEmpty();
+
+        h.advance(TTL_MS);
+        h.apply(expire(first));
+        h.advance(CAP_MS);
+        LeaseResult.Grant second = leaseOne(h, "w2");
+        h.apply(completion(h, second, 5));
+        Response.TaskDetail done = (Response.TaskDetail) h.core.query(new Request.GetTask(taskId, true), h.kv);
+        assertThat(done.task().state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.maxAttempts()).isEqualTo(3);
+        assertThat(done.leaseToken()).isZero();
+        assertThat(done.resultToken()).isEqualTo(second.token());
+        assertThat(done.attempts())
+                .extracting(AttemptView::worker, AttemptView::token, AttemptView::outcome)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("w1", first.token(), AttemptOutcome.EXPIRED),
+                        org.assertj.core.groups.Tuple.tuple("w2", second.token(), AttemptOutcome.SUCCEEDED));
+        assertThat(h.core.query(new Request.GetTask(JobKeys.taskId(seq, 1), false), h.kv))
+                .isInstanceOfSatisfying(
+                        Response.ErrorReply.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThat(h.core.query(new Request.GetTask("job-x", false), h.kv))
+                .isInstanceOfSatisfying(
+                        Response.ErrorReply.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 
     @Test

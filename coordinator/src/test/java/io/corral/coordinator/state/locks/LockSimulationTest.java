@@ -92,7 +92,7 @@ class LockSimulationTest {
         Hold hold = holds.get(name);
         long token = pickToken(hold);
         Applied applied = h.apply(new Command.ReleaseLock(name, token));
-        if (hold == null || hold.token() != token) {
+        if (hold == null || hold.token() != token || hold.expiresAtMs() <= h.nowMs()) {
             assertThat(((Response.ErrorReply) applied.reply()).code()).isEqualTo(ErrorCode.STALE_TOKEN);
             return;
         }

@@ -143,6 +143,19 @@ class LocksTest {
     }
 
     @Test
+    void aLapsedHoldCannotBeReleasedEitherItsExpiryFreesTheLock() {
+        CoreHarness h = new CoreHarness();
+        long token = granted(h.reply(acquire("a", 0))).token();
+        h.advance(TTL_MS);
+        // The expiry is not committed yet, but the token is refused already (promise 3), and nothing changes.
+        assertThat(h.refused(new Command.ReleaseLock("L", token), ErrorCode.STALE_TOKEN))
+                .contains("expired");
+        assertThat(LockQueries.lock(h.kv, "L").token()).isEqualTo(token);
+        assertThat(h.reply(new Command.ExpireLock("L", token))).isEqualTo(new Response.LockReleased("L", token));
+        assertThat(LockQueries.lock(h.kv, "L")).isNull();
+    }
+
+    @Test
     void expiryAppliesOnlyToTheCurrentLapsedGrant() {
         CoreHarness h = new CoreHarness();
         long token = granted(h.reply(acquire("a", 0))).token();

@@ -1,4 +1,4 @@
-package io.corral.coordinator.state.jobs;
+package io.corral.protocol;
 
 /** How one lease of a task ended. */
 public enum AttemptOutcome {
