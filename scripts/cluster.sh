@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A local Corral cluster on 127.0.0.1 for development and demos.
 #
-#   scripts/cluster.sh start [-n 3|5] [-w WORKERS] [--dir DIR] [--set KEY=VALUE]...
+#   scripts/cluster.sh start [-n 3|5] [-w WORKERS] [-s SLOTS] [--dir DIR] [--set KEY=VALUE]...
 #                                                                 start (or restart with its data) and wait for a leader;
+#                                                                 -s: slots of each worker (default 2, kept for restarts);
 #                                                                 --set overrides a coordinator config key on a new cluster
 #   scripts/cluster.sh stop [--dir DIR]                           stop every member (SIGTERM)
 #   scripts/cluster.sh status [--dir DIR]                         each member: pid, role and health
@@ -17,6 +18,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="$repo/.corral/cluster"
 size=3
 workers=0
+slots=""
 base="${CORRAL_PORT_BASE:-7100}"
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -n) size="${2:-}"; shift 2 ;;
     -w) workers="${2:-}"; shift 2 ;;
+    -s) slots="${2:-}"; shift 2 ;;
     --dir) dir="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
     --set) sets+=("$2"); shift 2 ;;
     *) die "unknown argument '$1'" ;;
@@ -88,10 +91,11 @@ start_member() {
 }
 
 start_worker() {
-  local w="$1"
+  local w="$1" n=2
   alive "$w" && { echo "$w already running (pid $(pid_of "$w"))"; return; }
   mkdir -p "$dir/$w"
-  nohup "$repo/bin/corral-worker" --coordinators "$(coordinators)" --id "$w" --slots 2 --state-dir "$dir/$w" \
+  [ -f "$dir/worker-slots" ] && n="$(cat "$dir/worker-slots")"
+  nohup "$repo/bin/corral-worker" --coordinators "$(coordinators)" --id "$w" --slots "$n" --state-dir "$dir/$w" \
     >>"$dir/$w/worker.log" 2>&1 &
   echo $! > "$dir/$w/pid"
   echo "started worker $w (pid $!, log $dir/$w/worker.log)"
@@ -147,6 +151,10 @@ case "$cmd" in
     for m in $(members); do start_member "$m"; done
     await_leader
     [[ "$workers" =~ ^[0-9]+$ ]] || die "-w must be a number of workers, got '$workers'"
+    if [ -n "$slots" ]; then
+      [[ "$slots" =~ ^[1-9][0-9]*$ ]] || die "-s must be a number of slots (1 or more), got '$slots'"
+      echo "$slots" > "$dir/worker-slots"
+    fi
     for i in $(seq 1 "$workers"); do mkdir -p "$dir/w$i"; done
     for w in $(workers); do start_worker "$w"; done
     echo "export CORRAL_COORDINATORS=$(coordinators)"
@@ -180,5 +188,5 @@ case "$cmd" in
     alive "$id" && die "$id is running; stop or kill it first"
     rm -rf "$dir/$id/data"; echo "wiped $id: it will come back by snapshot installation" ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -31,6 +31,14 @@ final class ClientSession implements ClusterSession {
     }
 
     static ClusterSession open(Settings settings) {
+        return new ClientSession(client(settings));
+    }
+
+    /**
+     * A connected client library instance, for commands that need more than a session's calls (pushes, asynchronous
+     * sends). Its errors are not translated: pass them through {@link #translate}.
+     */
+    static CorralClient client(Settings settings) {
         List<HostPort> coordinators;
         try {
             coordinators = HostPort.parseList(settings.coordinators());
@@ -43,7 +51,7 @@ final class ClientSession implements ClusterSession {
                 .clientName(settings.clientName())
                 .build();
         try {
-            return new ClientSession(CorralClient.connect(options));
+            return CorralClient.connect(options);
         } catch (RuntimeException e) {
             // The client's message names the coordinators it tried and the last error. It may arrive wrapped (in a
             // CompletionException from the client's cleanup), and must still be reported as the cluster error it is.

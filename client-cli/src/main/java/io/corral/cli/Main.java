@@ -38,6 +38,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             JobCommands.Retry.class,
             WorkersCommand.class,
             LockCommands.class,
+            BenchCommands.class,
             ClusterCommands.class,
             CommandLine.HelpCommand.class
         },
@@ -154,6 +155,16 @@ public final class Main implements Callable<Integer> {
      * @throws CliException (usage) when no coordinator is configured
      */
     ClusterSession connect(long minRequestTimeoutMs) {
+        return sessions.open(settings(minRequestTimeoutMs));
+    }
+
+    /**
+     * How to reach the cluster, from the options and the environment; for commands that need the client library
+     * itself ({@code corral bench} registers as a worker and listens for pushes).
+     *
+     * @throws CliException (usage) when no coordinator is configured or the timeout is out of range
+     */
+    ClusterSession.Settings settings(long minRequestTimeoutMs) {
         String list = coordinators != null ? coordinators : env.get(COORDINATORS_ENV);
         if (list == null || list.isBlank()) {
             throw CliException.usage(
@@ -164,7 +175,7 @@ public final class Main implements Callable<Integer> {
         }
         long requestMs = Math.max(timeoutMs(), minRequestTimeoutMs);
         long connectMs = Math.min(timeoutMs(), MAX_CONNECT_TIMEOUT_MS);
-        return sessions.open(new ClusterSession.Settings(list.strip(), connectMs, requestMs, clientName()));
+        return new ClusterSession.Settings(list.strip(), connectMs, requestMs, clientName());
     }
 
     private static String clientName() {

@@ -1,5 +1,7 @@
 package io.corral.worker;
 
+import io.corral.worker.bench.BenchImages;
+import io.corral.worker.bench.PipelineBench;
 import io.corral.worker.internal.ConfigException;
 import io.corral.worker.internal.ConfigLoader;
 import io.corral.worker.internal.Durations;
@@ -19,6 +21,7 @@ import picocli.CommandLine.Option;
         name = "corral-worker",
         mixinStandardHelpOptions = true,
         version = "corral-worker 0.1.0",
+        subcommands = {PipelineBench.class, BenchImages.class},
         description = "Runs one Corral worker: leases image tasks from the cluster, runs the image pipeline on them"
                 + " and hands the results back. SIGTERM drains: no new leases, in-flight tasks finish within the"
                 + " drain grace, the rest are given back.",
