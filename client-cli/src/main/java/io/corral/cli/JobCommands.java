@@ -181,6 +181,12 @@ final class JobCommands {
         @Option(names = "--stale", description = STALE_HELP)
         boolean stale;
 
+        @Option(
+                names = "--before",
+                paramLabel = "JOB",
+                description = "Only jobs older than this one: the last id of the previous page.")
+        String before;
+
         @Override
         void run(Output out) {
             if (limit < 1 || limit > Limits.MAX_LIST_LIMIT) {
@@ -188,7 +194,7 @@ final class JobCommands {
             }
             List<JobSummary> jobs;
             try (ClusterSession session = connect()) {
-                jobs = session.callWithRetry(new Request.ListJobs(state, limit, stale), Response.JobList.class)
+                jobs = session.callWithRetry(new Request.ListJobs(state, limit, stale, before), Response.JobList.class)
                         .jobs();
             }
             if (out.json()) {

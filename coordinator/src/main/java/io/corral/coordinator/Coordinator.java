@@ -16,6 +16,7 @@ import io.corral.coordinator.rpc.WorkerListCollector;
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.StateCore;
+import io.corral.coordinator.state.TestFault;
 import io.corral.coordinator.workers.Dispatcher;
 import io.corral.coordinator.workers.WorkerRegistry;
 import io.corral.coordinator.workers.WorkerService;
@@ -24,6 +25,7 @@ import io.corral.protocol.transport.ServerOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
@@ -51,11 +53,18 @@ public final class Coordinator implements AutoCloseable {
     private Coordinator(CoordinatorConfig config, LongSupplier clockMs) {
         this.config = config;
         CoreLimits limits = limits(config);
+        Set<TestFault> faults = TestFault.parse(config.testing().faults());
+        if (!faults.isEmpty()) {
+            LOG.warn(
+                    "TEST FAULTS ON: {}: this coordinator breaks Corral's promises on purpose; never run it with data "
+                            + "you care about",
+                    config.testing().faults());
+        }
         LockWaits lockWaits = new LockWaits();
         WorkerService[] workerService = new WorkerService[1];
         this.stateMachine = new CorralStateMachine(
                 config.dataDir(),
-                new StateCore(limits),
+                new StateCore(limits, faults),
                 clockMs,
                 new PeerCheckpointSource(config),
                 (index, command, events) -> {

@@ -94,8 +94,16 @@ public sealed interface Request extends Message {
     /** Reads one task with its lease and the history of its attempts ({@code "job-17.3"}). */
     record GetTask(String taskId, boolean stale) implements Request {}
 
-    /** Lists jobs newest first, optionally only those in one state. */
-    record ListJobs(JobState state, int limit, boolean stale) implements Request {}
+    /**
+     * Lists jobs newest first, optionally only those in one state. {@code before} pages: only jobs older than that job
+     * id (the last one of the previous page); null from the newest.
+     */
+    record ListJobs(JobState state, int limit, boolean stale, String before) implements Request {
+        /** The first page. */
+        public ListJobs(JobState state, int limit, boolean stale) {
+            this(state, limit, stale, null);
+        }
+    }
 
     /** Cancels a job: its pending tasks become CANCELLED. */
     record CancelJob(String jobId) implements Request {}

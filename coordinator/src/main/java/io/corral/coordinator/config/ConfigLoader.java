@@ -27,7 +27,8 @@ public final class ConfigLoader {
                 CoordinatorConfig.Limits.defaults(),
                 CoordinatorConfig.Retention.defaults(),
                 CoordinatorConfig.Housekeeping.defaults(),
-                CoordinatorConfig.Workers.defaults());
+                CoordinatorConfig.Workers.defaults(),
+                CoordinatorConfig.Testing.defaults());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.corral.coordinator.config;
 
 import io.corral.coordinator.state.CoreLimits;
+import io.corral.coordinator.state.TestFault;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,6 +46,11 @@ final class ConfigValidator {
                 "must be between 1 and " + CoreLimits.DEFAULT_MAX_GARBAGE_ITEMS_PER_ENTRY);
         require(c.housekeeping().lockExpiryGraceMs() >= 0, "housekeeping.lockExpiryGraceMs", "must be >= 0");
         workers(c.workers());
+        try {
+            TestFault.parse(c.testing().faults());
+        } catch (IllegalArgumentException e) {
+            require(false, "testing.faults", e.getMessage());
+        }
     }
 
     private static void workers(CoordinatorConfig.Workers w) {

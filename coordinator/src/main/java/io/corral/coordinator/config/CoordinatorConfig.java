@@ -19,7 +19,22 @@ public record CoordinatorConfig(
         Limits limits,
         Retention retention,
         Housekeeping housekeeping,
-        Workers workers) {
+        Workers workers,
+        Testing testing) {
+
+    /**
+     * Deliberate bugs for the fault-injection harness's proofs ({@link io.corral.coordinator.state.TestFault}): never
+     * set outside a test. {@code faults}: e.g. {@code [accept-stale-tokens]}.
+     */
+    public record Testing(List<String> faults) {
+        public Testing {
+            faults = faults == null ? List.of() : List.copyOf(faults);
+        }
+
+        public static Testing defaults() {
+            return new Testing(List.of());
+        }
+    }
 
     /** Raft timing and log management. */
     public record Raft(

@@ -9,6 +9,7 @@ import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.InvalidCommandException;
 import io.corral.coordinator.state.StateCore;
+import io.corral.coordinator.state.TestFault;
 import io.corral.coordinator.workers.WorkerService;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.Request;
@@ -118,6 +119,13 @@ public final class CoordinatorService implements RpcHandler {
 
     private CompletableFuture<Response> submit(Command command) {
         StateCore.validate(command, limits);
+        if (command instanceof Command.SubmitJob
+                && stateMachine.core().faults().contains(TestFault.ACK_BEFORE_COMMIT)) {
+            // Deliberately wrong (test fault): acknowledged at once, with a guessed id, before anything is committed.
+            raft.submit(command);
+            return CompletableFuture.completedFuture(new Response.JobSubmitted(
+                    "job-" + (stateMachine.getLastAppliedTermIndex().getIndex() + 1), true));
+        }
         return raft.submit(command);
     }
 

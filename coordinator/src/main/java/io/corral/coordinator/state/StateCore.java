@@ -29,6 +29,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The replicated state machine, free of I/O: a command and the current state in, a reply, events and writes out. It
@@ -41,9 +42,20 @@ import java.util.Objects;
  */
 public final class StateCore {
     private final CoreLimits limits;
+    private final Set<TestFault> faults;
 
     public StateCore(CoreLimits limits) {
+        this(limits, Set.of());
+    }
+
+    /** With deliberate bugs switched on, for the fault-injection harness's proofs only. */
+    public StateCore(CoreLimits limits, Set<TestFault> faults) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.faults = Set.copyOf(faults);
+    }
+
+    public Set<TestFault> faults() {
+        return faults;
     }
 
     public CoreLimits limits() {
@@ -91,15 +103,15 @@ public final class StateCore {
         } else if (command instanceof Command.CancelJob c) {
             return Jobs.cancel(nowMs, c, txn);
         } else if (command instanceof Command.AcquireLock c) {
-            return new Locks(index, nowMs, txn, limits).acquire(c);
+            return new Locks(index, nowMs, txn, limits, faults.contains(TestFault.GRANT_HELD_LOCKS)).acquire(c);
         } else if (command instanceof Command.ReleaseLock c) {
-            return new Locks(index, nowMs, txn, limits).release(c);
+            return new Locks(index, nowMs, txn, limits, faults.contains(TestFault.GRANT_HELD_LOCKS)).release(c);
         } else if (command instanceof Command.RenewLock c) {
-            return new Locks(index, nowMs, txn, limits).renew(c);
+            return new Locks(index, nowMs, txn, limits, faults.contains(TestFault.GRANT_HELD_LOCKS)).renew(c);
         } else if (command instanceof Command.ExpireLock c) {
-            return new Locks(index, nowMs, txn, limits).expire(c);
+            return new Locks(index, nowMs, txn, limits, faults.contains(TestFault.GRANT_HELD_LOCKS)).expire(c);
         } else if (command instanceof Command.CancelLockWait c) {
-            return new Locks(index, nowMs, txn, limits).cancelWait(c);
+            return new Locks(index, nowMs, txn, limits, faults.contains(TestFault.GRANT_HELD_LOCKS)).cancelWait(c);
         } else if (command instanceof Command.PutChunk c) {
             return Blobs.putChunk(nowMs, c, txn);
         } else if (command instanceof Command.SealBlob c) {
@@ -110,8 +122,8 @@ public final class StateCore {
         return dispatchLease(index, nowMs, command, txn);
     }
 
-    private static Applied dispatchLease(long index, long nowMs, Command command, KvTxn txn) {
-        Leases leases = new Leases(index, nowMs, txn);
+    private Applied dispatchLease(long index, long nowMs, Command command, KvTxn txn) {
+        Leases leases = new Leases(index, nowMs, txn, faults.contains(TestFault.ACCEPT_STALE_TOKENS));
         if (command instanceof Command.LeaseTasks c) {
             return leases.lease(c);
         } else if (command instanceof Command.ExtendLeases c) {
@@ -218,7 +230,7 @@ public final class StateCore {
                 Checks.requireText("taskId", q.taskId(), Limits.MAX_NAME_CHARS);
                 return LeaseQueries.describe(view, q.taskId());
             } else if (request instanceof Request.ListJobs q) {
-                return JobQueries.list(view, q.state(), q.limit());
+                return JobQueries.list(view, q.state(), q.limit(), q.before());
             } else if (request instanceof Request.GetLock q) {
                 LockRules.validateName(q.name());
                 return LockQueries.get(view, q.name());

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A state core over a {@link FakeKv} with a fake clock and a Raft index counter: each {@link #apply} is one committed
@@ -33,7 +34,12 @@ public final class CoreHarness {
     }
 
     public CoreHarness(CoreLimits limits) {
-        core = new StateCore(limits);
+        this(limits, Set.of());
+    }
+
+    /** A core with deliberate bugs switched on, to test that they do what the harness's proofs rely on. */
+    public CoreHarness(CoreLimits limits, Set<TestFault> faults) {
+        core = new StateCore(limits, faults);
     }
 
     public CoreHarness withoutInvariantChecks() {

@@ -33,7 +33,7 @@ import java.io.UncheckedIOException;
  * <p><b>Nulls.</b> Every field must be present, but a reference field may be sent as {@code null}. For requests
  * (untrusted input) {@link #decode} refuses a {@code null} anywhere, in nested records, list elements and map keys
  * and values too, except in these optional fields, which handlers must treat as absent:
- * {@code SubmitJob.idempotencyKey}, {@code ListJobs.state} (all states) and {@code TransferLeader.targetId} (any
+ * {@code SubmitJob.idempotencyKey}, {@code ListJobs.state} (all states), {@code ListJobs.before} (the first page) and {@code TransferLeader.targetId} (any
  * member). Responses are not checked: a client must expect {@code null} where a view documents it.
  */
 public final class Json {

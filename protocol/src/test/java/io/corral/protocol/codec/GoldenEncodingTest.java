@@ -155,7 +155,7 @@ class GoldenEncodingTest {
                         "upload-7f3a"),
                 new Request.GetJob("job-17", false),
                 new Request.GetTask("job-17.1", true),
-                new Request.ListJobs(JobState.PENDING, 100, true),
+                new Request.ListJobs(JobState.PENDING, 100, true, "job-4711"),
                 new Request.CancelJob("job-17"),
                 new Request.AcquireLock("reindex", "worker-3", 30_000, 5_000),
                 new Request.ReleaseLock("reindex", 4711),

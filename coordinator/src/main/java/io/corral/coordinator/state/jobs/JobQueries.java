@@ -27,22 +27,31 @@ public final class JobQueries {
         return new Response.JobDetail(view(view, job));
     }
 
-    /** Jobs newest first, all of them or those in {@code state} (null for all). */
-    public static Response list(KvView view, JobState state, int limit) {
+    /**
+     * Jobs newest first, all of them or those in {@code state} (null for all), older than job {@code before} when it is
+     * not null (paging: the last id of the previous page).
+     */
+    public static Response list(KvView view, JobState state, int limit, String before) {
         if (limit < 1 || limit > Limits.MAX_LIST_LIMIT) {
             return new Response.ErrorReply(
                     ErrorCode.BAD_REQUEST, "limit must be between 1 and " + Limits.MAX_LIST_LIMIT + ", got " + limit);
         }
+        long beforeSeq = before == null ? -1 : JobKeys.parseJobId(before);
+        if (before != null && beforeSeq < 0) {
+            return new Response.ErrorReply(
+                    ErrorCode.BAD_REQUEST, "before must be a job id such as job-17, got '" + before + "'");
+        }
         List<JobSummary> jobs = new ArrayList<>();
         if (state == null) {
-            view.scan(Space.JOBS, null, null, true, (key, value) -> {
+            view.scan(Space.JOBS, null, beforeSeq < 0 ? null : JobKeys.job(beforeSeq), true, (key, value) -> {
                 jobs.add(Codec.decode(value, JobRecord.class).summary());
                 return jobs.size() < limit;
             });
         } else {
             byte[] prefix = JobKeys.byStatePrefix(state);
             List<Long> seqs = new ArrayList<>();
-            view.scan(Space.JOBS_BY_STATE, prefix, Keys.prefixEnd(prefix), true, (key, value) -> {
+            byte[] end = beforeSeq < 0 ? Keys.prefixEnd(prefix) : JobKeys.byState(state, beforeSeq);
+            view.scan(Space.JOBS_BY_STATE, prefix, end, true, (key, value) -> {
                 seqs.add(Keys.readU64(key, prefix.length));
                 return seqs.size() < limit;
             });

@@ -7,6 +7,7 @@ import io.corral.coordinator.state.LeaseResult;
 import io.corral.coordinator.state.MetaCounters;
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.Blobs;
+import io.corral.coordinator.state.jobs.AttemptRecord;
 import io.corral.coordinator.state.jobs.JobKeys;
 import io.corral.coordinator.state.jobs.JobQueries;
 import io.corral.coordinator.state.jobs.JobRecord;
@@ -34,11 +35,18 @@ public final class Leases {
     private final long index;
     private final long nowMs;
     private final KvTxn txn;
+    private final boolean acceptStale;
 
     public Leases(long index, long nowMs, KvTxn txn) {
+        this(index, nowMs, txn, false);
+    }
+
+    /** @param acceptStale the deliberate bug {@link io.corral.coordinator.state.TestFault#ACCEPT_STALE_TOKENS} */
+    public Leases(long index, long nowMs, KvTxn txn, boolean acceptStale) {
         this.index = index;
         this.nowMs = nowMs;
         this.txn = txn;
+        this.acceptStale = acceptStale;
     }
 
     /**
@@ -68,6 +76,11 @@ public final class Leases {
         List<LeaseResult.LeaseState> extended = new ArrayList<>();
         List<LeaseResult.StaleLease> stale = new ArrayList<>();
         for (Command.LeaseRef ref : c.leases()) {
+            if (acceptStale && succeeded(ref.taskId()) != null) {
+                // Deliberately wrong (test fault): the holder of a finished task is told to carry on.
+                extended.add(new LeaseResult.LeaseState(ref.taskId(), ref.token(), nowMs + c.leaseTtlMs()));
+                continue;
+            }
             String why = staleReason(ref.taskId(), ref.token(), c.workerId());
             if (why != null) {
                 stale.add(new LeaseResult.StaleLease(ref.taskId(), ref.token(), why));
@@ -104,7 +117,22 @@ public final class Leases {
 
     /** Commits the result: the holder's blob becomes the task's result, referenced until the job is collected. */
     public Applied complete(Command.CompleteTask c) {
-        TaskRecord task = current(c.taskId(), c.token());
+        TaskRecord task = acceptStale ? succeeded(c.taskId()) : null;
+        if (task != null) {
+            return completeAgain(task, c);
+        }
+        task = current(c.taskId(), c.token());
+        requireResult(c);
+        Blobs.addRefs(txn, c.resultSha256(), 1);
+        TaskHistory.append(txn, task, Jobs.ended(task, nowMs, AttemptOutcome.SUCCEEDED, null));
+        TaskResult result = new TaskResult(
+                c.resultSha256(), c.resultSize(), c.token(), task.lease().workerId());
+        Tasks.transition(txn, nowMs, task.withResult(result).withError(null), TaskState.SUCCEEDED);
+        return updated(task, TaskState.SUCCEEDED);
+    }
+
+    /** The completion's result must be a sealed blob of the declared size. */
+    private void requireResult(Command.CompleteTask c) {
         BlobRecord blob = Blobs.sealed(txn, c.resultSha256());
         if (blob == null) {
             throw new InvalidCommandException(
@@ -118,11 +146,27 @@ public final class Leases {
                     "result of task " + c.taskId() + " declares " + c.resultSize() + " bytes but the stored blob "
                             + c.resultSha256() + " has " + blob.size());
         }
+    }
+
+    /** The task if it exists and already SUCCEEDED, else null. */
+    private TaskRecord succeeded(String taskId) {
+        JobKeys.TaskRef ref = JobKeys.parseTaskId(taskId);
+        TaskRecord task = ref == null ? null : Tasks.get(txn, ref.seq(), ref.index());
+        return task != null && task.state() == TaskState.SUCCEEDED ? task : null;
+    }
+
+    /**
+     * Deliberately wrong (test fault ACCEPT_STALE_TOKENS): a late completion of a task that already SUCCEEDED commits a
+     * second result, with its stale token, over the first.
+     */
+    private Applied completeAgain(TaskRecord task, Command.CompleteTask c) {
+        requireResult(c);
         Blobs.addRefs(txn, c.resultSha256(), 1);
-        TaskHistory.append(txn, task, Jobs.ended(task, nowMs, AttemptOutcome.SUCCEEDED, null));
-        TaskResult result = new TaskResult(
-                c.resultSha256(), c.resultSize(), c.token(), task.lease().workerId());
-        Tasks.transition(txn, nowMs, task.withResult(result).withError(null), TaskState.SUCCEEDED);
+        Blobs.releaseRefs(txn, nowMs, task.result().sha256(), 1);
+        String worker = task.result().workerId();
+        TaskHistory.append(
+                txn, task, new AttemptRecord(worker, c.token(), nowMs, nowMs, AttemptOutcome.SUCCEEDED, null));
+        Tasks.update(txn, task.withResult(new TaskResult(c.resultSha256(), c.resultSize(), c.token(), worker)));
         return updated(task, TaskState.SUCCEEDED);
     }
 
@@ -247,6 +291,9 @@ public final class Leases {
 
     /** Why {@code token} is not the current unexpired lease of {@code task}, or null when it is. */
     private String staleness(TaskRecord task, long token) {
+        if (acceptStale && task.state() == TaskState.LEASED) {
+            return null; // deliberately wrong (test fault): any token of a leased task is taken as current
+        }
         if (task.state() != TaskState.LEASED) {
             return "task " + task.id() + " is " + task.state() + ", not leased; token " + token + " is stale";
         }
@@ -269,7 +316,7 @@ public final class Leases {
             return "no task '" + taskId + "'";
         }
         String why = staleness(task, token);
-        if (why == null && !task.lease().workerId().equals(workerId)) {
+        if (why == null && !acceptStale && !task.lease().workerId().equals(workerId)) {
             why = "task " + taskId + " is leased to worker '" + task.lease().workerId() + "', not '" + workerId + "'";
         }
         return why;

@@ -23,13 +23,20 @@ public final class Locks {
     private final long nowMs;
     private final KvTxn txn;
     private final CoreLimits limits;
+    private final boolean grantHeld;
     private boolean granted;
 
     public Locks(long index, long nowMs, KvTxn txn, CoreLimits limits) {
+        this(index, nowMs, txn, limits, false);
+    }
+
+    /** @param grantHeld the deliberate bug {@link io.corral.coordinator.state.TestFault#GRANT_HELD_LOCKS} */
+    public Locks(long index, long nowMs, KvTxn txn, CoreLimits limits, boolean grantHeld) {
         this.index = index;
         this.nowMs = nowMs;
         this.txn = txn;
         this.limits = limits;
+        this.grantHeld = grantHeld;
     }
 
     public Applied acquire(Command.AcquireLock c) {
@@ -37,6 +44,11 @@ public final class Locks {
         if (held == null) {
             MetaCounters.add(txn, MetaCounters.LOCKS_HELD, 1);
             return Applied.of(granted(grant(c.name(), c.owner(), c.ttlMs(), 0, 0)));
+        }
+        if (grantHeld) {
+            // Deliberately wrong (test fault): the live holder is overwritten.
+            txn.delete(Space.LOCK_EXPIRY, LockKeys.expiry(held.expiresAtMs(), c.name()));
+            return Applied.of(granted(grant(c.name(), c.owner(), c.ttlMs(), 0, held.waiters())));
         }
         if (c.waitMs() == 0) {
             return error(

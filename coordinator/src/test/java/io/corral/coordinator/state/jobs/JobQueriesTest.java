@@ -59,6 +59,27 @@ class JobQueriesTest {
     }
 
     @Test
+    void pagesWithBeforeTheLastIdOfThePreviousPage() {
+        CoreHarness h = new CoreHarness();
+        long a = submit(h, 0, 1);
+        long b = submit(h, 0, 1);
+        long c = submit(h, 0, 1);
+        move(h, b, 0, TaskState.LEASED);
+        assertThat(ids(h.query(new Request.ListJobs(null, 2, false, JobKeys.jobId(c)))))
+                .containsExactly(JobKeys.jobId(b), JobKeys.jobId(a));
+        assertThat(ids(h.query(new Request.ListJobs(null, 2, false, JobKeys.jobId(a)))))
+                .isEmpty();
+        // A job that does not exist (collected, or never was) still pages by its position.
+        assertThat(ids(h.query(new Request.ListJobs(null, 10, false, JobKeys.jobId(c + 1000)))))
+                .containsExactly(JobKeys.jobId(c), JobKeys.jobId(b), JobKeys.jobId(a));
+        assertThat(ids(h.query(new Request.ListJobs(JobState.PENDING, 10, false, JobKeys.jobId(c)))))
+                .containsExactly(JobKeys.jobId(a));
+        Response bad = h.query(new Request.ListJobs(null, 10, false, "yesterday"));
+        assertThat(bad).isInstanceOfSatisfying(Response.ErrorReply.class, e -> assertThat(e.message())
+                .contains("before must be a job id"));
+    }
+
+    @Test
     void limitsAreChecked() {
         CoreHarness h = new CoreHarness();
         for (int limit : new int[] {0, -1, Limits.MAX_LIST_LIMIT + 1}) {
