@@ -1,0 +1,46 @@
+package io.corral.jepsen.cluster;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What to start.
+ *
+ * @param coordinators 3 or 5
+ * @param workers at least 1
+ * @param workerSlots concurrent tasks per worker
+ * @param image {@link NodeImage#HOST_JDK} or an image with a JRE and iptables
+ * @param distribution the repository root (its {@code coordinator/target} and {@code worker-agent/target} hold the
+ *     built jars and their {@code lib/}) or an installed layout with {@code lib/}
+ * @param logs host directory that receives every node's log
+ * @param coordinatorSettings {@code --set} overrides for every coordinator, e.g. a short lease TTL
+ * @param javaOptions JVM options of every node process
+ */
+public record ClusterSpec(
+        int coordinators,
+        int workers,
+        int workerSlots,
+        String image,
+        Path distribution,
+        Path logs,
+        Map<String, String> coordinatorSettings,
+        String javaOptions) {
+
+    public static final int RAFT_PORT = 7101;
+    public static final int RPC_PORT = 7201;
+    public static final int HTTP_PORT = 7301;
+
+    public ClusterSpec {
+        if (coordinators != 3 && coordinators != 5) {
+            throw new IllegalArgumentException("coordinators must be 3 or 5, got " + coordinators);
+        }
+        if (workers < 1 || workers > 16) {
+            throw new IllegalArgumentException("workers must be 1..16, got " + workers);
+        }
+        if (workerSlots < 1 || workerSlots > 64) {
+            throw new IllegalArgumentException("workerSlots must be 1..64, got " + workerSlots);
+        }
+        coordinatorSettings = new TreeMap<>(coordinatorSettings);
+    }
+}

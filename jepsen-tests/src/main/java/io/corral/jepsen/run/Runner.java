@@ -1,0 +1,280 @@
+package io.corral.jepsen.run;
+
+import io.corral.client.ClientOptions;
+import io.corral.client.CorralClient;
+import io.corral.client.HostPort;
+import io.corral.jepsen.checker.CheckResult;
+import io.corral.jepsen.checker.FencedRegister;
+import io.corral.jepsen.cluster.ClusterSpec;
+import io.corral.jepsen.cluster.ContainerCluster;
+import io.corral.jepsen.history.History;
+import io.corral.jepsen.nemesis.Leaders;
+import io.corral.jepsen.nemesis.Nemeses;
+import io.corral.jepsen.nemesis.NemesisSchedule;
+import io.corral.jepsen.workload.ClientProcess;
+import io.corral.jepsen.workload.LockWorkload;
+import io.corral.jepsen.workload.QueueWorkload;
+import io.corral.protocol.MemberStatus;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run: a cluster in containers, concurrent clients recording a history, the nemesis schedule, then heal, settle,
+ * final reads, the checkers and the report. The run never decides validity by itself: the checkers do.
+ */
+public final class Runner {
+    private static final Logger log = LoggerFactory.getLogger(Runner.class);
+
+    /** Coordinator settings of every run: short leases and backoffs so that faults show within seconds. */
+    static final Map<String, String> COORDINATOR_SETTINGS = Map.of(
+            "workers.leaseTtlMs", "3000",
+            "workers.retryBackoffBaseMs", "200",
+            "workers.retryBackoffCapMs", "2000");
+
+    static final String JAVA_OPTIONS = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(120);
+    /** Client think time between operations, so that two cores are not saturated by the clients alone. */
+    static final long THINK_MIN_MS = 50;
+
+    static final long THINK_MAX_MS = 250;
+    static final long LOCK_TTL_MS = 2_000;
+    static final long LOCK_MAX_HOLD_MS = 300;
+    static final int LOCKS = 3;
+
+    private Runner() {}
+
+    public static RunResult run(RunSpec spec) throws InterruptedException {
+        Path dir = spec.out()
+                .resolve(spec.name())
+                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        mkdirs(dir);
+        write(dir.resolve("seed"), Long.toString(spec.seed()) + System.lineSeparator());
+        Random random = new Random(spec.seed());
+        String runId = Long.toHexString(spec.seed()) + "-" + Long.toHexString(System.currentTimeMillis());
+        ClusterSpec cs = new ClusterSpec(
+                spec.coordinators(),
+                spec.workers(),
+                2,
+                spec.image(),
+                spec.distribution(),
+                dir.resolve("logs"),
+                coordinatorSettings(spec),
+                JAVA_OPTIONS);
+        log.info(
+                "run {} (seed {}): {} with nemeses [{}] for {} s; results in {}",
+                spec.name(),
+                spec.seed(),
+                spec.workload(),
+                spec.nemeses(),
+                spec.seconds(),
+                dir);
+        History history = null;
+        try (ContainerCluster cluster = ContainerCluster.start(cs);
+                CorralClient admin = connect(cluster.rpcAddresses(), READY_TIMEOUT)) {
+            awaitReady(admin, spec, READY_TIMEOUT);
+            history = new History(); // time 0 of the plots: the cluster is up, the clients start
+            History h = history;
+            QueueWorkload queue = spec.queue() ? new QueueWorkload(dir.resolve("images"), runId) : null;
+            LockWorkload lock =
+                    spec.lock() ? new LockWorkload(LOCKS, LOCK_TTL_MS, LOCK_MAX_HOLD_MS, new FencedRegister()) : null;
+            NemesisSchedule schedule = new NemesisSchedule(
+                    cluster,
+                    new Leaders(admin),
+                    Nemeses.parse(spec.nemeses()),
+                    new Random(random.nextLong()),
+                    history,
+                    NemesisSchedule.Timing.standard());
+            long end = history.now() + TimeUnit.SECONDS.toNanos(spec.seconds());
+
+            ExecutorService threads = Executors.newFixedThreadPool(spec.clients() + 1);
+            List<Future<?>> running = new ArrayList<>();
+            for (int t = 0; t < spec.clients(); t++) {
+                boolean useQueue = queue != null && (lock == null || t % 2 == 0);
+                Random r = new Random(random.nextLong());
+                int thread = t;
+                running.add(threads.submit(() -> {
+                    clientLoop(
+                            cluster,
+                            thread,
+                            spec.clients(),
+                            r,
+                            h,
+                            end,
+                            useQueue ? queue : null,
+                            useQueue ? null : lock);
+                    return null;
+                }));
+            }
+            Future<?> nemesis = threads.submit(() -> {
+                schedule.run(end);
+                return null;
+            });
+            awaitAll(running, nemesis, spec.seconds());
+            threads.shutdownNow();
+            threads.awaitTermination(30, TimeUnit.SECONDS);
+            schedule.healAll();
+            history.close();
+            log.info(
+                    "fault phase over: {} history entries; healing done, settling",
+                    history.ops().size());
+
+            List<CheckResult> results = new ArrayList<>();
+            awaitReady(admin, spec, READY_TIMEOUT);
+            if (queue != null) {
+                results.addAll(queue.check(history, admin, SETTLE_TIMEOUT));
+            }
+            if (lock != null) {
+                results.addAll(lock.check(history));
+            }
+            CheckResult verdict = CheckResult.combine(spec.name(), results);
+            history.write(dir.resolve("history.jsonl"));
+            RunResult result = new RunResult(spec, dir, verdict, schedule.periods(), history);
+            io.corral.jepsen.report.Reports.write(result);
+            log.info("run {}: {}; report in {}", spec.name(), verdict.validity(), dir);
+            return result;
+        } finally {
+            if (history != null && !Files.exists(dir.resolve("history.jsonl"))) {
+                history.write(dir.resolve("history.jsonl"));
+            }
+        }
+    }
+
+    static Map<String, String> coordinatorSettings(RunSpec spec) {
+        Map<String, String> s = new LinkedHashMap<>(COORDINATOR_SETTINGS);
+        if (!spec.testFaults().isEmpty()) {
+            s.put("testing.faults", "[" + String.join(",", spec.testFaults()) + "]");
+        }
+        return s;
+    }
+
+    private static void clientLoop(
+            ContainerCluster cluster,
+            int thread,
+            int threads,
+            Random random,
+            History history,
+            long endNanos,
+            QueueWorkload queue,
+            LockWorkload lock)
+            throws InterruptedException {
+        try (CorralClient client = connect(cluster.rpcAddresses(), READY_TIMEOUT)) {
+            ClientProcess p = new ClientProcess(thread, threads, client, random);
+            while (history.now() < endNanos && !Thread.currentThread().isInterrupted()) {
+                if (queue != null) {
+                    queue.operate(p, history);
+                } else {
+                    lock.operate(p, history);
+                }
+                Thread.sleep(THINK_MIN_MS + random.nextLong(THINK_MAX_MS - THINK_MIN_MS + 1));
+            }
+        }
+    }
+
+    private static void awaitAll(List<Future<?>> clients, Future<?> nemesis, int seconds) throws InterruptedException {
+        long grace = TimeUnit.SECONDS.toMillis(seconds) + 60_000;
+        long deadline = System.currentTimeMillis() + grace;
+        List<Future<?>> all = new ArrayList<>(clients);
+        all.add(nemesis);
+        for (Future<?> f : all) {
+            try {
+                f.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                log.error("a client or the nemesis failed", e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                log.warn("a client or the nemesis did not stop in time; interrupting it");
+                f.cancel(true);
+            }
+        }
+    }
+
+    /** A client of the whole cluster, once some coordinator accepts connections. */
+    static CorralClient connect(String addresses, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                return CorralClient.connect(ClientOptions.builder(HostPort.parseList(addresses))
+                        .clientName("corral-jepsen")
+                        .requestTimeoutMs(5_000)
+                        .build());
+            } catch (RuntimeException e) {
+                last = e;
+                Thread.sleep(500);
+            }
+        }
+        throw new IllegalStateException(
+                "no coordinator of " + addresses + " accepted a connection within " + timeout, last);
+    }
+
+    /** Every coordinator reachable and agreeing on a leader, and (for the queue) every worker registered. */
+    static void awaitReady(CorralClient admin, RunSpec spec, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String why = "not asked yet";
+        while (System.nanoTime() < deadline) {
+            try {
+                Response.ClusterStatus s = admin.call(new Request.GetClusterStatus(), Response.ClusterStatus.class);
+                long leaders = s.members().stream()
+                        .filter(m -> "LEADER".equals(m.role()))
+                        .count();
+                boolean allUp = s.members().stream().allMatch(MemberStatus::reachable);
+                int workers = spec.queue()
+                        ? admin.call(new Request.ListWorkers(), Response.WorkerList.class)
+                                .workers()
+                                .size()
+                        : spec.workers();
+                if (leaders == 1 && allUp && workers >= spec.workers()) {
+                    return;
+                }
+                why = leaders + " leader(s), all members reachable: " + allUp + ", workers " + workers + "/"
+                        + spec.workers();
+            } catch (RuntimeException e) {
+                why = e.toString();
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the cluster was not ready within " + timeout + ": " + why);
+    }
+
+    static void mkdirs(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}
