@@ -126,7 +126,11 @@ public final class CoordinatorService implements RpcHandler {
             return CompletableFuture.completedFuture(new Response.JobSubmitted(
                     "job-" + (stateMachine.getLastAppliedTermIndex().getIndex() + 1), true));
         }
-        return raft.submit(command);
+        CompletableFuture<Response> reply = raft.submit(command);
+        if (command instanceof Command.SubmitJob s) {
+            workers.submitted(s.images().size());
+        }
+        return reply;
     }
 
     private CompletableFuture<Response> admin(Request request) {

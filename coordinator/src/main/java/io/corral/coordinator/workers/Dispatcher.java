@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@link Command.LeaseTasks} this node commits on a worker's behalf, one entry per worker and round, granting up to
  * its free slots); this node pushes the granted tasks to the worker's session as a {@link Response.LeaseOffer}.
  *
- * <p>Rounds are triggered by events, never by a polling interval on the dispatch path: a registration, a finished
- * task, an applied submission, retry, expiry, failure or release, and the end of the soonest retry backoff. A slow
+ * <p>Rounds are triggered by events, never by a polling interval on the dispatch path: a submission proposed through
+ * this node ({@link #submitted}: the lease entry follows the submission in the log), a registration, a finished task,
+ * an applied submission, retry, expiry, failure or release, and the end of the soonest retry backoff. A slow
  * tick ({@code workers.dispatchTickMs}) is only a backstop for a trigger lost to a failed Raft call.
  */
 public final class Dispatcher implements AutoCloseable {
@@ -136,6 +137,32 @@ public final class Dispatcher implements AutoCloseable {
                 trigger(); // the queue may hold more for other workers
             }
         });
+    }
+
+    /**
+     * A submission of {@code tasks} tasks was just proposed through this node: asks for leases for idle workers
+     * connected here right away, without waiting for the submission to be applied. Both go through this node's ordered
+     * Raft client, so the {@code LeaseTasks} entry follows the submission in the log, usually in the same append, and
+     * the grant is pushed about when the submission is acknowledged instead of one commit later. If another round took
+     * the tasks first, the entry grants nothing.
+     */
+    public void submitted(int tasks) {
+        try {
+            exec.execute(() -> {
+                try {
+                    int free = registry.freeSlots();
+                    if (free > 0 && stateMachine.store() != null) {
+                        for (WorkerRegistry.Candidate c : registry.takeCandidates(Math.min(free, tasks), rotation++)) {
+                            lease(c);
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("early dispatch failed: {}", e.toString(), e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Closing.
+        }
     }
 
     private void wakeAt(long atMs) {

@@ -286,6 +286,11 @@ public final class WorkerService {
         return new Response.LocalWorkers(raft.selfId(), out);
     }
 
+    /** A submission of {@code tasks} tasks was proposed through this node: idle workers here may lease at once. */
+    public void submitted(int tasks) {
+        dispatcher.submitted(tasks);
+    }
+
     /** The session closed: forget the worker here. Its leases live on until the leader expires them. */
     public void onClose(Session session) {
         registry.remove(session);
