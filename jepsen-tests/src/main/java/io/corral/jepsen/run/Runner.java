@@ -139,8 +139,13 @@ public final class Runner {
 
             List<CheckResult> results = new ArrayList<>();
             awaitReady(admin, spec, READY_TIMEOUT);
+            CheckResult recovery = awaitRecovered(admin, SETTLE_TIMEOUT);
+            results.add(recovery);
             if (queue != null) {
-                results.addAll(queue.check(history, admin, SETTLE_TIMEOUT));
+                // A member that never caught up would hold linearizable reads sent to it: read from the leader.
+                try (CorralClient leader = connect(leaderAddress(admin, cluster), READY_TIMEOUT)) {
+                    results.addAll(queue.check(history, leader, SETTLE_TIMEOUT));
+                }
             }
             if (lock != null) {
                 results.addAll(lock.check(history));
@@ -204,6 +209,70 @@ public final class Runner {
                 f.cancel(true);
             }
         }
+    }
+
+    /**
+     * "Survives any partition once healed": after the heal every member must apply what the leader has committed.
+     * INVALID, with every member's indexes, when one has not within {@code timeout} (the run goes on to its other
+     * checks instead of waiting forever on it).
+     */
+    static CheckResult awaitRecovered(CorralClient admin, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<MemberStatus> last = List.of();
+        while (System.nanoTime() < deadline) {
+            try {
+                last = admin.call(new Request.GetClusterStatus(), Response.ClusterStatus.class)
+                        .members();
+                long commit = last.stream()
+                        .filter(m -> "LEADER".equals(m.role()))
+                        .mapToLong(MemberStatus::commitIndex)
+                        .max()
+                        .orElse(-1);
+                if (commit >= 0 && last.stream().allMatch(m -> m.reachable() && m.appliedIndex() >= commit)) {
+                    return CheckResult.builder("recovery")
+                            .count("members", last.size())
+                            .build();
+                }
+            } catch (RuntimeException e) {
+                // Not answering yet: try again until the deadline.
+            }
+            Thread.sleep(500);
+        }
+        CheckResult.Builder b = CheckResult.builder("recovery").count("members", last.size());
+        long commit = last.stream().mapToLong(MemberStatus::commitIndex).max().orElse(0);
+        if (last.isEmpty()) {
+            b.anomaly("no-cluster-status", map("waitedSeconds", timeout.toSeconds()));
+        }
+        for (MemberStatus m : last) {
+            if (m.reachable() && m.appliedIndex() >= commit) {
+                continue;
+            }
+            b.anomaly(
+                    "member-not-caught-up",
+                    map(
+                            "member", m.id(),
+                            "role", m.role(),
+                            "reachable", m.reachable(),
+                            "commitIndex", m.commitIndex(),
+                            "appliedIndex", m.appliedIndex(),
+                            "waitedSeconds", timeout.toSeconds()));
+        }
+        return b.build();
+    }
+
+    /** The current leader's client address, or every coordinator's when none is known. */
+    static String leaderAddress(CorralClient admin, ContainerCluster cluster) {
+        try {
+            Response.ClusterStatus s = admin.call(new Request.GetClusterStatus(), Response.ClusterStatus.class);
+            for (MemberStatus m : s.members()) {
+                if ("LEADER".equals(m.role()) && m.reachable()) {
+                    return m.rpcAddress();
+                }
+            }
+        } catch (RuntimeException e) {
+            // Fall back to all of them.
+        }
+        return cluster.rpcAddresses();
     }
 
     /** A client of the whole cluster, once some coordinator accepts connections. */
