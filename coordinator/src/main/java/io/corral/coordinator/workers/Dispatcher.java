@@ -108,10 +108,14 @@ public final class Dispatcher implements AutoCloseable {
         if (backoffEnd > now) {
             wakeAt(backoffEnd);
         }
-        if (ready == 0) {
-            return;
+        if (ready > 0) {
+            leaseUpTo(ready);
         }
-        for (WorkerRegistry.Candidate c : registry.takeCandidates(ready, rotation++)) {
+    }
+
+    /** Asks for leases for workers with free slots, {@code budget} tasks at most in all. */
+    private void leaseUpTo(int budget) {
+        for (WorkerRegistry.Candidate c : registry.takeCandidates(budget, rotation++)) {
             lease(c);
         }
     }
@@ -152,9 +156,7 @@ public final class Dispatcher implements AutoCloseable {
                 try {
                     int free = registry.freeSlots();
                     if (free > 0 && stateMachine.store() != null) {
-                        for (WorkerRegistry.Candidate c : registry.takeCandidates(Math.min(free, tasks), rotation++)) {
-                            lease(c);
-                        }
+                        leaseUpTo(Math.min(free, tasks));
                     }
                 } catch (RuntimeException e) {
                     LOG.warn("early dispatch failed: {}", e.toString(), e);

@@ -58,12 +58,7 @@ public final class Crash implements Nemesis {
 
     /** A worker holding a lease when there is one: a fault on an idle worker proves little. */
     private static Node randomWorker(ContainerCluster c, Partition.Choice ch) {
-        try {
-            return ch.leaders().busyWorkerOrRandom(c, ch.random());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while choosing a worker", e);
-        }
+        return ch.leaders().busyWorkerOrRandom(c, ch.random());
     }
 
     @Override

@@ -38,9 +38,10 @@ public final class Leaders {
 
     /**
      * A worker that holds a lease now, so that a fault on it strands a task mid-flight (the case fencing exists for);
-     * waits up to {@link #BUSY_WORKER_WAIT_MS} for one, then picks a random worker.
+     * waits up to {@link #BUSY_WORKER_WAIT_MS} for one, then picks a random worker (at once when interrupted, keeping
+     * the interrupt for the caller).
      */
-    public Node busyWorkerOrRandom(ContainerCluster cluster, Random random) throws InterruptedException {
+    public Node busyWorkerOrRandom(ContainerCluster cluster, Random random) {
         long deadline = System.nanoTime() + BUSY_WORKER_WAIT_MS * 1_000_000;
         while (System.nanoTime() < deadline) {
             try {
@@ -55,7 +56,12 @@ public final class Leaders {
             } catch (RuntimeException e) {
                 // No answer now (a fault elsewhere): keep trying until the deadline.
             }
-            Thread.sleep(20);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         List<Node> workers = cluster.workers();
         return workers.get(random.nextInt(workers.size()));

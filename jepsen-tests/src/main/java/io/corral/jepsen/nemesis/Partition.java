@@ -103,13 +103,7 @@ public final class Partition implements Nemesis {
      */
     public static Partition isolateWorker() {
         return new Partition("partition-worker", (c, ch) -> {
-            Node w;
-            try {
-                w = ch.leaders().busyWorkerOrRandom(c, ch.random());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while choosing a worker", e);
-            }
+            Node w = ch.leaders().busyWorkerOrRandom(c, ch.random());
             Map<Node, Set<Node>> g = new LinkedHashMap<>();
             g.put(w, new LinkedHashSet<>(c.coordinators()));
             c.coordinators().forEach(n -> g.put(n, new LinkedHashSet<>(Set.of(w))));
