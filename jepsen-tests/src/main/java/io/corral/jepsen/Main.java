@@ -83,6 +83,7 @@ public final class Main implements Callable<Integer> {
         Validity v = r.verdict().validity();
         System.out.println(
                 "jepsen: " + v + " (seed " + s + "); report: " + r.dir().resolve("index.html"));
+        System.out.print(r.verdict().failures());
         return v == Validity.VALID ? 0 : v == Validity.INVALID ? 1 : 3;
     }
 }

@@ -113,6 +113,8 @@ public final class RaftNode implements AutoCloseable {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(
                 p, List.of(config.dataDir().resolve("raft").toFile()));
+        // gRPC with the RATIS-2500 fix: a restarted follower whose state ends just before the leader's log is repaired.
+        org.apache.ratis.RaftConfigKeys.Rpc.setType(p, new CorralGrpc());
         GrpcConfigKeys.Server.setPort(p, port(config.raftAddress()));
         GrpcConfigKeys.setMessageSizeMax(p, GRPC_MESSAGE_MAX);
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, APPENDER_BUFFER_MAX);

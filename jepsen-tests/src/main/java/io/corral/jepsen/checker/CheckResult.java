@@ -71,6 +71,32 @@ public record CheckResult(
         return counts.getOrDefault(key, 0L);
     }
 
+    /**
+     * What is wrong, for a failure message: one line per result that is not VALID (this one or its parts, depth
+     * first) with its counts and the first example of each anomaly. Empty when everything is valid.
+     */
+    public String failures() {
+        StringBuilder out = new StringBuilder();
+        appendFailures(out);
+        return out.toString();
+    }
+
+    private void appendFailures(StringBuilder out) {
+        if (validity == Validity.VALID) {
+            return;
+        }
+        if (parts.isEmpty()) {
+            out.append(name).append(": ").append(validity).append(' ').append(counts);
+            examples.forEach((kind, list) -> {
+                if (!list.isEmpty()) {
+                    out.append("; ").append(kind).append(" e.g. ").append(list.get(0));
+                }
+            });
+            out.append('\n');
+        }
+        parts.forEach(p -> p.appendFailures(out));
+    }
+
     /** The examples kept for an anomaly, empty when none. */
     public List<Map<String, Object>> examplesOf(String anomaly) {
         return examples.getOrDefault(anomaly, List.of());

@@ -5,6 +5,7 @@ import io.corral.client.CorralClient;
 import io.corral.client.HostPort;
 import io.corral.jepsen.checker.CheckResult;
 import io.corral.jepsen.checker.FencedRegister;
+import io.corral.jepsen.checker.Validity;
 import io.corral.jepsen.cluster.ClusterSpec;
 import io.corral.jepsen.cluster.ContainerCluster;
 import io.corral.jepsen.history.History;
@@ -155,6 +156,9 @@ public final class Runner {
             RunResult result = new RunResult(spec, dir, verdict, schedule.periods(), history);
             io.corral.jepsen.report.Reports.write(result);
             log.info("run {}: {}; report in {}", spec.name(), verdict.validity(), dir);
+            if (verdict.validity() != Validity.VALID) {
+                log.warn("run {}: what failed:\n{}", spec.name(), verdict.failures());
+            }
             return result;
         } finally {
             if (history != null && !Files.exists(dir.resolve("history.jsonl"))) {

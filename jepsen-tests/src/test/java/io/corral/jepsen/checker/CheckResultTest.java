@@ -76,4 +76,18 @@ class CheckResultTest {
         assertThat(JSON.readValue(JSON.writeValueAsString(part), CheckResult.class))
                 .isEqualTo(part);
     }
+
+    @Test
+    void failuresNameWhatIsWrongAndNothingElse() throws Exception {
+        CheckResult lost = CheckResult.builder("queue")
+                .zero("unexpected")
+                .anomaly("lost", Maps.of("key", "k1"))
+                .build();
+        CheckResult fine = CheckResult.builder("fencing").zero("token-order").build();
+        CheckResult all = CheckResult.combine("corral", List.of(fine, lost));
+
+        assertThat(all.failures()).isEqualTo("queue: INVALID {lost=1, unexpected=0}; lost e.g. {key=k1}\n");
+        assertThat(fine.failures()).isEmpty();
+        assertThat(JSON.readTree(JSON.writeValueAsString(all)).has("failures")).isFalse();
+    }
 }

@@ -45,7 +45,9 @@ class ShortProfileTest {
 
     private static void valid(RunResult r) {
         assertThat(r.verdict().validity())
-                .as("verdict of %s; report in %s", r.spec().name(), r.dir())
+                .as(
+                        "verdict of %s; report in %s%n%s",
+                        r.spec().name(), r.dir(), r.verdict().failures())
                 .isEqualTo(Validity.VALID);
     }
 }

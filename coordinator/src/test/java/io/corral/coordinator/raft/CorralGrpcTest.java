@@ -1,0 +1,64 @@
+package io.corral.coordinator.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.function.LongPredicate;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.rpc.RpcType;
+import org.junit.jupiter.api.Test;
+
+/** When the leader brings a follower up to date by snapshot rather than appendEntries (RATIS-2500 carried). */
+class CorralGrpcTest {
+    static final LongPredicate KNOWN = next -> true;
+    static final LongPredicate UNKNOWN = next -> false;
+
+    @Test
+    void aCaughtUpFollowerNeedsNothing() {
+        assertThat(CorralGrpc.needsSnapshot(100, 50, 100, 10, UNKNOWN)).isFalse();
+        assertThat(CorralGrpc.needsSnapshot(100, 50, 120, 10, UNKNOWN)).isFalse();
+    }
+
+    @Test
+    void aFollowerBehindTheLeadersLogStartNeedsASnapshot() {
+        assertThat(CorralGrpc.needsSnapshot(100, 50, 49, 48, KNOWN)).isTrue();
+        assertThat(CorralGrpc.needsSnapshot(100, 50, 10, 9, KNOWN)).isTrue();
+    }
+
+    @Test
+    void aLeaderWithoutALogStartSendsASnapshot() {
+        assertThat(CorralGrpc.needsSnapshot(100, -1, 60, 59, KNOWN)).isTrue();
+    }
+
+    @Test
+    void aFollowerInsideTheLeadersLogGetsEntries() {
+        assertThat(CorralGrpc.needsSnapshot(100, 50, 51, 10, UNKNOWN)).isFalse();
+        assertThat(CorralGrpc.needsSnapshot(100, 50, 99, -1, UNKNOWN)).isFalse();
+    }
+
+    @Test
+    void atTheLogStartTheLeaderNeedsThePreviousTermUnlessTheFollowersSnapshotCoversIt() {
+        // The leader's own snapshot names the previous entry: append.
+        assertThat(CorralGrpc.needsSnapshot(100, 50, 50, 10, KNOWN)).isFalse();
+        // It cannot, and the follower's snapshot is older: the follower must install one.
+        assertThat(CorralGrpc.needsSnapshot(100, 50, 50, 10, UNKNOWN)).isTrue();
+        // RATIS-2500: it cannot, but the follower's snapshot ends just before: append without a previous entry.
+        // Ratis 3.3.0 answered true here, and the follower answered ALREADY_INSTALLED, forever.
+        assertThat(CorralGrpc.needsSnapshot(100, 50, 50, 49, UNKNOWN)).isFalse();
+    }
+
+    @Test
+    void theFirstIndexHasNoPreviousToAskFor() {
+        assertThat(CorralGrpc.needsSnapshot(100, 0, 0, -1, UNKNOWN)).isFalse();
+    }
+
+    @Test
+    void ratisRecreatesTheTypeFromItsName() {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, new CorralGrpc());
+        RpcType type = RaftConfigKeys.Rpc.type(p, s -> {});
+        assertThat(type).isInstanceOf(CorralGrpc.class);
+        assertThat(type.newFactory(new Parameters())).isInstanceOf(CorralGrpc.Factory.class);
+    }
+}
