@@ -3,6 +3,7 @@ package io.corral.protocol;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
+import java.util.Map;
 
 /** Every answer a coordinator sends. A failed request is answered with {@link ErrorReply}. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -34,6 +35,7 @@ import java.util.List;
     @JsonSubTypes.Type(value = Response.LeasesReleased.class, name = "LeasesReleased"),
     @JsonSubTypes.Type(value = Response.BlobChunk.class, name = "BlobChunk"),
     @JsonSubTypes.Type(value = Response.LeaseOffer.class, name = "LeaseOffer"),
+    @JsonSubTypes.Type(value = Response.JobSubmittedWithLeases.class, name = "JobSubmittedWithLeases"),
     @JsonSubTypes.Type(value = Response.LeaseRevoked.class, name = "LeaseRevoked"),
     @JsonSubTypes.Type(value = Response.TasksRetried.class, name = "TasksRetried"),
     @JsonSubTypes.Type(value = Response.WorkerList.class, name = "WorkerList"),
@@ -124,6 +126,24 @@ public sealed interface Response extends Message {
 
     /** Push (id 0): tasks leased to the worker, committed in one Raft entry whose index is their token. */
     record LeaseOffer(List<LeaseGrant> grants) implements Response {}
+
+    /**
+     * Between coordinators only, never sent to a client: how the replicated state answers a submission proposed
+     * together with grants for idle workers (docs/protocol.md, "Dispatch"). The proposing coordinator answers its
+     * client with {@link JobSubmitted} and pushes each worker's grants as a {@link LeaseOffer}.
+     *
+     * @param grants worker id → the tasks granted to it by the submission's entry (possibly none)
+     */
+    record JobSubmittedWithLeases(String jobId, boolean created, Map<String, List<LeaseGrant>> grants)
+            implements Response {
+        public JobSubmittedWithLeases {
+            grants = grants == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(grants));
+        }
+
+        public JobSubmitted submitted() {
+            return new JobSubmitted(jobId, created);
+        }
+    }
 
     /** Push (id 0): the lease is gone (its job was cancelled); the worker aborts the task. */
     record LeaseRevoked(String taskId, long token) implements Response {}

@@ -19,6 +19,14 @@ public final class LeaseReplies {
 
     /** The reply of an applied entry: the core's reply, or the mapped lease result when there is one. */
     static Response of(Command command, Applied applied) {
+        if (applied.result() instanceof LeaseResult.SubmittedAndGranted g
+                && applied.reply() instanceof Response.JobSubmitted submitted) {
+            java.util.Map<String, List<LeaseGrant>> grants = new java.util.TreeMap<>();
+            g.byWorker()
+                    .forEach((worker, list) -> grants.put(
+                            worker, list.stream().map(LeaseReplies::grant).toList()));
+            return new Response.JobSubmittedWithLeases(submitted.jobId(), submitted.created(), grants);
+        }
         return applied.result() == null ? applied.reply() : of(command, applied.result());
     }
 

@@ -126,11 +126,10 @@ public final class CoordinatorService implements RpcHandler {
             return CompletableFuture.completedFuture(new Response.JobSubmitted(
                     "job-" + (stateMachine.getLastAppliedTermIndex().getIndex() + 1), true));
         }
-        CompletableFuture<Response> reply = raft.submit(command);
         if (command instanceof Command.SubmitJob s) {
-            workers.submitted(s.images().size());
+            return workers.submit(s);
         }
-        return reply;
+        return raft.submit(command);
     }
 
     private CompletableFuture<Response> admin(Request request) {

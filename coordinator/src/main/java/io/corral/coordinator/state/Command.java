@@ -33,6 +33,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Command.ExpireLease.class, name = "ExpireLease"),
     @JsonSubTypes.Type(value = Command.ExtendAllLeases.class, name = "ExtendAllLeases"),
     @JsonSubTypes.Type(value = Command.RetryTasks.class, name = "RetryTasks"),
+    @JsonSubTypes.Type(value = Command.SubmitAndLease.class, name = "SubmitAndLease"),
 })
 public sealed interface Command {
 
@@ -113,6 +114,18 @@ public sealed interface Command {
      * leaseTtlMs}. All grants of one entry carry the entry's Raft index as their token.
      */
     record LeaseTasks(String workerId, int maxTasks, long leaseTtlMs) implements Command {}
+
+    /**
+     * A submission and, in the same entry, grants to idle workers connected to the coordinator that proposes it: the
+     * job is submitted exactly as by {@code job}, then each {@link LeaseTasks} is applied in order (so the new tasks,
+     * or older pending ones first, are leased with this entry's index as their token). The grants reach the workers
+     * with the submission's acknowledgement instead of one commit later. A refused submission grants nothing.
+     */
+    record SubmitAndLease(SubmitJob job, List<LeaseTasks> leases) implements Command {
+        public SubmitAndLease {
+            leases = leases == null ? null : List.copyOf(leases);
+        }
+    }
 
     /** A worker's heartbeat: extends each listed lease it still holds to at least now + {@code leaseTtlMs}. */
     record ExtendLeases(String workerId, List<LeaseRef> leases, long leaseTtlMs) implements Command {}

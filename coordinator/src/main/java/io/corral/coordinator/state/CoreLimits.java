@@ -22,6 +22,8 @@ public record CoreLimits(long maxImageBytes, int maxImagesPerJob, int maxWaiters
     public static final long MAX_LEASE_TTL_MS = 3_600_000;
     /** Most tasks one LeaseTasks entry grants: bounds the work of one entry. */
     public static final int MAX_TASKS_PER_LEASE = 1_000;
+    /** Most workers one SubmitAndLease grants to: bounds the work of one entry. */
+    public static final int MAX_WORKERS_PER_SUBMIT_LEASE = 64;
     /** Most leases one heartbeat or release names: bounds the work of one entry (and one frame). */
     public static final int MAX_LEASES_PER_REQUEST = 1_000;
     /** Largest retry backoff (base or cap): a task should not vanish for more than a day. */

@@ -2,6 +2,7 @@ package io.corral.coordinator.state;
 
 import io.corral.protocol.TaskState;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What an accepted lease command answers, in core terms; the RPC layer maps it to wire messages. A refused command
@@ -12,6 +13,18 @@ public sealed interface LeaseResult {
     record Granted(List<Grant> grants) implements LeaseResult {
         public Granted {
             grants = List.copyOf(grants);
+        }
+    }
+
+    /**
+     * The grants of a {@link Command.SubmitAndLease}, by worker in the command's order (a worker may get none). The
+     * submission's own answer is the entry's reply.
+     */
+    record SubmittedAndGranted(Map<String, List<Grant>> byWorker) implements LeaseResult {
+        public SubmittedAndGranted {
+            Map<String, List<Grant>> copy = new java.util.LinkedHashMap<>();
+            byWorker.forEach((w, g) -> copy.put(w, List.copyOf(g)));
+            byWorker = java.util.Collections.unmodifiableMap(copy);
         }
     }
 

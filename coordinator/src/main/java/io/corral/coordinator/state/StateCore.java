@@ -25,6 +25,7 @@ import io.corral.protocol.Limits;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.TaskState;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -89,10 +90,12 @@ public final class StateCore {
         return applied;
     }
 
-    /** The two replies with an error code that are state changes rather than refusals (see the handlers). */
+    /** The replies with an error code that may come with state changes rather than refusals (see the handlers). */
     private static boolean errorMayWrite(Command command, ErrorCode code) {
         return (command instanceof Command.SealBlob && code == ErrorCode.HASH_MISMATCH)
-                || (command instanceof Command.CancelLockWait && code == ErrorCode.LOCK_HELD);
+                || (command instanceof Command.CancelLockWait && code == ErrorCode.LOCK_HELD)
+                // The acquire ended a lapsed hold and handed the lock to a waiter before it was refused.
+                || (command instanceof Command.AcquireLock && code == ErrorCode.LOCK_HELD);
     }
 
     // Java 17 has no pattern matching for switch outside preview; CommandGoldenTest applies a sample of every
@@ -100,6 +103,8 @@ public final class StateCore {
     private Applied dispatch(long index, long nowMs, Command command, KvTxn txn) {
         if (command instanceof Command.SubmitJob c) {
             return Jobs.submit(index, nowMs, c, JobRules.validate(c, limits), txn);
+        } else if (command instanceof Command.SubmitAndLease c) {
+            return submitAndLease(index, nowMs, c, txn);
         } else if (command instanceof Command.CancelJob c) {
             return Jobs.cancel(nowMs, c, txn);
         } else if (command instanceof Command.AcquireLock c) {
@@ -120,6 +125,26 @@ public final class StateCore {
             return collectGarbage(nowMs, c, txn);
         }
         return dispatchLease(index, nowMs, command, txn);
+    }
+
+    /**
+     * The submission, then each grant in order, all with this entry's index and time. The reply is the submission's;
+     * the result holds every grant, each naming its worker.
+     */
+    private Applied submitAndLease(long index, long nowMs, Command.SubmitAndLease c, KvTxn txn) {
+        Applied submitted = Jobs.submit(index, nowMs, c.job(), JobRules.validate(c.job(), limits), txn);
+        if (submitted.reply() instanceof Response.ErrorReply) {
+            return submitted;
+        }
+        Leases leases = new Leases(index, nowMs, txn, faults.contains(TestFault.ACCEPT_STALE_TOKENS));
+        Map<String, List<LeaseResult.Grant>> grants = new java.util.LinkedHashMap<>();
+        List<Event> events = new ArrayList<>(submitted.events());
+        for (Command.LeaseTasks lease : c.leases()) {
+            Applied a = leases.lease(lease);
+            events.addAll(a.events());
+            grants.put(lease.workerId(), ((LeaseResult.Granted) a.result()).grants());
+        }
+        return new Applied(submitted.reply(), events, new LeaseResult.SubmittedAndGranted(grants));
     }
 
     private Applied dispatchLease(long index, long nowMs, Command command, KvTxn txn) {
@@ -157,6 +182,12 @@ public final class StateCore {
             throw Checks.bad("missing command");
         } else if (command instanceof Command.SubmitJob c) {
             JobRules.validate(c, limits);
+        } else if (command instanceof Command.SubmitAndLease c) {
+            if (c.job() == null) {
+                throw Checks.bad("job: a SubmitAndLease needs its submission");
+            }
+            JobRules.validate(c.job(), limits);
+            LeaseRules.validate(c.leases());
         } else if (command instanceof Command.CancelJob c) {
             JobRules.validate(c);
         } else if (command instanceof Command.AcquireLock c) {

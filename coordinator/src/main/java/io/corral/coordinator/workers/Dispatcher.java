@@ -4,15 +4,20 @@ import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
 import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.jobs.PendingQueue;
 import io.corral.coordinator.state.kv.KvView;
 import io.corral.protocol.LeaseGrant;
 import io.corral.protocol.Response;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@link Command.LeaseTasks} this node commits on a worker's behalf, one entry per worker and round, granting up to
  * its free slots); this node pushes the granted tasks to the worker's session as a {@link Response.LeaseOffer}.
  *
- * <p>Rounds are triggered by events, never by a polling interval on the dispatch path: a submission proposed through
- * this node ({@link #submitted}: the lease entry follows the submission in the log), a registration, a finished task,
+ * <p>A submission proposed through this node carries grants for its idle workers in its own entry ({@link #submit}).
+ * Rounds are triggered by events, never by a polling interval on the dispatch path: a registration, a finished task,
  * an applied submission, retry, expiry, failure or release, and the end of the soonest retry backoff. A slow
  * tick ({@code workers.dispatchTickMs}) is only a backstop for a trigger lost to a failed Raft call.
  */
@@ -47,7 +52,7 @@ public final class Dispatcher implements AutoCloseable {
     private ScheduledFuture<?> backoffWake;
 
     private long backoffWakeAtMs = -1;
-    private int rotation;
+    private final AtomicInteger rotation = new AtomicInteger();
 
     public Dispatcher(
             RaftNode raft,
@@ -115,7 +120,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Asks for leases for workers with free slots, {@code budget} tasks at most in all. */
     private void leaseUpTo(int budget) {
-        for (WorkerRegistry.Candidate c : registry.takeCandidates(budget, rotation++)) {
+        for (WorkerRegistry.Candidate c : registry.takeCandidates(budget, rotation.getAndIncrement())) {
             lease(c);
         }
     }
@@ -124,17 +129,7 @@ public final class Dispatcher implements AutoCloseable {
         Command.LeaseTasks command = new Command.LeaseTasks(c.workerId(), c.maxTasks(), config.leaseTtlMs());
         raft.submit(command).whenComplete((reply, error) -> {
             List<LeaseGrant> grants = reply instanceof Response.LeaseOffer offer ? offer.grants() : List.of();
-            registry.leased(
-                    c.workerId(),
-                    c.session(),
-                    grants.stream().map(LeaseGrant::taskId).toList());
-            if (!grants.isEmpty() && !c.session().push(new Response.LeaseOffer(grants))) {
-                // The leases are committed; a worker that never saw them lets them lapse after the TTL.
-                LOG.warn(
-                        "could not push {} grants to worker {}: its connection is closed or not reading",
-                        grants.size(),
-                        c.workerId());
-            }
+            deliver(c, grants);
             if (error != null || reply instanceof Response.ErrorReply) {
                 LOG.debug("LeaseTasks for {} failed: {}", c.workerId(), error != null ? error : reply);
             } else if (grants.size() == c.maxTasks()) {
@@ -143,28 +138,59 @@ public final class Dispatcher implements AutoCloseable {
         });
     }
 
-    /**
-     * A submission of {@code tasks} tasks was just proposed through this node: asks for leases for idle workers
-     * connected here right away, without waiting for the submission to be applied. Both go through this node's ordered
-     * Raft client, so the {@code LeaseTasks} entry follows the submission in the log, usually in the same append, and
-     * the grant is pushed about when the submission is acknowledged instead of one commit later. If another round took
-     * the tasks first, the entry grants nothing.
-     */
-    public void submitted(int tasks) {
-        try {
-            exec.execute(() -> {
-                try {
-                    int free = registry.freeSlots();
-                    if (free > 0 && stateMachine.store() != null) {
-                        leaseUpTo(Math.min(free, tasks));
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("early dispatch failed: {}", e.toString(), e);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // Closing.
+    /** The lease request for {@code c} ended with {@code grants} (maybe none): record them and push them. */
+    private void deliver(WorkerRegistry.Candidate c, List<LeaseGrant> grants) {
+        registry.leased(
+                c.workerId(),
+                c.session(),
+                grants.stream().map(LeaseGrant::taskId).toList());
+        if (!grants.isEmpty() && !c.session().push(new Response.LeaseOffer(grants))) {
+            // The leases are committed; a worker that never saw them lets them lapse after the TTL.
+            LOG.warn(
+                    "could not push {} grants to worker {}: its connection is closed or not reading",
+                    grants.size(),
+                    c.workerId());
         }
+    }
+
+    /**
+     * Proposes a submission, with grants for the idle workers connected here riding in the same entry
+     * ({@link Command.SubmitAndLease}) when there are any: they get their tasks when the submission is acknowledged,
+     * not one commit later. The answer is the submission's, as if it had been proposed alone. Tasks left over are
+     * dispatched by the rounds the applied submission triggers on every member.
+     */
+    public CompletableFuture<Response> submit(Command.SubmitJob job) {
+        List<WorkerRegistry.Candidate> candidates = stateMachine.store() == null
+                ? List.of()
+                : registry.takeCandidates(
+                        Math.min(job.images().size(), CoreLimits.MAX_TASKS_PER_LEASE), rotation.getAndIncrement());
+        if (candidates.size() > CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE) {
+            for (WorkerRegistry.Candidate extra :
+                    candidates.subList(CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE, candidates.size())) {
+                registry.leased(extra.workerId(), extra.session(), List.of());
+            }
+            candidates = candidates.subList(0, CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE);
+        }
+        if (candidates.isEmpty()) {
+            return raft.submit(job);
+        }
+        List<WorkerRegistry.Candidate> offered = List.copyOf(candidates);
+        Command.SubmitAndLease command = new Command.SubmitAndLease(
+                job,
+                offered.stream()
+                        .map(c -> new Command.LeaseTasks(c.workerId(), c.maxTasks(), config.leaseTtlMs()))
+                        .toList());
+        return raft.submit(command).handle((reply, error) -> {
+            Map<String, List<LeaseGrant>> grants =
+                    reply instanceof Response.JobSubmittedWithLeases w ? w.grants() : Map.of();
+            for (WorkerRegistry.Candidate c : offered) {
+                deliver(c, grants.getOrDefault(c.workerId(), List.of()));
+            }
+            if (error != null) {
+                throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+            }
+            return reply instanceof Response.JobSubmittedWithLeases w ? w.submitted() : reply;
+        });
     }
 
     private void wakeAt(long atMs) {

@@ -286,9 +286,9 @@ public final class WorkerService {
         return new Response.LocalWorkers(raft.selfId(), out);
     }
 
-    /** A submission of {@code tasks} tasks was proposed through this node: idle workers here may lease at once. */
-    public void submitted(int tasks) {
-        dispatcher.submitted(tasks);
+    /** Proposes a submission with grants for the idle workers connected here riding in its entry. */
+    public CompletableFuture<Response> submit(Command.SubmitJob job) {
+        return dispatcher.submit(job);
     }
 
     /** The session closed: forget the worker here. Its leases live on until the leader expires them. */
@@ -312,6 +312,7 @@ public final class WorkerService {
             }
         }
         if (command instanceof Command.SubmitJob
+                || command instanceof Command.SubmitAndLease
                 || command instanceof Command.RetryTasks
                 || command instanceof Command.ExpireLease
                 || command instanceof Command.FailTask

@@ -48,6 +48,16 @@ class CommandGoldenTest {
                 new Command.SealBlob(SHA, 123_456, 1),
                 new Command.CollectGarbage(86_400_000, 3_600_000, 7_200_000, 500),
                 new Command.LeaseTasks("worker-a.7f3c", 4, 30_000),
+                new Command.SubmitAndLease(
+                        new Command.SubmitJob(
+                                List.of(new ImageRef("cat.jpg", SHA, 123_456)),
+                                List.of("thumbnail:256"),
+                                0,
+                                3,
+                                0,
+                                Map.of(),
+                                null),
+                        List.of(new Command.LeaseTasks("worker-a.7f3c", 1, 30_000))),
                 new Command.ExtendLeases(
                         "worker-a.7f3c",
                         List.of(new Command.LeaseRef("job-17.0", 41), new Command.LeaseRef("job-17.1", 41)),

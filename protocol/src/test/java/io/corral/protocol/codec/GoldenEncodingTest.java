@@ -249,6 +249,21 @@ class GoldenEncodingTest {
                         600_000,
                         4711,
                         1_767_225_630_000L))),
+                new Response.JobSubmittedWithLeases(
+                        "job-17",
+                        true,
+                        Map.of(
+                                "worker-3",
+                                List.of(new LeaseGrant(
+                                        "job-17.0",
+                                        "job-17",
+                                        "cat.jpg",
+                                        SHA,
+                                        4,
+                                        List.of("thumbnail:256"),
+                                        0,
+                                        4711,
+                                        1_767_225_630_000L)))),
                 new Response.LeaseRevoked("job-17.0", 4711),
                 new Response.TasksRetried(2),
                 new Response.WorkerList(

@@ -16,6 +16,27 @@ public final class LeaseRules {
         validateTtl(c.leaseTtlMs());
     }
 
+    /** The grants riding on a submission: at least one, each valid, one per worker. */
+    public static void validate(List<Command.LeaseTasks> leases) {
+        if (leases == null || leases.isEmpty()) {
+            throw Checks.bad("leases: a SubmitAndLease needs at least one LeaseTasks");
+        }
+        if (leases.size() > CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE) {
+            throw Checks.bad("leases: " + leases.size() + " workers; at most " + CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE
+                    + " are allowed");
+        }
+        java.util.Set<String> workers = new java.util.HashSet<>();
+        for (Command.LeaseTasks lease : leases) {
+            if (lease == null) {
+                throw Checks.bad("leases: a LeaseTasks is missing");
+            }
+            validate(lease);
+            if (!workers.add(lease.workerId())) {
+                throw Checks.bad("leases: worker " + lease.workerId() + " is named twice");
+            }
+        }
+    }
+
     public static void validate(Command.ExtendLeases c) {
         validateWorker(c.workerId());
         validateLeases(c.leases());

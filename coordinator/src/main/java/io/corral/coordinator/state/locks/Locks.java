@@ -41,9 +41,16 @@ public final class Locks {
 
     public Applied acquire(Command.AcquireLock c) {
         LockRecord held = LockQueries.lock(txn, c.name());
+        List<Event> events = List.of();
+        if (held != null && held.expiresAtMs() <= nowMs && !grantHeld) {
+            // The hold lapsed and the leader's ExpireLock is not applied yet: end it here, as release and renew already
+            // treat it as ended, so no one is told the lock is held by a holder that no longer has it.
+            events = handOver(held);
+            held = LockQueries.lock(txn, c.name());
+        }
         if (held == null) {
             MetaCounters.add(txn, MetaCounters.LOCKS_HELD, 1);
-            return Applied.of(granted(grant(c.name(), c.owner(), c.ttlMs(), 0, 0)));
+            return new Applied(granted(grant(c.name(), c.owner(), c.ttlMs(), 0, 0)), events);
         }
         if (grantHeld) {
             // Deliberately wrong (test fault): the live holder is overwritten.
@@ -51,10 +58,12 @@ public final class Locks {
             return Applied.of(granted(grant(c.name(), c.owner(), c.ttlMs(), 0, held.waiters())));
         }
         if (c.waitMs() == 0) {
-            return error(
-                    ErrorCode.LOCK_HELD,
-                    "lock '" + c.name() + "' is held by '" + held.owner() + "' (token " + held.token() + ") until "
-                            + held.expiresAtMs() + " ms");
+            return new Applied(
+                    new Response.ErrorReply(
+                            ErrorCode.LOCK_HELD,
+                            "lock '" + c.name() + "' is held by '" + held.owner() + "' (token " + held.token()
+                                    + ") until " + held.expiresAtMs() + " ms"),
+                    events);
         }
         if (held.waiters() >= limits.maxWaitersPerLock()) {
             return error(
@@ -67,7 +76,7 @@ public final class Locks {
         txn.put(Space.WAITER_DEADLINES, LockKeys.deadline(waiter.deadlineMs(), c.name(), index), Keys.EMPTY);
         put(held.withWaiters(held.waiters() + 1));
         MetaCounters.add(txn, MetaCounters.LOCK_WAITERS, 1);
-        return Applied.of(new Response.LockQueued(c.name(), index, waiter.deadlineMs()));
+        return new Applied(new Response.LockQueued(c.name(), index, waiter.deadlineMs()), events);
     }
 
     /** The holder gives the lock up; the first live waiter, if any, is granted it with this entry's index. */

@@ -457,4 +457,81 @@ class LeaseTest {
         h.refused(new Command.ExtendAllLeases(0), ErrorCode.BAD_REQUEST);
         h.refused(new Command.RetryTasks(""), ErrorCode.BAD_REQUEST);
     }
+
+    @Test
+    void aSubmissionWithGrantsLeasesInItsOwnEntryQueueOrderFirst() {
+        long older = submit(h, 0, 1, 3);
+        ImageRef image = h.image("img.png", CoreHarness.png(64, 1));
+        long index = h.nextIndex();
+        Applied applied = h.apply(new Command.SubmitAndLease(
+                new Command.SubmitJob(List.of(image, image, image), List.of("thumbnail:128"), 0, 3, Map.of(), null),
+                List.of(new Command.LeaseTasks("w1", 1, TTL_MS), new Command.LeaseTasks("w2", 2, TTL_MS))));
+
+        long seq = JobKeys.parseJobId(((Response.JobSubmitted) applied.reply()).jobId());
+        Map<String, List<LeaseResult.Grant>> grants = ((LeaseResult.SubmittedAndGranted) applied.result()).byWorker();
+        assertThat(grants.keySet()).containsExactly("w1", "w2");
+        // The queue decides, not the submission: the older job's task goes first.
+        assertThat(grants.get("w1")).extracting(LeaseResult.Grant::taskId).containsExactly(JobKeys.taskId(older, 0));
+        assertThat(grants.get("w2"))
+                .extracting(LeaseResult.Grant::taskId)
+                .containsExactly(JobKeys.taskId(seq, 0), JobKeys.taskId(seq, 1));
+        assertThat(grants.values().stream().flatMap(List::stream)).allSatisfy(g -> {
+            assertThat(g.token()).isEqualTo(index);
+            assertThat(g.expiresAtMs()).isEqualTo(h.nowMs() + TTL_MS);
+        });
+        assertThat(task(h, JobKeys.taskId(seq, 1)).lease().workerId()).isEqualTo("w2");
+        assertThat(task(h, JobKeys.taskId(seq, 2)).state()).isEqualTo(TaskState.PENDING);
+        assertThat(h.core.counters(h.kv).leasesGranted()).isEqualTo(3);
+    }
+
+    @Test
+    void aSubmissionWithGrantsForMoreSlotsThanTasksGrantsWhatThereIs() {
+        ImageRef image = h.image("img.png", CoreHarness.png(64, 1));
+        Applied applied = h.apply(new Command.SubmitAndLease(
+                new Command.SubmitJob(List.of(image), List.of("thumbnail:128"), 0, 3, Map.of(), null),
+                List.of(new Command.LeaseTasks("w1", 4, TTL_MS), new Command.LeaseTasks("w2", 4, TTL_MS))));
+
+        Map<String, List<LeaseResult.Grant>> grants = ((LeaseResult.SubmittedAndGranted) applied.result()).byWorker();
+        assertThat(grants.get("w1")).hasSize(1);
+        assertThat(grants.get("w2")).isEmpty();
+    }
+
+    @Test
+    void aRefusedSubmissionGrantsNothingAndWritesNothing() {
+        submit(h, 0, 1, 3);
+        ImageRef missing = new ImageRef("gone.png", CoreHarness.sha256(new byte[] {1, 2, 3}), 3);
+        String error = h.refused(
+                new Command.SubmitAndLease(
+                        new Command.SubmitJob(List.of(missing), List.of("thumbnail:128"), 0, 3, Map.of(), null),
+                        List.of(new Command.LeaseTasks("w1", 1, TTL_MS))),
+                ErrorCode.BLOB_MISSING);
+        assertThat(error).contains("gone.png");
+        assertThat(h.lastWrites()).isZero();
+        assertThat(h.core.counters(h.kv).leasesGranted()).isZero();
+    }
+
+    @Test
+    void aSubmissionWithGrantsIsValidatedWhole() {
+        ImageRef image = h.image("img.png", CoreHarness.png(64, 1));
+        Command.SubmitJob job = new Command.SubmitJob(List.of(image), List.of("thumbnail:128"), 0, 3, Map.of(), null);
+        assertThat(h.refused(new Command.SubmitAndLease(job, List.of()), ErrorCode.BAD_REQUEST))
+                .contains("at least one");
+        assertThat(h.refused(
+                        new Command.SubmitAndLease(
+                                job,
+                                List.of(
+                                        new Command.LeaseTasks("w1", 1, TTL_MS),
+                                        new Command.LeaseTasks("w1", 1, TTL_MS))),
+                        ErrorCode.BAD_REQUEST))
+                .contains("named twice");
+        assertThat(h.refused(
+                        new Command.SubmitAndLease(job, List.of(new Command.LeaseTasks("w1", 0, TTL_MS))),
+                        ErrorCode.BAD_REQUEST))
+                .contains("maxTasks");
+        assertThat(h.refused(
+                        new Command.SubmitAndLease(null, List.of(new Command.LeaseTasks("w1", 1, TTL_MS))),
+                        ErrorCode.BAD_REQUEST))
+                .contains("submission");
+        assertThat(h.core.counters(h.kv).leasesGranted()).isZero();
+    }
 }

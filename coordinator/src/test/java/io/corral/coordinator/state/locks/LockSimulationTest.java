@@ -73,6 +73,15 @@ class LockSimulationTest {
         long index = h.nextIndex();
         Applied applied = h.apply(new Command.AcquireLock(name, "owner-" + index, ttl, wait));
         Response reply = applied.reply();
+        Hold before = holds.get(name);
+        if (before != null && before.expiresAtMs() <= h.nowMs()) {
+            // A lapsed hold whose expiry is not committed yet: the acquire ends it first, as the expiry would.
+            holds.remove(name);
+            expiries++;
+            follow(name, applied.events());
+        } else {
+            assertThat(applied.events()).isEmpty();
+        }
         if (reply instanceof Response.LockGranted g) {
             assertThat(holds).doesNotContainKey(name);
             assertThat(g.token()).isEqualTo(index);
@@ -85,7 +94,6 @@ class LockSimulationTest {
             assertThat(code).isIn(ErrorCode.LOCK_HELD, ErrorCode.OVERLOADED);
             assertThat(holds).containsKey(name);
         }
-        assertThat(applied.events()).isEmpty();
     }
 
     private void release(String name) {

@@ -156,6 +156,44 @@ class LocksTest {
     }
 
     @Test
+    void anAcquireAfterTheHoldLapsedIsGrantedBeforeTheExpiryIsCommitted() {
+        CoreHarness h = new CoreHarness();
+        long token = granted(h.reply(acquire("a", 0))).token();
+        h.advance(TTL_MS);
+        // The holder's release is refused as lapsed; an acquire must then not be told the lapsed holder has it
+        // (the fault-injection harness found exactly that history non-linearizable).
+        h.refused(new Command.ReleaseLock("L", token), ErrorCode.STALE_TOKEN);
+        long index = h.nextIndex();
+        assertThat(granted(h.reply(acquire("b", 0))))
+                .isEqualTo(new Response.LockGranted("L", "b", index, h.nowMs() + TTL_MS));
+        assertThat(h.core.counters(h.kv).locksHeld()).isEqualTo(1);
+        // The leader's expiry of the old grant, applied late, changes nothing.
+        assertThat(h.reply(new Command.ExpireLock("L", token))).isEqualTo(new Response.Ack());
+        assertThat(h.lastWrites()).isZero();
+        assertThat(LockQueries.lock(h.kv, "L").owner()).isEqualTo("b");
+    }
+
+    @Test
+    void anAcquireAfterTheHoldLapsedHandsTheLockToTheFirstWaiterAndIsRefusedOrQueued() {
+        CoreHarness h = new CoreHarness();
+        long token = granted(h.reply(acquire("a", 0))).token();
+        Response.LockQueued b = queued(h.reply(acquire("b", 60_000)));
+        h.advance(TTL_MS);
+
+        long index = h.nextIndex();
+        Applied refused = h.apply(acquire("c", 0));
+        assertThat(((Response.ErrorReply) refused.reply()).message()).contains("'b'", "token " + index);
+        assertThat(refused.events())
+                .containsExactly(new Event.LockGranted("L", b.waiterId(), "b", index, h.nowMs() + TTL_MS));
+        assertThat(LockQueries.lock(h.kv, "L").owner()).isEqualTo("b");
+
+        Applied queuedBehind = h.apply(acquire("d", 60_000));
+        assertThat(queuedBehind.reply()).isInstanceOf(Response.LockQueued.class);
+        assertThat(queuedBehind.events()).isEmpty();
+        assertThat(h.reply(new Command.ExpireLock("L", token))).isEqualTo(new Response.Ack());
+    }
+
+    @Test
     void expiryAppliesOnlyToTheCurrentLapsedGrant() {
         CoreHarness h = new CoreHarness();
         long token = granted(h.reply(acquire("a", 0))).token();
