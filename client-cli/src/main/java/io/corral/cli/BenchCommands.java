@@ -77,10 +77,24 @@ final class BenchCommands extends CommandGroup {
                 description = "Give up when a job's lease has not come after this long (default: 10s).")
         long leaseTimeoutMs = 10_000;
 
+        @Option(
+                names = "--worker-coordinator",
+                paramLabel = "HOST:PORT",
+                description = "Connect the benchmark's worker to this coordinator only, the submitter as usual"
+                        + " (default: both as usual). To measure a worker and a submitter on different members.")
+        String workerCoordinator;
+
         @Override
         void run(Output out) throws IOException, InterruptedException {
             validate();
             ClusterSession.Settings settings = main().settings(0);
+            ClusterSession.Settings workerSettings = workerCoordinator == null
+                    ? settings
+                    : new ClusterSession.Settings(
+                            workerCoordinator,
+                            settings.connectTimeoutMs(),
+                            settings.requestTimeoutMs(),
+                            settings.clientName());
             ImageRef input;
             ImageRef result;
             List<MemberStatus> members;
@@ -99,7 +113,7 @@ final class BenchCommands extends CommandGroup {
             int total = warmup + jobs;
             Map<String, Object> report;
             try (CorralClient submitter = ClientSession.client(settings);
-                    CorralClient worker = ClientSession.client(settings)) {
+                    CorralClient worker = ClientSession.client(workerSettings)) {
                 out.note("worker " + workerId + " on " + where(worker, members) + ", submitter on "
                         + where(submitter, members) + "; " + warmup + " warm-up and " + jobs + " measured jobs");
                 List<DispatchBench.Sample> samples = new DispatchBench(
