@@ -80,6 +80,7 @@ public final class Coordinator implements AutoCloseable {
         this.raft = new RaftNode(config, stateMachine);
         WorkerRegistry registry = new WorkerRegistry();
         this.dispatcher = new Dispatcher(raft, stateMachine, registry, config.workers(), clockMs);
+        stateMachine.submissionGrants(dispatcher);
         this.workers = new WorkerService(raft, stateMachine, registry, dispatcher, config.workers(), clockMs);
         workerService[0] = workers;
         this.peers = new PeerClients(config.nodeId());

@@ -76,6 +76,7 @@ public final class CorralStateMachine extends BaseStateMachine {
         return t;
     });
 
+    private volatile SubmissionGrants submissionGrants = SubmissionGrants.NONE;
     private volatile RocksStore store;
     private volatile TermIndex snapshotMark = TermIndex.valueOf(0, -1);
     private volatile Path pendingInstall;
@@ -102,6 +103,11 @@ public final class CorralStateMachine extends BaseStateMachine {
 
     Path installDir() {
         return dataDir.resolve("install");
+    }
+
+    /** Where the leader finds idle workers of its own to grant a submission's tasks to in the submission's entry. */
+    public void submissionGrants(SubmissionGrants grants) {
+        this.submissionGrants = grants;
     }
 
     /** The live store, for reads outside Raft (housekeeping scans, metrics, blob downloads). */
@@ -156,15 +162,67 @@ public final class CorralStateMachine extends BaseStateMachine {
         } catch (IllegalArgumentException e) {
             throw new IOException("rejected malformed command: " + e.getMessage(), e);
         }
-        Entry entry = new Entry(clockMs.getAsLong(), split.command());
+        SubmissionGrants.Reservation reservation = reserveFor(split.command());
+        Command command = reservation == null ? split.command() : withGrants(split.command(), reservation);
+        Entry entry = new Entry(clockMs.getAsLong(), command);
         TransactionContext.Builder b = TransactionContext.newBuilder()
                 .setStateMachine(this)
                 .setClientRequest(request)
-                .setLogData(RaftMessages.entry(entry));
+                .setLogData(RaftMessages.entry(entry))
+                .setStateMachineContext(reservation);
         if (!split.data().isEmpty()) {
             b.setStateMachineData(split.data());
         }
         return b.build();
+    }
+
+    /**
+     * The leader's own idle workers for a submission, unless the proposing member's grants already cover every task
+     * (or name these workers).
+     */
+    private SubmissionGrants.Reservation reserveFor(Command command) {
+        if (command instanceof Command.SubmitJob job) {
+            return submissionGrants.reserve(job.images().size(), java.util.Set.of());
+        }
+        if (command instanceof Command.SubmitAndLease c && c.job() != null && c.leases() != null) {
+            int asked =
+                    c.leases().stream().mapToInt(Command.LeaseTasks::maxTasks).sum();
+            int left = c.job().images().size() - asked;
+            if (left > 0 && c.leases().size() < io.corral.coordinator.state.CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE) {
+                java.util.Set<String> named = new java.util.HashSet<>();
+                c.leases().forEach(l -> named.add(l.workerId()));
+                return submissionGrants.reserve(left, named);
+            }
+        }
+        return null;
+    }
+
+    private static Command withGrants(Command command, SubmissionGrants.Reservation reservation) {
+        if (command instanceof Command.SubmitAndLease c) {
+            List<Command.LeaseTasks> all = new java.util.ArrayList<>(c.leases());
+            all.addAll(reservation.leases());
+            int keep = Math.min(all.size(), io.corral.coordinator.state.CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE);
+            return new Command.SubmitAndLease(c.job(), all.subList(0, keep));
+        }
+        return new Command.SubmitAndLease((Command.SubmitJob) command, reservation.leases());
+    }
+
+    @Override
+    public TransactionContext cancelTransaction(TransactionContext trx) throws IOException {
+        if (trx.getStateMachineContext() instanceof SubmissionGrants.Reservation r) {
+            r.abandoned();
+        }
+        return super.cancelTransaction(trx);
+    }
+
+    @Override
+    public void notifyNotLeader(java.util.Collection<TransactionContext> pending) throws IOException {
+        for (TransactionContext trx : pending) {
+            if (trx.getStateMachineContext() instanceof SubmissionGrants.Reservation r) {
+                r.abandoned();
+            }
+        }
+        super.notifyNotLeader(pending);
     }
 
     @Override
@@ -235,7 +293,11 @@ public final class CorralStateMachine extends BaseStateMachine {
             // The entry is applied and stored; a listener bug must not stop the state machine.
             LOG.warn("apply listener failed on entry {}: {}", ti.getIndex(), e.toString(), e);
         }
-        return CompletableFuture.completedFuture(RaftMessages.reply(LeaseReplies.of(stamped.command(), applied)));
+        Response reply = LeaseReplies.of(stamped.command(), applied);
+        if (trx.getStateMachineContext() instanceof SubmissionGrants.Reservation r) {
+            r.applied(reply instanceof Response.JobSubmittedWithLeases w ? w.grants() : java.util.Map.of());
+        }
+        return CompletableFuture.completedFuture(RaftMessages.reply(reply));
     }
 
     private byte[] stagedOrEmpty(long index) {

@@ -3,6 +3,7 @@ package io.corral.coordinator.workers;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
+import io.corral.coordinator.raft.SubmissionGrants;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.jobs.PendingQueue;
@@ -11,12 +12,14 @@ import io.corral.protocol.LeaseGrant;
 import io.corral.protocol.Response;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -27,12 +30,14 @@ import org.slf4j.LoggerFactory;
  * {@link Command.LeaseTasks} this node commits on a worker's behalf, one entry per worker and round, granting up to
  * its free slots); this node pushes the granted tasks to the worker's session as a {@link Response.LeaseOffer}.
  *
- * <p>A submission proposed through this node carries grants for its idle workers in its own entry ({@link #submit}).
+ * <p>A submission proposed through this node carries grants for its idle workers in its own entry ({@link #submit});
+ * on the leader, the state machine adds grants for the leader's own idle workers as it stamps any submission
+ * ({@link #reserve}), whichever member proposed it.
  * Rounds are triggered by events, never by a polling interval on the dispatch path: a registration, a finished task,
  * an applied submission, retry, expiry, failure or release, and the end of the soonest retry backoff. A slow
  * tick ({@code workers.dispatchTickMs}) is only a backstop for a trigger lost to a failed Raft call.
  */
-public final class Dispatcher implements AutoCloseable {
+public final class Dispatcher implements AutoCloseable, SubmissionGrants {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
     private final RaftNode raft;
@@ -172,7 +177,8 @@ public final class Dispatcher implements AutoCloseable {
             candidates = candidates.subList(0, CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE);
         }
         if (candidates.isEmpty()) {
-            return raft.submit(job);
+            // The leader may have added grants for its own workers; the client gets the plain answer.
+            return raft.submit(job).thenApply(Dispatcher::unwrap);
         }
         List<WorkerRegistry.Candidate> offered = List.copyOf(candidates);
         Command.SubmitAndLease command = new Command.SubmitAndLease(
@@ -180,7 +186,14 @@ public final class Dispatcher implements AutoCloseable {
                 offered.stream()
                         .map(c -> new Command.LeaseTasks(c.workerId(), c.maxTasks(), config.leaseTtlMs()))
                         .toList());
-        return raft.submit(command).handle((reply, error) -> {
+        CompletableFuture<Response> proposed;
+        try {
+            proposed = raft.submit(command);
+        } catch (RuntimeException e) {
+            offered.forEach(c -> registry.leased(c.workerId(), c.session(), List.of()));
+            throw e;
+        }
+        return proposed.handle((reply, error) -> {
             Map<String, List<LeaseGrant>> grants =
                     reply instanceof Response.JobSubmittedWithLeases w ? w.grants() : Map.of();
             for (WorkerRegistry.Candidate c : offered) {
@@ -189,8 +202,71 @@ public final class Dispatcher implements AutoCloseable {
             if (error != null) {
                 throw error instanceof CompletionException ce ? ce : new CompletionException(error);
             }
-            return reply instanceof Response.JobSubmittedWithLeases w ? w.submitted() : reply;
+            return unwrap(reply);
         });
+    }
+
+    private static Response unwrap(Response reply) {
+        return reply instanceof Response.JobSubmittedWithLeases w ? w.submitted() : reply;
+    }
+
+    /**
+     * Called by the state machine on the leader as it stamps a submission: reserves idle workers connected here (not
+     * {@code named}) for up to {@code tasks} tasks. Never blocks: the registry's lock only.
+     */
+    @Override
+    public SubmissionGrants.Reservation reserve(int tasks, Set<String> named) {
+        if (tasks <= 0 || stateMachine.store() == null) {
+            return null;
+        }
+        List<WorkerRegistry.Candidate> taken =
+                registry.takeCandidates(Math.min(tasks, CoreLimits.MAX_TASKS_PER_LEASE), rotation.getAndIncrement());
+        List<WorkerRegistry.Candidate> kept = new java.util.ArrayList<>();
+        for (WorkerRegistry.Candidate c : taken) {
+            if (named.contains(c.workerId()) || kept.size() >= CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE - named.size()) {
+                registry.leased(c.workerId(), c.session(), List.of());
+            } else {
+                kept.add(c);
+            }
+        }
+        return kept.isEmpty() ? null : new Reserved(List.copyOf(kept));
+    }
+
+    /** Workers reserved for one entry the leader stamped. */
+    private final class Reserved implements SubmissionGrants.Reservation {
+        private final List<WorkerRegistry.Candidate> candidates;
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        Reserved(List<WorkerRegistry.Candidate> candidates) {
+            this.candidates = candidates;
+        }
+
+        @Override
+        public List<Command.LeaseTasks> leases() {
+            return candidates.stream()
+                    .map(c -> new Command.LeaseTasks(c.workerId(), c.maxTasks(), config.leaseTtlMs()))
+                    .toList();
+        }
+
+        @Override
+        public void applied(Map<String, List<LeaseGrant>> grants) {
+            if (ended.compareAndSet(false, true)) {
+                for (WorkerRegistry.Candidate c : candidates) {
+                    deliver(c, grants.getOrDefault(c.workerId(), List.of()));
+                }
+            }
+        }
+
+        @Override
+        public void abandoned() {
+            if (ended.compareAndSet(false, true)) {
+                // Grants the entry may still commit reach the worker by the heartbeat's re-offer.
+                for (WorkerRegistry.Candidate c : candidates) {
+                    registry.leased(c.workerId(), c.session(), List.of());
+                }
+                trigger();
+            }
+        }
     }
 
     private void wakeAt(long atMs) {
