@@ -2,12 +2,13 @@
 # The dispatch latency benchmark (docs/benchmarks.md): starts a fresh local cluster with no worker, runs
 # `corral bench dispatch` against it, stops it, and prints the figures with a Markdown row for docs/benchmarks.md.
 #
-#   scripts/bench-dispatch.sh [--jobs N] [--warmup N] [-n 3|5] [--placement same|split] [--dir DIR] [--keep] [--build]
+#   scripts/bench-dispatch.sh [--jobs N] [--warmup N] [-n 3|5] [--placement same|leader|other|any] [--dir DIR] [--keep] [--build]
 #
 #   --jobs N     measured jobs (default 1000)          --warmup N   jobs run first, not measured (default 50)
 #   -n 3|5       coordinators (default 3)              --dir DIR    cluster data (default target/bench/dispatch-TIME)
 #   --keep       keep DIR afterwards (logs)            --build      rebuild the jars first (default: only if absent)
-#   --placement  same: the submitter and the worker on the first member (default); split: the worker on the second
+#   --placement  same: submitter and worker on one follower (default); leader: the worker on the leader, the
+#                submitter on a follower; other: each on a different follower; any: as the client picks
 #
 # The Raft log is fsynced in DIR, so the figures depend on its disk: keep it on the disk you want to measure (not a
 # tmpfs). Ports start at CORRAL_PORT_BASE (default 17100 here, so that a quick-start cluster on 7100 is left alone).
@@ -32,11 +33,11 @@ while [ $# -gt 0 ]; do
     --keep) keep=true; shift ;;
     --build) build=true; shift ;;
     --placement) placement="${2:-}"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
-case "$placement" in same|split) ;; *) die "--placement must be same or split, got '$placement'" ;; esac
+case "$placement" in same|leader|other|any) ;; *) die "--placement must be same, leader, other or any, got '$placement'" ;; esac
 
 export CORRAL_PORT_BASE="${CORRAL_PORT_BASE:-17100}"
 require_free_ports "$size" "$CORRAL_PORT_BASE"
@@ -57,17 +58,12 @@ started="$("$repo/scripts/cluster.sh" start -n "$size" -w 0 --dir "$dir" --set r
 coordinators="$(coordinators_from "$started")"
 [ -n "$coordinators" ] || die "the cluster did not start; see $dir/n*/coordinator.log (run with --keep)"
 
-case "$placement" in
-  same) submitter_at="${coordinators%%,*}"; worker_at="$submitter_at" ;;
-  split) submitter_at="${coordinators%%,*}"; rest="${coordinators#*,}"; worker_at="${rest%%,*}" ;;
-  *) die "--placement must be same or split, got '$placement'" ;;
-esac
 
 echo "machine: $(machine)"
 echo "cluster: $size coordinators on 127.0.0.1 (ports from $CORRAL_PORT_BASE), data in $dir"
 echo
-result="$("$repo/bin/corral" --coordinators "$submitter_at" bench dispatch --jobs "$jobs" --warmup "$warmup" \
-  --worker-coordinator "$worker_at")"
+result="$("$repo/bin/corral" --coordinators "$coordinators" bench dispatch --jobs "$jobs" --warmup "$warmup" \
+  --placement "$placement")"
 echo "$result"
 
 # MEASURE FROM TO COUNT P50 P90 P99 MAX MEAN: fields 5 to 9 of the rows.

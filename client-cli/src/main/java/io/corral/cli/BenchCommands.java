@@ -78,23 +78,17 @@ final class BenchCommands extends CommandGroup {
         long leaseTimeoutMs = 10_000;
 
         @Option(
-                names = "--worker-coordinator",
-                paramLabel = "HOST:PORT",
-                description = "Connect the benchmark's worker to this coordinator only, the submitter as usual"
-                        + " (default: both as usual). To measure a worker and a submitter on different members.")
-        String workerCoordinator;
+                names = "--placement",
+                paramLabel = "PLACEMENT",
+                description = "Which members the benchmark's worker and submitter connect to: any (as --coordinators"
+                        + " picks, the default), same (both on one follower), leader (the worker on the leader, the"
+                        + " submitter on a follower), other (each on a different follower; needs 3 members or more).")
+        String placement = "any";
 
         @Override
         void run(Output out) throws IOException, InterruptedException {
             validate();
             ClusterSession.Settings settings = main().settings(0);
-            ClusterSession.Settings workerSettings = workerCoordinator == null
-                    ? settings
-                    : new ClusterSession.Settings(
-                            workerCoordinator,
-                            settings.connectTimeoutMs(),
-                            settings.requestTimeoutMs(),
-                            settings.clientName());
             ImageRef input;
             ImageRef result;
             List<MemberStatus> members;
@@ -112,8 +106,9 @@ final class BenchCommands extends CommandGroup {
                     new DispatchBench.Settings(jobs, warmup, leaseTimeoutMs, settings.requestTimeoutMs());
             int total = warmup + jobs;
             Map<String, Object> report;
-            try (CorralClient submitter = ClientSession.client(settings);
-                    CorralClient worker = ClientSession.client(workerSettings)) {
+            String[] at = placed(members);
+            try (CorralClient submitter = ClientSession.client(at == null ? settings : pinned(settings, at[0]));
+                    CorralClient worker = ClientSession.client(at == null ? settings : pinned(settings, at[1]))) {
                 out.note("worker " + workerId + " on " + where(worker, members) + ", submitter on "
                         + where(submitter, members) + "; " + warmup + " warm-up and " + jobs + " measured jobs");
                 List<DispatchBench.Sample> samples = new DispatchBench(
@@ -126,7 +121,46 @@ final class BenchCommands extends CommandGroup {
             print(out, report);
         }
 
+        /** The submitter's and the worker's addresses for {@link #placement}; null for "any". */
+        String[] placed(List<MemberStatus> members) {
+            if (placement.equals("any")) {
+                return null;
+            }
+            List<String> followers = new java.util.ArrayList<>();
+            String leader = null;
+            for (MemberStatus m : members) {
+                if (!m.reachable() || m.rpcAddress() == null) {
+                    continue;
+                }
+                if ("LEADER".equals(m.role())) {
+                    leader = m.rpcAddress();
+                } else {
+                    followers.add(m.rpcAddress());
+                }
+            }
+            int needed = placement.equals("other") ? 2 : 1;
+            if (followers.size() < needed || (placement.equals("leader") && leader == null)) {
+                throw CliException.of(
+                        io.corral.protocol.ErrorCode.UNAVAILABLE,
+                        "--placement " + placement + " needs a leader and " + needed
+                                + " reachable follower(s); the cluster has "
+                                + (leader == null ? "no leader" : "a leader") + " and " + followers.size());
+            }
+            return switch (placement) {
+                case "same" -> new String[] {followers.get(0), followers.get(0)};
+                case "leader" -> new String[] {followers.get(0), leader};
+                default -> new String[] {followers.get(0), followers.get(1)};
+            };
+        }
+
+        private static ClusterSession.Settings pinned(ClusterSession.Settings s, String address) {
+            return new ClusterSession.Settings(address, s.connectTimeoutMs(), s.requestTimeoutMs(), s.clientName());
+        }
+
         void validate() {
+            if (!List.of("any", "same", "leader", "other").contains(placement)) {
+                throw CliException.badInput("--placement must be any, same, leader or other, got '" + placement + "'");
+            }
             if (jobs < 1 || jobs > MAX_JOBS) {
                 throw CliException.badInput("--jobs must be between 1 and " + MAX_JOBS + ", got " + jobs);
             }

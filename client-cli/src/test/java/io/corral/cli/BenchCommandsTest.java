@@ -156,4 +156,38 @@ class BenchCommandsTest {
         assertThat(noWorker.err()).contains("no active worker is connected");
         assertThat(cluster.uploads).isEmpty();
     }
+
+    private static io.corral.protocol.MemberStatus member(String id, String rpc, String role, boolean reachable) {
+        return new io.corral.protocol.MemberStatus(
+                id, "raft", rpc, "http", role, 3, 10, 10, 0, "n1", reachable, reachable ? null : "down");
+    }
+
+    @Test
+    void placementChoosesTheMembersByRole() {
+        List<io.corral.protocol.MemberStatus> members = List.of(
+                member("n1", "h:1", "LEADER", true),
+                member("n2", "h:2", "FOLLOWER", true),
+                member("n3", "h:3", "FOLLOWER", true));
+        BenchCommands.Dispatch cmd = new BenchCommands.Dispatch();
+        assertThat(cmd.placed(members)).isNull();
+        cmd.placement = "same";
+        assertThat(cmd.placed(members)).containsExactly("h:2", "h:2");
+        cmd.placement = "leader";
+        assertThat(cmd.placed(members)).containsExactly("h:2", "h:1");
+        cmd.placement = "other";
+        assertThat(cmd.placed(members)).containsExactly("h:2", "h:3");
+
+        List<io.corral.protocol.MemberStatus> oneDown = List.of(
+                member("n1", "h:1", "LEADER", true),
+                member("n2", "h:2", "FOLLOWER", true),
+                member("n3", "h:3", "FOLLOWER", false));
+        CliException e = org.junit.jupiter.api.Assertions.assertThrows(CliException.class, () -> cmd.placed(oneDown));
+        assertThat(e.exitCode()).isEqualTo(4);
+        assertThat(e.getMessage()).contains("--placement other", "1");
+
+        cmd.placement = "nearby";
+        CliException bad = org.junit.jupiter.api.Assertions.assertThrows(CliException.class, cmd::validate);
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.getMessage()).contains("any, same, leader or other");
+    }
 }
