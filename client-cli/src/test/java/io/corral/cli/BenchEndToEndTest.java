@@ -127,7 +127,8 @@ class BenchEndToEndTest {
                 d.taskTimeoutMs(),
                 d.progressIntervalMs(),
                 d.requestTimeoutMs(),
-                d.pipeline());
+                d.pipeline(),
+                true);
         try (CorralClient client = client();
                 Worker worker = Worker.connect(config)) {
             worker.start();

@@ -106,7 +106,8 @@ class CliEndToEndTest {
                 d.taskTimeoutMs(),
                 d.progressIntervalMs(),
                 d.requestTimeoutMs(),
-                d.pipeline());
+                d.pipeline(),
+                true);
         try (Worker worker = Worker.connect(config)) {
             worker.start();
             Path in = Files.createDirectories(dir.resolve("to-process/sub"));

@@ -178,6 +178,34 @@ public final class CorralClient implements AutoCloseable {
     }
 
     /**
+     * Moves to {@code target}, one of the configured coordinators: closes the open connection, if it is to another
+     * one, and connects to {@code target} first. Requests in flight on the closed connection fail with UNAVAILABLE,
+     * as on any lost connection; the caller chooses a quiet moment. Returns false, changing nothing, when {@code
+     * target} is not in the configured list (compared as written: host and port) or the client is closed.
+     */
+    public boolean reconnectTo(HostPort target) {
+        int index = options.coordinators().indexOf(target);
+        Connection open;
+        synchronized (lock) {
+            if (closed || index < 0) {
+                return false;
+            }
+            open = openConnection();
+            if (open != null && open.target().equals(target)) {
+                return true;
+            }
+            nextIndex = index;
+            current = null;
+        }
+        if (open != null) {
+            log.info("moving from {} to {}", open.target(), target);
+            open.close();
+        }
+        connection();
+        return true;
+    }
+
+    /**
      * Registers a listener for server-initiated messages (envelope id 0) and interim answers ({@link
      * Response.LockQueued}). Listeners run on the callback thread, in arrival order.
      */

@@ -6,6 +6,7 @@ import io.corral.client.CorralException;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.LeaseGrant;
 import io.corral.protocol.LeaseRef;
+import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.StaleLease;
@@ -82,6 +83,9 @@ public final class Worker implements AutoCloseable {
     private boolean stopping;
     private boolean registered;
     private boolean wakeUp;
+    /** A leader this worker cannot move to (its address is not configured); retried once another one leads. */
+    private volatile String unreachableLeader;
+
     private volatile long heartbeatIntervalMs = DEFAULT_HEARTBEAT_MS;
 
     Worker(WorkerConfig config, String id, ClusterPort port, ImagePipeline pipeline, LongSupplier clockMs) {
@@ -304,9 +308,63 @@ public final class Worker implements AutoCloseable {
             for (StaleLease stale : ack.stale()) {
                 abort(stale.taskId(), stale.token(), "heartbeat says the lease is stale: " + stale.reason());
             }
+            if (config.followLeader()) {
+                followLeader();
+            }
         } catch (CorralException e) {
             log.warn("heartbeat failed ({} {}); reconnecting and registering again", e.code(), e.getMessage());
             unregistered();
+        }
+    }
+
+    /**
+     * While idle, moves the connection to the leader, where a new job's tasks are granted in the submission's own
+     * entry (docs/protocol.md, "Dispatch"). Never while a task runs: moving drops requests in flight. A leader whose
+     * address is not among the configured coordinators is not tried again until the leader changes.
+     */
+    void followLeader() throws InterruptedException {
+        if (!idle()) {
+            return;
+        }
+        try {
+            Request.GetNodeStatus here = new Request.GetNodeStatus();
+            MemberStatus member = Calls.expect(
+                            here, Calls.await(port, here, config.requestTimeoutMs()), Response.NodeStatus.class)
+                    .member();
+            String leader = member.leaderId();
+            if ("LEADER".equals(member.role()) || leader == null || leader.equals(unreachableLeader)) {
+                return;
+            }
+            Request.GetClusterStatus all = new Request.GetClusterStatus();
+            Response.ClusterStatus cluster =
+                    Calls.expect(all, Calls.await(port, all, config.requestTimeoutMs()), Response.ClusterStatus.class);
+            String address = cluster.members().stream()
+                    .filter(m -> m.id().equals(leader) && m.rpcAddress() != null)
+                    .map(MemberStatus::rpcAddress)
+                    .findFirst()
+                    .orElse(null);
+            if (address == null || !idle()) {
+                return;
+            }
+            if (!port.moveTo(address)) {
+                log.info(
+                        "the leader {} is at {}, which is not among the coordinators configured; staying at {}",
+                        leader,
+                        address,
+                        port.describe());
+                unreachableLeader = leader;
+                return;
+            }
+            log.info("idle: moving to the leader {} at {}", leader, address);
+            unregistered(); // the session loop registers on the new connection at once
+        } catch (CorralException e) {
+            log.debug("could not look for the leader: {} {}", e.code(), e.getMessage());
+        }
+    }
+
+    private boolean idle() {
+        synchronized (monitor) {
+            return runs.isEmpty() && !draining && !stopping;
         }
     }
 

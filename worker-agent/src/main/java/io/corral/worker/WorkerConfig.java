@@ -20,6 +20,9 @@ import java.util.List;
  * @param progressIntervalMs at most one progress report per task per this interval
  * @param requestTimeoutMs bound on one request to the cluster
  * @param pipeline limits of the image pipeline
+ * @param followLeader whether an idle worker moves its connection to the leader (among {@code coordinators}): the
+ *     leader then grants it a new job's tasks in the submission's own Raft entry, whichever member the job came
+ *     through
  */
 public record WorkerConfig(
         List<String> coordinators,
@@ -31,7 +34,8 @@ public record WorkerConfig(
         long taskTimeoutMs,
         long progressIntervalMs,
         long requestTimeoutMs,
-        Pipeline pipeline) {
+        Pipeline pipeline,
+        boolean followLeader) {
 
     /** Most slots a worker may declare; the coordinator refuses more leases per worker than this anyway. */
     public static final int MAX_SLOTS = 1024;
@@ -61,7 +65,8 @@ public record WorkerConfig(
                 300_000,
                 1_000,
                 30_000,
-                Pipeline.defaults());
+                Pipeline.defaults(),
+                true);
     }
 
     public WorkerConfig withId(String value) {
@@ -75,7 +80,8 @@ public record WorkerConfig(
                 taskTimeoutMs,
                 progressIntervalMs,
                 requestTimeoutMs,
-                pipeline);
+                pipeline,
+                followLeader);
     }
 
     public List<HostPort> coordinatorAddresses() {

@@ -57,7 +57,8 @@ class WorkerEndToEndTest {
                         d.taskTimeoutMs(),
                         d.progressIntervalMs(),
                         d.requestTimeoutMs(),
-                        d.pipeline());
+                        d.pipeline(),
+                        true);
                 Worker w = Worker.connect(config);
                 w.start();
                 workers.add(w);
@@ -114,6 +115,70 @@ class WorkerEndToEndTest {
                 }
             }
         }
+    }
+
+    @Test
+    void anIdleWorkerFollowsTheLeaderAndAPinnedOneStays() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("cluster"), 3, LocalCluster.testSettings());
+                CorralClient client =
+                        CorralClient.connect(ClientOptions.builder(HostPort.parseList(cluster.rpcAddresses()))
+                                .build())) {
+            String leader = cluster.awaitLeader();
+            String follower = cluster.ids().stream()
+                    .filter(id -> !id.equals(leader))
+                    .findFirst()
+                    .orElseThrow();
+            WorkerConfig d = WorkerConfig.defaults();
+            // The follower's address first and alone: the worker connects there, then moves only if it may.
+            WorkerConfig following = new WorkerConfig(
+                    List.of(cluster.peer(follower).rpc(), cluster.peer(leader).rpc()),
+                    "follows",
+                    1,
+                    List.of(),
+                    dir.resolve("follows").toString(),
+                    d.drainGraceMs(),
+                    d.taskTimeoutMs(),
+                    d.progressIntervalMs(),
+                    d.requestTimeoutMs(),
+                    d.pipeline(),
+                    true);
+            WorkerConfig pinned = new WorkerConfig(
+                    List.of(cluster.peer(follower).rpc()),
+                    "pinned",
+                    1,
+                    List.of(),
+                    dir.resolve("pinned").toString(),
+                    d.drainGraceMs(),
+                    d.taskTimeoutMs(),
+                    d.progressIntervalMs(),
+                    d.requestTimeoutMs(),
+                    d.pipeline(),
+                    false);
+            try (Worker a = Worker.connect(following);
+                    Worker b = Worker.connect(pinned)) {
+                a.start();
+                b.start();
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> memberOf(client, "follows").equals(leader));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> memberOf(client, "pinned").equals(follower));
+
+                // The leader changes: the idle worker follows it; the pinned one stays where it was told to be.
+                client.call(new Request.TransferLeader(follower), Response.LeaderTransferred.class);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> memberOf(client, "follows").equals(follower));
+                assertThat(memberOf(client, "pinned")).isEqualTo(follower);
+            }
+        }
+    }
+
+    /** The member a worker is registered on, or "" while it is on none. */
+    private static String memberOf(CorralClient client, String workerId) {
+        return client.call(new Request.ListWorkers(), Response.WorkerList.class).workers().stream()
+                .filter(w -> w.workerId().equals(workerId))
+                .map(io.corral.protocol.WorkerView::coordinatorId)
+                .findFirst()
+                .orElse("");
     }
 
     private static Path png(Path file, int width, int height, int seed) throws Exception {

@@ -43,7 +43,8 @@ class WorkerTest {
                 taskTimeoutMs,
                 0,
                 5_000,
-                WorkerConfig.Pipeline.defaults());
+                WorkerConfig.Pipeline.defaults(),
+                false);
         worker = new Worker(config, "w1", cluster, ImagePipeline.withDefaults(), System::currentTimeMillis);
         return worker;
     }

@@ -1,6 +1,7 @@
 package io.corral.worker.internal;
 
 import io.corral.client.CorralClient;
+import io.corral.client.HostPort;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,17 @@ public final class ClientClusterPort implements ClusterPort {
     @Override
     public String describe() {
         return client.connectedTo().map(Object::toString).orElse("(not connected)");
+    }
+
+    @Override
+    public boolean moveTo(String rpcAddress) {
+        HostPort target;
+        try {
+            target = HostPort.parse(rpcAddress);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        return client.reconnectTo(target);
     }
 
     @Override

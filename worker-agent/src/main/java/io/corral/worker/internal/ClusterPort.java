@@ -23,6 +23,14 @@ public interface ClusterPort extends AutoCloseable {
     /** Where the port is connected right now, for logs. */
     String describe();
 
+    /**
+     * Reconnects to the coordinator at {@code rpcAddress} ({@code host:port}, as the cluster reports it) if it is one
+     * of the configured ones; requests in flight fail as on a lost connection. False when it cannot.
+     */
+    default boolean moveTo(String rpcAddress) {
+        return false;
+    }
+
     @Override
     void close();
 }
