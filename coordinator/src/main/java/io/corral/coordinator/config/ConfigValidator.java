@@ -2,6 +2,7 @@ package io.corral.coordinator.config;
 
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.TestFault;
+import io.corral.coordinator.state.requests.AppliedRequests;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -130,6 +131,11 @@ final class ConfigValidator {
         require(r.purgeGapEntries() >= 1, "raft.purgeGapEntries", "must be >= 1");
         require(r.segmentSizeBytes() >= 32 * 1024, "raft.segmentSizeBytes", "must be >= 32 KiB");
         require(r.requestTimeoutMs() >= 100, "raft.requestTimeoutMs", "must be >= 100");
+        // A coordinator resends a write for this long; the replicated request log must outlive every resend.
+        require(
+                r.requestTimeoutMs() <= AppliedRequests.MAX_RESEND_WINDOW_MS,
+                "raft.requestTimeoutMs",
+                "must be <= " + AppliedRequests.MAX_RESEND_WINDOW_MS);
     }
 
     static void hostPort(String key, String value) {

@@ -6,6 +6,7 @@ import io.corral.coordinator.state.Entry;
 import io.corral.coordinator.state.StateCore;
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.Blobs;
+import io.corral.coordinator.state.requests.AppliedRequests;
 import io.corral.coordinator.store.AppliedMark;
 import io.corral.coordinator.store.RocksStore;
 import io.corral.coordinator.store.StoreFiles;
@@ -164,7 +165,7 @@ public final class CorralStateMachine extends BaseStateMachine {
         }
         SubmissionGrants.Reservation reservation = reserveFor(split.command());
         Command command = reservation == null ? split.command() : withGrants(split.command(), reservation);
-        Entry entry = new Entry(clockMs.getAsLong(), command);
+        Entry entry = new Entry(clockMs.getAsLong(), command, requestId(request));
         TransactionContext.Builder b = TransactionContext.newBuilder()
                 .setStateMachine(this)
                 .setClientRequest(request)
@@ -174,6 +175,11 @@ public final class CorralStateMachine extends BaseStateMachine {
             b.setStateMachineData(split.data());
         }
         return b.build();
+    }
+
+    /** The Raft client request's identity, the same on every resend of it: its client id and call id. */
+    static String requestId(RaftClientRequest request) {
+        return request.getClientId() + "/" + request.getCallId();
     }
 
     /**
@@ -283,8 +289,31 @@ public final class CorralStateMachine extends BaseStateMachine {
             entry = new Entry(entry.nowMs(), put.withData(stagedOrEmpty(log.getIndex())));
         }
         Entry stamped = entry;
-        Applied applied = store.apply(
-                new AppliedMark(ti.getTerm(), ti.getIndex()), txn -> core.apply(ti.getIndex(), stamped, txn));
+        Response[] answer = new Response[1];
+        boolean[] repeated = new boolean[1];
+        Applied applied = store.apply(new AppliedMark(ti.getTerm(), ti.getIndex()), txn -> {
+            AppliedRequests.collect(txn, stamped.nowMs(), AppliedRequests.COLLECT_PER_ENTRY);
+            String requestId = stamped.requestId();
+            byte[] earlier = requestId == null ? null : AppliedRequests.answer(txn, requestId);
+            if (earlier != null) {
+                // Applied before: answer as then, change nothing (Ratis' retry cache did not know the resend).
+                answer[0] = RaftMessages.reply(ByteString.copyFrom(earlier));
+                repeated[0] = true;
+                return Applied.of(answer[0]);
+            }
+            Applied a = core.apply(ti.getIndex(), stamped, txn);
+            answer[0] = LeaseReplies.of(stamped.command(), a);
+            if (requestId != null) {
+                AppliedRequests.record(txn, requestId, stamped.nowMs(), RaftMessages.replyBytes(answer[0]));
+            }
+            return a;
+        });
+        if (repeated[0]) {
+            LOG.warn(
+                    "entry {} repeats request {} (applied before): answered as then, nothing changed",
+                    ti.getIndex(),
+                    stamped.requestId());
+        }
         updateLastAppliedTermIndex(ti);
         appliedSinceStart.incrementAndGet();
         try {
@@ -293,7 +322,7 @@ public final class CorralStateMachine extends BaseStateMachine {
             // The entry is applied and stored; a listener bug must not stop the state machine.
             LOG.warn("apply listener failed on entry {}: {}", ti.getIndex(), e.toString(), e);
         }
-        Response reply = LeaseReplies.of(stamped.command(), applied);
+        Response reply = answer[0];
         if (trx.getStateMachineContext() instanceof SubmissionGrants.Reservation r) {
             r.applied(reply instanceof Response.JobSubmittedWithLeases w ? w.grants() : java.util.Map.of());
         }

@@ -65,6 +65,10 @@ public final class RaftMessages {
         return Message.valueOf(ByteString.copyFrom(write(response)));
     }
 
+    static byte[] replyBytes(Response response) {
+        return write(response);
+    }
+
     public static Response reply(ByteString content) {
         return read(content.toByteArray(), Response.class);
     }

@@ -15,8 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -25,6 +27,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -102,10 +105,38 @@ public final class RaftNode implements AutoCloseable {
         return RaftClient.newBuilder()
                 .setRaftGroup(group)
                 .setProperties(clientProperties())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, config.raft().requestTimeoutMs() / CLIENT_RETRY_SLEEP_MS),
-                        TimeDuration.valueOf(CLIENT_RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
+                .setRetryPolicy(clientRetryPolicy(config.raft().requestTimeoutMs()))
                 .build();
+    }
+
+    /**
+     * Retries every {@link #CLIENT_RETRY_SLEEP_MS} until the request is {@code requestTimeoutMs} old, then gives up.
+     * The bound is on time, not on a count of attempts: attempts that time out against an unreachable leader used to
+     * let a count-bounded client go on resending a write long after its caller had been told its outcome is unknown,
+     * and a resend arriving after the servers' retry cache forgot the request is applied a second time (see
+     * {@link #RETRY_CACHE_EXPIRY_MIN_MS}).
+     */
+    static RetryPolicy clientRetryPolicy(long requestTimeoutMs) {
+        RetryPolicy every = RetryPolicies.retryForeverWithSleep(ms(CLIENT_RETRY_SLEEP_MS));
+        RequestTypeDependentRetryPolicy.Builder b = RequestTypeDependentRetryPolicy.newBuilder();
+        for (RaftClientRequestProto.TypeCase type : RaftClientRequestProto.TypeCase.values()) {
+            if (type != RaftClientRequestProto.TypeCase.TYPE_NOT_SET) {
+                b.setRetryPolicy(type, every).setTimeout(type, ms(requestTimeoutMs));
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * How long a member's Ratis retry cache remembers a request: it must outlast every resend of it (Ratis requires
+     * the expiry to exceed the client's retry window), which {@link #clientRetryPolicy} bounds by the request timeout
+     * plus one attempt in flight. The replicated request log ({@code AppliedRequests}) covers restarts, which empty
+     * this cache.
+     */
+    static final long RETRY_CACHE_EXPIRY_MIN_MS = 60_000;
+
+    long retryCacheExpiryMs() {
+        return Math.max(RETRY_CACHE_EXPIRY_MIN_MS, 3 * (config.raft().requestTimeoutMs() + attemptTimeoutMs()));
     }
 
     private RaftProperties serverProperties() {
@@ -133,6 +164,7 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
         RaftServerConfigKeys.Read.setTimeout(p, ms(attemptTimeoutMs()));
+        RaftServerConfigKeys.RetryCache.setExpiryTime(p, ms(retryCacheExpiryMs()));
         return p;
     }
 

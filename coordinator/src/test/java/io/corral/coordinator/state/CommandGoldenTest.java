@@ -86,7 +86,7 @@ class CommandGoldenTest {
                 .map(type -> DynamicTest.dynamicTest(type.getSimpleName(), () -> {
                     Command sample = samples.get(type);
                     assertThat(sample).as("sample of %s", type.getSimpleName()).isNotNull();
-                    compareWithGolden(type.getSimpleName(), new Entry(NOW_MS, sample));
+                    compareWithGolden(type.getSimpleName(), new Entry(NOW_MS, sample, "2f0c81e5-client/42"));
                 }));
     }
 
@@ -104,6 +104,12 @@ class CommandGoldenTest {
         assertThat(json).as("encoding of %s differs from %s", name, file).isEqualTo(golden);
         assertThat(Codec.fromJson(golden)).isEqualTo(entry);
         assertThat(Codec.decodeEntry(Codec.encodeEntry(entry))).isEqualTo(entry);
+    }
+
+    @Test
+    void entriesWrittenBeforeRequestIdsDecodeWithoutOne() {
+        String old = "{\"nowMs\":1700000000000,\"command\":{\"type\":\"CancelJob\",\"jobId\":\"job-17\"}}";
+        assertThat(Codec.fromJson(old)).isEqualTo(new Entry(NOW_MS, new Command.CancelJob("job-17"), null));
     }
 
     @Test

@@ -45,5 +45,9 @@ public enum Space {
     /** (worker id, seq, task index) -> token: the leases each worker holds. */
     WORKER_LEASES,
     /** (seq, task index, token) -> attempt record: the last attempts of each task. */
-    TASK_ATTEMPTS;
+    TASK_ATTEMPTS,
+    /** request id -> (applied at ms, answer): recently applied client requests, so a resend is applied once. */
+    REQUESTS,
+    /** (applied at ms, request id) -> empty: those records oldest first, to drop them after their retention. */
+    REQUESTS_BY_AGE;
 }
