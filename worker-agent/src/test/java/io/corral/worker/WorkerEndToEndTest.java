@@ -46,20 +46,7 @@ class WorkerEndToEndTest {
                                 .build())) {
             List<Worker> workers = new ArrayList<>();
             for (String id : List.of("w1", "w2")) {
-                WorkerConfig d = WorkerConfig.defaults();
-                WorkerConfig config = new WorkerConfig(
-                        List.of(cluster.rpcAddresses().split(",")),
-                        id,
-                        2,
-                        List.of(),
-                        dir.resolve(id).toString(),
-                        d.drainGraceMs(),
-                        d.taskTimeoutMs(),
-                        d.progressIntervalMs(),
-                        d.requestTimeoutMs(),
-                        d.pipeline(),
-                        true);
-                Worker w = Worker.connect(config);
+                Worker w = Worker.connect(config(List.of(cluster.rpcAddresses().split(",")), id, 2, true));
                 w.start();
                 workers.add(w);
             }
@@ -128,32 +115,10 @@ class WorkerEndToEndTest {
                     .filter(id -> !id.equals(leader))
                     .findFirst()
                     .orElseThrow();
-            WorkerConfig d = WorkerConfig.defaults();
-            // The follower's address first and alone: the worker connects there, then moves only if it may.
-            WorkerConfig following = new WorkerConfig(
-                    List.of(cluster.peer(follower).rpc(), cluster.peer(leader).rpc()),
-                    "follows",
-                    1,
-                    List.of(),
-                    dir.resolve("follows").toString(),
-                    d.drainGraceMs(),
-                    d.taskTimeoutMs(),
-                    d.progressIntervalMs(),
-                    d.requestTimeoutMs(),
-                    d.pipeline(),
-                    true);
-            WorkerConfig pinned = new WorkerConfig(
-                    List.of(cluster.peer(follower).rpc()),
-                    "pinned",
-                    1,
-                    List.of(),
-                    dir.resolve("pinned").toString(),
-                    d.drainGraceMs(),
-                    d.taskTimeoutMs(),
-                    d.progressIntervalMs(),
-                    d.requestTimeoutMs(),
-                    d.pipeline(),
-                    false);
+            // "follows" knows a follower and the leader and may start on either; "pinned" knows only the follower.
+            WorkerConfig following = config(
+                    List.of(cluster.peer(follower).rpc(), cluster.peer(leader).rpc()), "follows", 1, true);
+            WorkerConfig pinned = config(List.of(cluster.peer(follower).rpc()), "pinned", 1, false);
             try (Worker a = Worker.connect(following);
                     Worker b = Worker.connect(pinned)) {
                 a.start();
@@ -170,6 +135,23 @@ class WorkerEndToEndTest {
                 assertThat(memberOf(client, "pinned")).isEqualTo(follower);
             }
         }
+    }
+
+    /** The defaults, with these coordinators, id, slots and leader-following; state in the test's directory. */
+    private WorkerConfig config(List<String> coordinators, String id, int slots, boolean followLeader) {
+        WorkerConfig d = WorkerConfig.defaults();
+        return new WorkerConfig(
+                coordinators,
+                id,
+                slots,
+                List.of(),
+                dir.resolve(id).toString(),
+                d.drainGraceMs(),
+                d.taskTimeoutMs(),
+                d.progressIntervalMs(),
+                d.requestTimeoutMs(),
+                d.pipeline(),
+                followLeader);
     }
 
     /** The member a worker is registered on, or "" while it is on none. */
