@@ -191,13 +191,15 @@ public final class TaskRun implements Runnable {
         }
     }
 
-    /** Called by the pipeline on the task thread; throttled, and sent without waiting for the answer. */
+    /**
+     * Called by the pipeline on the task thread; sent without waiting for the answer. The first report (the task has
+     * started) goes at once, then at most one per {@code progressIntervalMs}, the last step included: each report is a
+     * Raft commit, and a task that ends within the interval is better served by its completion, which follows at once.
+     */
     private void progress(int percent, String step) {
         long now = ctx.clockMs().getAsLong();
         if (percent == lastPercent
-                || (lastProgressMs != Long.MIN_VALUE
-                        && now - lastProgressMs < ctx.progressIntervalMs()
-                        && percent < 100)) {
+                || (lastProgressMs != Long.MIN_VALUE && now - lastProgressMs < ctx.progressIntervalMs())) {
             return;
         }
         lastPercent = percent;
