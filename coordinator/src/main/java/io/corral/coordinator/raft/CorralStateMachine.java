@@ -2,6 +2,7 @@ package io.corral.coordinator.raft;
 
 import io.corral.coordinator.state.Applied;
 import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Entry;
 import io.corral.coordinator.state.StateCore;
 import io.corral.coordinator.state.blobs.BlobRecord;
@@ -16,8 +17,14 @@ import io.corral.protocol.Response;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
@@ -69,7 +76,7 @@ public final class CorralStateMachine extends BaseStateMachine {
         return t;
     });
     /** Chunk bytes whose local write is in flight, by log index. */
-    private final java.util.Map<Long, ByteString> writing = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, ByteString> writing = new ConcurrentHashMap<>();
     /** Stages chunk bytes in log order; one thread, because RocksDB fsyncs them one by one anyway. */
     private final ExecutorService stager = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "chunk-stager");
@@ -188,14 +195,14 @@ public final class CorralStateMachine extends BaseStateMachine {
      */
     private SubmissionGrants.Reservation reserveFor(Command command) {
         if (command instanceof Command.SubmitJob job) {
-            return submissionGrants.reserve(job.images().size(), java.util.Set.of());
+            return submissionGrants.reserve(job.images().size(), Set.of());
         }
         if (command instanceof Command.SubmitAndLease c && c.job() != null && c.leases() != null) {
             int asked =
                     c.leases().stream().mapToInt(Command.LeaseTasks::maxTasks).sum();
             int left = c.job().images().size() - asked;
-            if (left > 0 && c.leases().size() < io.corral.coordinator.state.CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE) {
-                java.util.Set<String> named = new java.util.HashSet<>();
+            if (left > 0 && c.leases().size() < CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE) {
+                Set<String> named = new HashSet<>();
                 c.leases().forEach(l -> named.add(l.workerId()));
                 return submissionGrants.reserve(left, named);
             }
@@ -205,9 +212,9 @@ public final class CorralStateMachine extends BaseStateMachine {
 
     private static Command withGrants(Command command, SubmissionGrants.Reservation reservation) {
         if (command instanceof Command.SubmitAndLease c) {
-            List<Command.LeaseTasks> all = new java.util.ArrayList<>(c.leases());
+            List<Command.LeaseTasks> all = new ArrayList<>(c.leases());
             all.addAll(reservation.leases());
-            int keep = Math.min(all.size(), io.corral.coordinator.state.CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE);
+            int keep = Math.min(all.size(), CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE);
             return new Command.SubmitAndLease(c.job(), all.subList(0, keep));
         }
         return new Command.SubmitAndLease((Command.SubmitJob) command, reservation.leases());
@@ -222,7 +229,7 @@ public final class CorralStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public void notifyNotLeader(java.util.Collection<TransactionContext> pending) throws IOException {
+    public void notifyNotLeader(Collection<TransactionContext> pending) throws IOException {
         for (TransactionContext trx : pending) {
             if (trx.getStateMachineContext() instanceof SubmissionGrants.Reservation r) {
                 r.abandoned();
@@ -324,7 +331,7 @@ public final class CorralStateMachine extends BaseStateMachine {
         }
         Response reply = answer[0];
         if (trx.getStateMachineContext() instanceof SubmissionGrants.Reservation r) {
-            r.applied(reply instanceof Response.JobSubmittedWithLeases w ? w.grants() : java.util.Map.of());
+            r.applied(reply instanceof Response.JobSubmittedWithLeases w ? w.grants() : Map.of());
         }
         return CompletableFuture.completedFuture(RaftMessages.reply(reply));
     }
