@@ -73,6 +73,11 @@ public final class Node {
         exec("pkill", "-9", "-f", PROCESS_PATTERN);
     }
 
+    /** SIGQUIT: the JVM prints every thread's stack to its output, this node's log, and carries on. */
+    public void threadDump() {
+        exec("pkill", "-QUIT", "-f", PROCESS_PATTERN);
+    }
+
     /** SIGTERM: the graceful path (a worker drains, a coordinator closes its store). */
     public void terminate() {
         exec("pkill", "-TERM", "-f", PROCESS_PATTERN);

@@ -142,6 +142,7 @@ public final class Runner {
             awaitReady(admin, spec, READY_TIMEOUT);
             CheckResult recovery = awaitRecovered(admin, SETTLE_TIMEOUT);
             results.add(recovery);
+            dumpThreadsOfStuckMembers(cluster, recovery);
             if (queue != null) {
                 // A member that never caught up would hold linearizable reads sent to it: read from the leader.
                 try (CorralClient leader = connect(leaderAddress(admin, cluster), READY_TIMEOUT)) {
@@ -220,6 +221,22 @@ public final class Runner {
      * INVALID, with every member's indexes, when one has not within {@code timeout} (the run goes on to its other
      * checks instead of waiting forever on it).
      */
+    /**
+     * A member that did not catch up is stuck somewhere: its JVM prints all its threads' stacks into its log (which the
+     * report keeps), so the next reader sees where.
+     */
+    static void dumpThreadsOfStuckMembers(ContainerCluster cluster, CheckResult recovery) {
+        for (Map<String, Object> stuck : recovery.examplesOf("member-not-caught-up")) {
+            String member = String.valueOf(stuck.get("member"));
+            try {
+                cluster.node(member).threadDump();
+                log.warn("recovery: {} did not catch up; its threads are dumped into logs/{}.log", member, member);
+            } catch (RuntimeException e) {
+                log.warn("recovery: could not dump the threads of {}: {}", member, e.toString());
+            }
+        }
+    }
+
     static CheckResult awaitRecovered(CorralClient admin, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<MemberStatus> last = List.of();
