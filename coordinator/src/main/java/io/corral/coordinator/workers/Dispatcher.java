@@ -165,22 +165,11 @@ public final class Dispatcher implements AutoCloseable, SubmissionGrants {
      * dispatched by the rounds the applied submission triggers on every member.
      */
     public CompletableFuture<Response> submit(Command.SubmitJob job) {
-        List<WorkerRegistry.Candidate> candidates = stateMachine.store() == null
-                ? List.of()
-                : registry.takeCandidates(
-                        Math.min(job.images().size(), CoreLimits.MAX_TASKS_PER_LEASE), rotation.getAndIncrement());
-        if (candidates.size() > CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE) {
-            for (WorkerRegistry.Candidate extra :
-                    candidates.subList(CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE, candidates.size())) {
-                registry.leased(extra.workerId(), extra.session(), List.of());
-            }
-            candidates = candidates.subList(0, CoreLimits.MAX_WORKERS_PER_SUBMIT_LEASE);
-        }
-        if (candidates.isEmpty()) {
+        List<WorkerRegistry.Candidate> offered = takeForSubmission(job.images().size(), Set.of());
+        if (offered.isEmpty()) {
             // The leader may have added grants for its own workers; the client gets the plain answer.
             return raft.submit(job).thenApply(Dispatcher::unwrap);
         }
-        List<WorkerRegistry.Candidate> offered = List.copyOf(candidates);
         Command.SubmitAndLease command = new Command.SubmitAndLease(
                 job,
                 offered.stream()
@@ -216,8 +205,17 @@ public final class Dispatcher implements AutoCloseable, SubmissionGrants {
      */
     @Override
     public SubmissionGrants.Reservation reserve(int tasks, Set<String> named) {
+        List<WorkerRegistry.Candidate> kept = takeForSubmission(tasks, named);
+        return kept.isEmpty() ? null : new Reserved(kept);
+    }
+
+    /**
+     * Idle workers connected here for up to {@code tasks} tasks of a submission, marked as leasing: not those in
+     * {@code named}, and no more than one entry may name with them. The others taken are let go at once.
+     */
+    private List<WorkerRegistry.Candidate> takeForSubmission(int tasks, Set<String> named) {
         if (tasks <= 0 || stateMachine.store() == null) {
-            return null;
+            return List.of();
         }
         List<WorkerRegistry.Candidate> taken =
                 registry.takeCandidates(Math.min(tasks, CoreLimits.MAX_TASKS_PER_LEASE), rotation.getAndIncrement());
@@ -229,7 +227,7 @@ public final class Dispatcher implements AutoCloseable, SubmissionGrants {
                 kept.add(c);
             }
         }
-        return kept.isEmpty() ? null : new Reserved(List.copyOf(kept));
+        return List.copyOf(kept);
     }
 
     /** Workers reserved for one entry the leader stamped. */

@@ -54,10 +54,7 @@ class TestFaultTest {
         CoreHarness h = new CoreHarness(CoreLimits.defaults(), Set.of(TestFault.ACCEPT_STALE_TOKENS));
         long seq = submit(h, 0, 1, 5);
         var first = leaseOne(h, "w1");
-        h.advance(TTL_MS);
-        h.apply(expire(first));
-        h.advance(60_000);
-        var second = leaseOne(h, "w2");
+        var second = expireAndLeaseAgain(h, first, "w2");
         assertThat(second.token()).isGreaterThan(first.token());
 
         assertThat(h.apply(completion(h, first, 3)).result())
@@ -70,10 +67,7 @@ class TestFaultTest {
         CoreHarness h = new CoreHarness(CoreLimits.defaults(), Set.of(TestFault.ACCEPT_STALE_TOKENS));
         long seq = submit(h, 0, 1, 5);
         var first = leaseOne(h, "w1");
-        h.advance(TTL_MS);
-        h.apply(expire(first));
-        h.advance(60_000);
-        var second = leaseOne(h, "w2");
+        var second = expireAndLeaseAgain(h, first, "w2");
         h.apply(completion(h, second, 4));
 
         h.apply(completion(h, first, 5));
@@ -82,5 +76,13 @@ class TestFaultTest {
                         .filter(a -> a.outcome() == io.corral.protocol.AttemptOutcome.SUCCEEDED)
                         .count())
                 .isEqualTo(2);
+    }
+
+    /** {@code first} lapses and is expired; past the longest backoff, {@code worker} leases the task again. */
+    private static LeaseResult.Grant expireAndLeaseAgain(CoreHarness h, LeaseResult.Grant first, String worker) {
+        h.advance(TTL_MS);
+        h.apply(expire(first));
+        h.advance(60_000);
+        return leaseOne(h, worker);
     }
 }
