@@ -11,6 +11,8 @@ import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
 import org.apache.ratis.server.raftlog.RaftLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ratis' gRPC transport with one fix carried until a Ratis release has it: RATIS-2500
@@ -24,10 +26,20 @@ import org.apache.ratis.server.raftlog.RaftLog;
  * restart, not a corner: the fault-injection harness found it (docs/jepsen.md). Ratis' own append path already sends
  * entries without a previous entry when the follower's snapshot ends just before them; the fix lets it get there.
  *
+ * <p>A second fix, for a hang the harness found after RATIS-2500 (not reported upstream yet): in notification mode a
+ * follower reloads the checkpoint its state machine downloaded only when the <em>next</em> install notification
+ * arrives. Until then it refuses every append, answering with its own log's next index; when that index is past the
+ * leader's log start (a restarted ex-leader whose log holds an entry of its old term there), Ratis' leader appends from
+ * it and never notifies again, and the follower waits forever. The appender here keeps notifying a follower once an
+ * install is under way until the follower is known to hold the entry before the leader's log start (its snapshot, or
+ * an acknowledged append, covers it): notifications are what carry the install to its end.
+ *
  * <p>Selected with {@code RaftConfigKeys.Rpc.setType(properties, new CorralGrpc())}; the wire protocol is gRPC,
  * unchanged, so clients and members use it as before. Remove this class when a Ratis release has RATIS-2500.
  */
 public final class CorralGrpc implements RpcType {
+    private static final Logger LOG = LoggerFactory.getLogger(CorralGrpc.class);
+
     /** Ratis creates the type again from this name, by reflection. */
     @Override
     public String name() {
@@ -66,6 +78,21 @@ public final class CorralGrpc implements RpcType {
         return !previousKnown.test(followerNext);
     }
 
+    /**
+     * Whether to notify a follower again because an install it was told about may not be finished: the leader has
+     * not heard of a snapshot or an acknowledged append at or past the entry before its log start.
+     *
+     * @param leaderStart the first index still in the leader's log, or {@link RaftLog#INVALID_LOG_INDEX}
+     * @param followerSnapshot the snapshot index the follower last reported in an install reply
+     * @param followerMatch the last index the follower acknowledged appending
+     */
+    static boolean installStillUnderWay(long leaderStart, long followerSnapshot, long followerMatch) {
+        if (leaderStart == RaftLog.INVALID_LOG_INDEX) {
+            return false; // an empty log: the next index alone decides (needsSnapshot)
+        }
+        return followerSnapshot + 1 < leaderStart && followerMatch + 1 < leaderStart;
+    }
+
     /** The gRPC factory with the fixed appender. */
     static final class Factory extends GrpcFactory {
         Factory(Parameters parameters) {
@@ -78,8 +105,16 @@ public final class CorralGrpc implements RpcType {
         }
     }
 
-    /** Ratis' gRPC appender, deciding snapshot installs with {@link #needsSnapshot}. */
+    /**
+     * Ratis' gRPC appender, deciding snapshot installs with {@link #needsSnapshot} and carrying a notified install
+     * to its end with {@link #installStillUnderWay}.
+     */
     static final class Appender extends GrpcLogAppender {
+        /** Whether this leader notified the follower to install and has not yet heard that it did. */
+        private volatile boolean installNotified;
+        /** Whether the last decision notified only because an install was under way (logged once per install). */
+        private volatile boolean carrying;
+
         Appender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
             super(server, state, follower);
         }
@@ -94,12 +129,27 @@ public final class CorralGrpc implements RpcType {
                 }
                 return true;
             }
-            return needsSnapshot(
+            long leaderStart = getRaftLog().getStartIndex();
+            boolean byNextIndex = needsSnapshot(
                     getRaftLog().getNextIndex(),
-                    getRaftLog().getStartIndex(),
+                    leaderStart,
                     follower.getNextIndex(),
                     follower.getSnapshotIndex(),
                     next -> getPrevious(next) != null);
+            boolean underWay = !byNextIndex
+                    && installNotified
+                    && installStillUnderWay(leaderStart, follower.getSnapshotIndex(), follower.getMatchIndex());
+            if (underWay && !carrying) {
+                LOG.info(
+                        "{}: an install is under way though the follower reports next index {} (the log starts at {});"
+                                + " notifying until it reports the snapshot",
+                        follower.getName(),
+                        follower.getNextIndex(),
+                        leaderStart);
+            }
+            carrying = underWay;
+            installNotified = byNextIndex || underWay;
+            return installNotified;
         }
     }
 }

@@ -54,6 +54,27 @@ class CorralGrpcTest {
     }
 
     @Test
+    void aNotifiedInstallIsCarriedToItsEndWhateverNextIndexTheFollowerReports() {
+        // The harness's case: the leader's log starts at 4329; the restarted ex-leader (state at 4327, its own log to
+        // 4329 of an older term) was notified, downloads, and meanwhile refuses appends reporting next index 4330.
+        // By next index alone the leader would append from 4330 (it has 4329) and never notify again.
+        assertThat(CorralGrpc.needsSnapshot(11_200, 4329, 4330, 0, KNOWN)).isFalse();
+        assertThat(CorralGrpc.installStillUnderWay(4329, 0, 0)).isTrue();
+        // Until the follower reports the installed snapshot (SNAPSHOT_INSTALLED or ALREADY_INSTALLED) ...
+        assertThat(CorralGrpc.installStillUnderWay(4329, 11_168, 0)).isFalse();
+        assertThat(CorralGrpc.installStillUnderWay(4329, 4328, 0)).isFalse();
+        // ... or acknowledges an append from the leader's log.
+        assertThat(CorralGrpc.installStillUnderWay(4329, 0, 4329)).isFalse();
+        // An install that ended before the leader purged further is not enough.
+        assertThat(CorralGrpc.installStillUnderWay(9000, 4400, 4400)).isTrue();
+    }
+
+    @Test
+    void aLeaderWithAnEmptyLogLeavesItToTheNextIndex() {
+        assertThat(CorralGrpc.installStillUnderWay(-1, 0, 0)).isFalse();
+    }
+
+    @Test
     void ratisRecreatesTheTypeFromItsName() {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, new CorralGrpc());
