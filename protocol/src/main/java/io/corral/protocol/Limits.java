@@ -8,9 +8,9 @@ public final class Limits {
     /**
      * Version spoken by this build; peers with another version are refused at the handshake. Decoding is strict (a
      * new field is an unknown field to an old peer), so any change to an encoding bumps it. 2: {@code taskTimeoutMs}
-     * in SubmitJob, LeaseGrant and JobView.
+     * in SubmitJob, LeaseGrant and JobView. 3: image bytes as a binary part after the JSON, not base64 in it.
      */
-    public static final int PROTOCOL_VERSION = 2;
+    public static final int PROTOCOL_VERSION = 3;
 
     /** One chunk of image bytes. The brief fixes it at 1 MiB so one Raft entry's data stays small. */
     public static final int MAX_CHUNK_BYTES = 1024 * 1024;

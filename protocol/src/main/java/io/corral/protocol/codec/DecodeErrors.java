@@ -76,6 +76,10 @@ final class DecodeErrors {
                 return "missing field '" + path(m, field) + "'" + ofType(m);
             }
         }
+        if (original.startsWith(Attachments.ERROR_PREFIX)) {
+            return "field '" + path(m, null) + "'" + ofType(m) + " "
+                    + original.substring(Attachments.ERROR_PREFIX.length());
+        }
         if (original.startsWith("No content to map")) {
             return "empty frame; expected a JSON envelope";
         }
@@ -139,7 +143,7 @@ final class DecodeErrors {
             return "a different kind of value";
         }
         if (target == byte[].class) {
-            return "base64 text";
+            return "the length in bytes of its binary attachment";
         }
         if (target.isEnum()) {
             return "one of " + Arrays.toString(target.getEnumConstants());

@@ -15,15 +15,24 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.corral.protocol.Envelope;
+import io.corral.protocol.Limits;
 import io.corral.protocol.Message;
 import io.corral.protocol.Request;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * The one JSON configuration of the protocol. An envelope is encoded as
  * {@code {"id":17,"message":{"type":"GetJob","jobId":"j-1","stale":false}}}.
+ *
+ * <p><b>Payload.</b> A frame's payload (protocol 3) is {@code [u32 JSON length][JSON envelope][binary part]}: the
+ * binary part holds the bytes of the message's {@code byte[]} fields, whose JSON holds their lengths
+ * ({@link Attachments}). It is empty for every message without image bytes. {@link #encode(Envelope)} and
+ * {@link #decode(byte[])} work on whole payloads; the transport writes and reads the parts in its own buffers.
  *
  * <p>Decoding is strict, because a lenient decoder turns a client's typo into a silently different request:
  * unknown fields, unknown types, missing fields, duplicate keys, trailing data, numbers sent as strings, fractions
@@ -55,7 +64,13 @@ public final class Json {
             .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .addModule(Attachments.module())
             .build();
+
+    private static final String LAYOUT = "[u32 JSON length][JSON][binary part]";
+
+    /** Bytes of the JSON length that starts a payload. */
+    public static final int JSON_LENGTH_BYTES = 4;
 
     /** Fixed "\n" line ends so golden files and CLI output do not depend on the platform. */
     private static final ObjectWriter PRETTY =
@@ -71,19 +86,41 @@ public final class Json {
         return MAPPER;
     }
 
+    /** The whole payload of a frame carrying {@code envelope}: JSON length, JSON, binary part. */
     public static byte[] encode(Envelope envelope) {
+        ByteArrayOutputStream json = new ByteArrayOutputStream(256);
+        List<byte[]> attachments;
         try {
-            return MAPPER.writeValueAsBytes(envelope);
-        } catch (JacksonException e) {
+            attachments = encode(envelope, json);
+        } catch (IOException e) {
             // Records of strings, numbers and lists always serialize; failing here is a bug in a message type.
             throw new IllegalStateException(
                     "cannot encode " + envelope.message().getClass().getSimpleName(), e);
         }
+        return payload(json.toByteArray(), attachments.toArray(new byte[0][]));
     }
 
-    /** Writes the compact encoding of {@code envelope} to {@code out} (the transport writes into its buffers). */
-    public static void encode(Envelope envelope, OutputStream out) throws IOException {
-        MAPPER.writeValue(out, envelope);
+    /**
+     * Writes the compact JSON of {@code envelope} to {@code out} and returns the bytes of its {@code byte[]} fields,
+     * in order, which make the payload's binary part (the transport writes both into its buffers).
+     */
+    public static List<byte[]> encode(Envelope envelope, OutputStream out) throws IOException {
+        Attachments.Sink sink = new Attachments.Sink();
+        MAPPER.writer().withAttribute(Attachments.SINK, sink).writeValue(out, envelope);
+        return sink.parts();
+    }
+
+    /** A payload made of a JSON envelope and the binary part (tests and tools that write frames by hand). */
+    public static byte[] payload(byte[] json, byte[]... attachments) {
+        int length = JSON_LENGTH_BYTES + json.length;
+        for (byte[] a : attachments) {
+            length += a.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(length).putInt(json.length).put(json);
+        for (byte[] a : attachments) {
+            out.put(a);
+        }
+        return out.array();
     }
 
     /** Indented JSON with "\n" line ends: golden files, and anything printed for people. */
@@ -99,16 +136,75 @@ public final class Json {
         return decode(bytes, 0, bytes.length);
     }
 
-    /** Decodes {@code length} bytes from {@code offset}; see the class comment for what is refused. */
+    /** Decodes a payload of {@code length} bytes from {@code offset}; see the class comment for what is refused. */
     public static Envelope decode(byte[] bytes, int offset, int length) throws MalformedMessageException {
+        int json = jsonLength(
+                length,
+                length >= JSON_LENGTH_BYTES
+                        ? ByteBuffer.wrap(bytes, offset, length).getInt()
+                        : 0,
+                length > 0 ? bytes[offset] : 0);
+        int binary = offset + JSON_LENGTH_BYTES + json;
+        return decode(
+                bytes,
+                offset + JSON_LENGTH_BYTES,
+                json,
+                Attachments.of(bytes, binary, length - JSON_LENGTH_BYTES - json));
+    }
+
+    /**
+     * Checks a payload's declared JSON length against its size and returns it. A payload that starts with '{' is
+     * JSON without a length: a peer of protocol 2, told so by name.
+     *
+     * @param payloadBytes the size of the payload
+     * @param declared the first four bytes of the payload as a big-endian int
+     * @param firstByte the payload's first byte
+     */
+    public static int jsonLength(int payloadBytes, int declared, byte firstByte) throws MalformedMessageException {
+        if (payloadBytes == 0) {
+            throw new MalformedMessageException("empty frame; expected a JSON envelope", 0);
+        }
+        if (firstByte == '{') {
+            throw new MalformedMessageException(
+                    "the frame holds JSON without its length: the peer speaks protocol 2 or older, this one "
+                            + Limits.PROTOCOL_VERSION,
+                    0);
+        }
+        if (payloadBytes < JSON_LENGTH_BYTES) {
+            throw new MalformedMessageException(
+                    "the frame of " + payloadBytes + " bytes is too short for its JSON length; expected " + LAYOUT, 0);
+        }
+        if (declared <= 0 || declared > payloadBytes - JSON_LENGTH_BYTES) {
+            throw new MalformedMessageException(
+                    "the frame's JSON length " + declared + " does not fit its " + payloadBytes + " bytes; expected "
+                            + LAYOUT,
+                    0);
+        }
+        return declared;
+    }
+
+    /**
+     * Decodes {@code length} bytes of JSON from {@code offset}, taking the bytes of {@code byte[]} fields from
+     * {@code binary}, which must be used up exactly.
+     */
+    public static Envelope decode(byte[] bytes, int offset, int length, Attachments.Source binary)
+            throws MalformedMessageException {
         if (length == 0) {
             throw new MalformedMessageException("empty frame; expected a JSON envelope", 0);
         }
         Envelope envelope;
         try {
-            envelope = MAPPER.readValue(bytes, offset, length, Envelope.class);
+            envelope = MAPPER.readerFor(Envelope.class)
+                    .withAttribute(Attachments.SOURCE, binary)
+                    .readValue(bytes, offset, length);
         } catch (IOException e) {
             throw new MalformedMessageException(DecodeErrors.describe(e), readableId(bytes, offset, length));
+        }
+        if (envelope != null && binary.remaining() > 0) {
+            throw new MalformedMessageException(
+                    "the frame's binary part has " + binary.remaining() + " bytes that no field of "
+                            + envelope.message().getClass().getSimpleName() + " declares",
+                    envelope.id());
         }
         if (envelope == null) {
             throw new MalformedMessageException("the frame holds JSON null; expected an envelope", 0);

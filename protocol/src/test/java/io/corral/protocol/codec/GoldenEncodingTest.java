@@ -29,11 +29,13 @@ import io.corral.protocol.TaskView;
 import io.corral.protocol.UnreachableMember;
 import io.corral.protocol.WorkerView;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +90,34 @@ class GoldenEncodingTest {
         assertThat(present).isEqualTo(expected);
     }
 
+    /**
+     * Pins the framing around the JSON: {@code [u32 payload length][u32 JSON length][JSON][binary part]}, the image
+     * bytes raw after the JSON, which holds their length.
+     */
+    @Test
+    void aFrameIsItsLengthTheJsonLengthTheJsonAndThenTheImageBytes() throws Exception {
+        Envelope envelope =
+                new Envelope(ID, new Request.PutChunk(SHA, 4, 0, new byte[] {(byte) 0xFF, (byte) 0xD8, 0, 't'}));
+        byte[] payload = Json.encode(envelope);
+        byte[] frame = ByteBuffer.allocate(4 + payload.length)
+                .putInt(payload.length)
+                .put(payload)
+                .array();
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < frame.length; i += 32) {
+            hex.append(HexFormat.of().formatHex(frame, i, Math.min(frame.length, i + 32)))
+                    .append('\n');
+        }
+        Path file = GOLDEN_DIR.resolveSibling("golden-frames").resolve("PutChunk.hex");
+        if (UPDATE) {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, hex, StandardCharsets.UTF_8);
+        }
+        assertThat(hex.toString()).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+        assertThat(Arrays.copyOfRange(frame, frame.length - 4, frame.length))
+                .containsExactly((byte) 0xFF, (byte) 0xD8, 0, 't');
+    }
+
     /** The comparison used above must see array contents, or a broken base64 codec would pass unnoticed. */
     @Test
     void recursiveComparisonComparesByteArraysByContent() {
@@ -105,7 +135,11 @@ class GoldenEncodingTest {
             fail("no sample for " + type.getSimpleName() + "; add one to GoldenEncodingTest.samples()");
         }
         Envelope envelope = new Envelope(ID, sample);
-        String encoded = Json.pretty(envelope) + "\n";
+        // The JSON part of the payload as sent, indented for review; the binary part is pinned by the frame test.
+        byte[] payload = Json.encode(envelope);
+        int jsonLength = ByteBuffer.wrap(payload).getInt();
+        byte[] binary = Arrays.copyOfRange(payload, Json.JSON_LENGTH_BYTES + jsonLength, payload.length);
+        String encoded = Json.pretty(Json.mapper().readTree(payload, Json.JSON_LENGTH_BYTES, jsonLength)) + "\n";
         Path file = GOLDEN_DIR.resolve(type.getSimpleName() + ".json");
         if (UPDATE) {
             Files.createDirectories(GOLDEN_DIR);
@@ -117,7 +151,7 @@ class GoldenEncodingTest {
         String golden = Files.readString(file, StandardCharsets.UTF_8);
         assertThat(encoded).as("encoding of " + type.getSimpleName()).isEqualTo(golden);
 
-        Envelope decoded = Json.decode(golden.getBytes(StandardCharsets.UTF_8));
+        Envelope decoded = Json.decode(Json.payload(golden.getBytes(StandardCharsets.UTF_8), binary));
         assertThat(decoded.message()).isInstanceOf(type);
         // Field by field, so byte[] fields compare by content (record equals compares arrays by identity).
         assertThat(decoded).usingRecursiveComparison().withStrictTypeChecking().isEqualTo(envelope);

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import io.corral.protocol.Envelope;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.ImageRef;
+import io.corral.protocol.Limits;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.TaskState;
 import io.corral.protocol.TaskView;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,10 +28,76 @@ class JsonTest {
 
     @Test
     void encodesTheDocumentedCompactShape() {
-        byte[] json = Json.encode(new Envelope(17, new Request.GetJob("j-1", false)));
+        byte[] payload = Json.encode(new Envelope(17, new Request.GetJob("j-1", false)));
+        String json = "{\"id\":17,\"message\":{\"type\":\"GetJob\",\"jobId\":\"j-1\",\"stale\":false}}";
 
-        assertThat(new String(json, StandardCharsets.UTF_8))
-                .isEqualTo("{\"id\":17,\"message\":{\"type\":\"GetJob\",\"jobId\":\"j-1\",\"stale\":false}}");
+        assertThat(ByteBuffer.wrap(payload).getInt()).isEqualTo(json.length());
+        assertThat(new String(payload, 4, payload.length - 4, StandardCharsets.UTF_8))
+                .isEqualTo(json);
+    }
+
+    @Test
+    void imageBytesFollowTheJsonAsTheyAreAndTheJsonHoldsTheirLength() throws Exception {
+        byte[] bytes = {(byte) 0xFF, (byte) 0xD8, 0, 1, 2, '"', '\\'};
+        Envelope envelope = new Envelope(5, new Request.PutChunk("s", 7, 0, bytes));
+        byte[] payload = Json.encode(envelope);
+        String json =
+                "{\"id\":5,\"message\":{\"type\":\"PutChunk\",\"sha256\":\"s\",\"size\":7,\"index\":0,\"data\":7}}";
+
+        assertThat(payload).isEqualTo(Json.payload(json.getBytes(StandardCharsets.UTF_8), bytes));
+        assertThat(Json.decode(payload)).usingRecursiveComparison().isEqualTo(envelope);
+        // A message printed for people shows the length, not megabytes of bytes.
+        assertThat(Json.pretty(envelope)).contains("\"data\" : 7");
+    }
+
+    @Test
+    void anEmptyAttachmentNeedsNoBinaryPart() throws Exception {
+        Envelope envelope = new Envelope(5, new Request.PutChunk("s", 0, 0, new byte[0]));
+        byte[] payload = Json.encode(envelope);
+
+        assertThat(Json.decode(payload)).usingRecursiveComparison().isEqualTo(envelope);
+    }
+
+    /** Each row: the JSON, the binary part, then the exact message a client author reads. */
+    @ParameterizedTest(name = "{0} + {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            {"id":1,"message":{"type":"PutChunk","sha256":"x","size":4,"index":0,"data":"dGVzdA=="}} |      | field 'data' of PutChunk must be the length in bytes of its binary attachment, got text (protocol 2 sent base64 text; protocol 3 sends the bytes after the JSON)
+            {"id":1,"message":{"type":"PutChunk","sha256":"x","size":4,"index":0,"data":[1,2]}}      |      | field 'data' of PutChunk must be the length in bytes of its binary attachment
+            {"id":1,"message":{"type":"PutChunk","sha256":"x","size":4,"index":0,"data":5}}          | test | field 'data' of PutChunk declares 5 bytes but the frame's binary part has 4 left
+            {"id":1,"message":{"type":"PutChunk","sha256":"x","size":4,"index":0,"data":-1}}         | test | field 'data' of PutChunk declares -1 bytes but the frame's binary part has 4 left
+            {"id":1,"message":{"type":"PutChunk","sha256":"x","size":4,"index":0,"data":3}}          | test | the frame's binary part has 1 bytes that no field of PutChunk declares
+            {"id":1,"message":{"type":"GetNodeStatus"}}                                              | test | the frame's binary part has 4 bytes that no field of GetNodeStatus declares
+            """)
+    void refusesABinaryPartThatDoesNotMatchTheFields(String json, String binary, String expected) {
+        byte[] part = binary == null ? new byte[0] : binary.getBytes(StandardCharsets.US_ASCII);
+        assertThatThrownBy(() -> Json.decode(Json.payload(json.getBytes(StandardCharsets.UTF_8), part)))
+                .isInstanceOf(MalformedMessageException.class)
+                .hasMessage(expected);
+    }
+
+    @Test
+    void refusesAPayloadWhoseJsonLengthDoesNotFit() {
+        byte[] json = "{\"id\":1,\"message\":{\"type\":\"GetNodeStatus\"}}".getBytes(StandardCharsets.UTF_8);
+        byte[] tooLong = Json.payload(json);
+        ByteBuffer.wrap(tooLong).putInt(0, json.length + 1);
+
+        assertThatThrownBy(() -> Json.decode(tooLong))
+                .hasMessage("the frame's JSON length 44 does not fit its 47 bytes; expected [u32 JSON length][JSON]"
+                        + "[binary part]");
+        assertThatThrownBy(() -> Json.decode(new byte[] {0, 0}))
+                .hasMessage("the frame of 2 bytes is too short for its JSON length; expected [u32 JSON length]"
+                        + "[JSON][binary part]");
+        assertThatThrownBy(() -> Json.decode(Json.payload(new byte[0])))
+                .hasMessageContaining("the frame's JSON length 0 does not fit");
+    }
+
+    @Test
+    void namesAPeerOfTheOldProtocol() {
+        byte[] protocol2 = "{\"id\":1,\"message\":{\"type\":\"GetNodeStatus\"}}".getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> Json.decode(protocol2))
+                .hasMessage("the frame holds JSON without its length: the peer speaks protocol 2 or older, this one "
+                        + Limits.PROTOCOL_VERSION);
     }
 
     @Test
@@ -55,7 +123,7 @@ class JsonTest {
             {"id":1,"message":{"type":"AcquireLock","name":"x","owner":"o","ttlMs":1.5,"waitMs":0}}   | field 'ttlMs' of AcquireLock must be a number, got '1.5'
             {"id":1,"message":{"type":"AcquireLock","name":5,"owner":"o","ttlMs":1,"waitMs":0}}       | field 'name' of AcquireLock must be a string, got '5'
             {"id":1,"message":{"type":"AcquireLock","name":null,"owner":"o","ttlMs":1,"waitMs":0}}    | field 'name' of AcquireLock must not be null
-            {"id":1,"message":{"type":"PutChunk","sha256":"x","size":1,"index":99999999999,"data":""}} | field 'index' of PutChunk is out of range
+            {"id":1,"message":{"type":"PutChunk","sha256":"x","size":1,"index":99999999999,"data":0}} | field 'index' of PutChunk is out of range
             {"id":1,"message":{"type":"ListJobs","state":"NOPE","limit":1,"stale":true}} | field 'state' of ListJobs must be one of [PENDING, LEASED, SUCCEEDED, FAILED, DEAD, CANCELLED], got 'NOPE'
             {"id":1,"message":{"type":"ListJobs","state":null,"limit":1,"stale":"yes"}}  | field 'stale' of ListJobs must be true or false
             {"id":1,"message":{"type":"SubmitJob","images":{},"operations":[],"priority":0,"maxAttempts":1,"taskTimeoutMs":0,"labels":{},"idempotencyKey":null}} | field 'images' of SubmitJob must be an array
@@ -72,8 +140,8 @@ class JsonTest {
             [1,2]                                                                        | `expected a JSON object {"id":..,"message":{"type":..}}`
             null                                                                         | the frame holds JSON null; expected an envelope
             """)
-    void refusesWithAClearMessage(String payload, String expected) {
-        assertThatThrownBy(() -> Json.decode(payload.strip().getBytes(StandardCharsets.UTF_8)))
+    void refusesWithAClearMessage(String json, String expected) {
+        assertThatThrownBy(() -> Json.decode(Json.payload(json.strip().getBytes(StandardCharsets.UTF_8))))
                 .isInstanceOf(MalformedMessageException.class)
                 .hasMessage(expected);
     }
@@ -174,15 +242,19 @@ class JsonTest {
     }
 
     private static MalformedMessageException decodeError(Request request) {
-        return decodeError(new String(Json.encode(new Envelope(1, request)), StandardCharsets.UTF_8));
+        return decodeError(Json.encode(new Envelope(1, request)));
     }
 
-    private static MalformedMessageException decodeError(String payload) {
+    private static MalformedMessageException decodeError(String json) {
+        return decodeError(Json.payload(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static MalformedMessageException decodeError(byte[] payload) {
         try {
-            Json.decode(payload.getBytes(StandardCharsets.UTF_8));
+            Json.decode(payload);
         } catch (MalformedMessageException e) {
             return e;
         }
-        throw new AssertionError("decoded without error: " + payload);
+        throw new AssertionError("decoded without error: " + new String(payload, StandardCharsets.UTF_8));
     }
 }

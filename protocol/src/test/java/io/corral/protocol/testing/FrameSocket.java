@@ -55,8 +55,9 @@ public final class FrameSocket implements AutoCloseable {
         sendPayload(Json.encode(new Envelope(id, message)));
     }
 
-    public void sendPayload(String json) throws IOException {
-        sendPayload(json.getBytes(StandardCharsets.UTF_8));
+    /** Sends a frame whose JSON part is {@code json} and whose binary part is empty. */
+    public void sendJson(String json) throws IOException {
+        sendPayload(Json.payload(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     public synchronized void sendPayload(byte[] payload) throws IOException {
@@ -82,6 +83,13 @@ public final class FrameSocket implements AutoCloseable {
         } catch (MalformedMessageException e) {
             throw new IOException("peer sent an unreadable frame: " + e.getMessage(), e);
         }
+    }
+
+    /** Reads a frame of protocol 2: the payload is the JSON envelope alone. */
+    public Envelope receiveProtocol2() throws IOException {
+        int length = in.readInt();
+        byte[] payload = in.readNBytes(length);
+        return Json.mapper().readValue(payload, Envelope.class);
     }
 
     /** True once the peer has closed: the next read sees end of stream (or a reset) before the read timeout. */

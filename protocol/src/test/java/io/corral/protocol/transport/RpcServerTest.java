@@ -16,6 +16,7 @@ import io.corral.protocol.testing.FrameSocket;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -117,7 +118,7 @@ class RpcServerTest {
     @Test
     void answersMalformedJsonAndKeepsTheConnection() throws IOException {
         try (FrameSocket client = FrameSocket.connectAndHello(start())) {
-            client.sendPayload("{\"id\":5,\"message\":");
+            client.sendJson("{\"id\":5,\"message\":");
 
             Envelope answer = client.receive();
             assertThat(answer.id()).isZero();
@@ -130,10 +131,10 @@ class RpcServerTest {
     @Test
     void answersAnUnknownTypeWithItsIdAndKeepsTheConnection() throws IOException {
         try (FrameSocket client = FrameSocket.connectAndHello(start())) {
-            client.sendPayload("{\"id\":9,\"message\":{\"type\":\"Foo\",\"x\":1}}");
+            client.sendJson("{\"id\":9,\"message\":{\"type\":\"Foo\",\"x\":1}}");
             assertThat(client.receive()).isEqualTo(error(9, ErrorCode.BAD_REQUEST, "unknown message type 'Foo'"));
 
-            client.sendPayload("{\"id\":10,\"message\":{\"type\":\"CancelJob\",\"jobId\":null}}");
+            client.sendJson("{\"id\":10,\"message\":{\"type\":\"CancelJob\",\"jobId\":null}}");
             assertThat(client.receive())
                     .isEqualTo(error(10, ErrorCode.BAD_REQUEST, "field 'jobId' of CancelJob must not be null"));
 
@@ -147,9 +148,25 @@ class RpcServerTest {
     @Test
     void refusesMalformedInputBeforeTheHandshakeAndCloses() throws IOException {
         try (FrameSocket client = FrameSocket.connect(start())) {
-            client.sendPayload("GET / HTTP/1.1");
+            client.sendPayload("GET / HTTP/1.1".getBytes(StandardCharsets.US_ASCII));
 
             assertThat(((ErrorReply) client.receive().message()).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(client.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void tellsAClientOfTheOldProtocolInItsOwnFramingAndCloses() throws IOException {
+        try (FrameSocket client = FrameSocket.connect(start())) {
+            client.sendPayload("{\"id\":1,\"message\":{\"type\":\"Hello\",\"protocolVersion\":2,\"client\":\"old\"}}"
+                    .getBytes(StandardCharsets.UTF_8));
+
+            assertThat(client.receiveProtocol2())
+                    .isEqualTo(error(
+                            0,
+                            ErrorCode.UNSUPPORTED_VERSION,
+                            "client speaks protocol 2 or older, this coordinator speaks " + Limits.PROTOCOL_VERSION
+                                    + "; upgrade the client"));
             assertThat(client.closedByPeer()).isTrue();
         }
     }

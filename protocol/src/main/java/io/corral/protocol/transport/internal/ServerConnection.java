@@ -69,6 +69,10 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
         Envelope envelope;
         try {
+            if (!welcomed && Frames.fromProtocol2Peer((ByteBuf) msg)) {
+                refuseProtocol2Peer();
+                return;
+            }
             envelope = Frames.decode((ByteBuf) msg);
         } catch (MalformedMessageException e) {
             onMalformed(e);
@@ -77,6 +81,19 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         }
         onEnvelope(envelope);
+    }
+
+    /**
+     * A client of protocol 2 (JSON frames without a JSON length) cannot read our frames; answer once in its own
+     * framing, so it reports the version mismatch instead of an unreadable frame, and close.
+     */
+    private void refuseProtocol2Peer() {
+        String text = "client speaks protocol 2 or older, this coordinator speaks " + Limits.PROTOCOL_VERSION
+                + "; upgrade the client";
+        log.debug("closing {}: {}", ctx.channel().remoteAddress(), text);
+        ctx.writeAndFlush(Frames.encodeForProtocol2Peer(
+                        ctx.alloc(), new Envelope(0, new ErrorReply(ErrorCode.UNSUPPORTED_VERSION, text))))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Before the handshake the peer may not speak our protocol at all (an HTTP probe, say): stop talking. */
