@@ -21,6 +21,7 @@ import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
@@ -45,11 +46,14 @@ public final class RocksStore implements AutoCloseable {
 
     private static final byte[] APPLIED_KEY = "\u0000adapter/applied".getBytes(StandardCharsets.UTF_8);
     private static final String STAGED = "staged";
+    /** Image values at least this large live in blob files rather than in the LSM tree's tables. */
+    static final long MIN_BLOB_FILE_VALUE_BYTES = 4 * 1024;
 
     private final Path dir;
     private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
     private DBOptions dbOptions;
     private ColumnFamilyOptions cfOptions;
+    private ColumnFamilyOptions imageOptions;
     private RocksDB db;
     private final Map<Space, ColumnFamilyHandle> spaces = new EnumMap<>(Space.class);
     private ColumnFamilyHandle staged;
@@ -78,12 +82,14 @@ public final class RocksStore implements AutoCloseable {
             Files.createDirectories(dir);
             dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
             cfOptions = new ColumnFamilyOptions();
+            imageOptions = imageBytesOptions();
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
             for (Space s : Space.values()) {
-                descriptors.add(new ColumnFamilyDescriptor(cfName(s), cfOptions));
+                descriptors.add(
+                        new ColumnFamilyDescriptor(cfName(s), s == Space.BLOB_CHUNKS ? imageOptions : cfOptions));
             }
-            descriptors.add(new ColumnFamilyDescriptor(STAGED.getBytes(StandardCharsets.UTF_8), cfOptions));
+            descriptors.add(new ColumnFamilyDescriptor(STAGED.getBytes(StandardCharsets.UTF_8), imageOptions));
             db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             for (Space s : Space.values()) {
                 spaces.put(s, handles.get(1 + s.ordinal()));
@@ -92,6 +98,20 @@ public final class RocksStore implements AutoCloseable {
         } catch (RocksDBException | IOException e) {
             throw new StoreException("cannot open state store at " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Image chunks (up to 1 MiB each) and staged chunk bytes: values from {@link #MIN_BLOB_FILE_VALUE_BYTES} up go to
+     * RocksDB's blob files, so compactions move a reference instead of rewriting megabytes, and nothing is compressed
+     * (JPEG, PNG and WebP bytes do not compress; trying costs CPU on every flush and compaction).
+     */
+    private static ColumnFamilyOptions imageBytesOptions() {
+        return new ColumnFamilyOptions()
+                .setEnableBlobFiles(true)
+                .setMinBlobSize(MIN_BLOB_FILE_VALUE_BYTES)
+                .setEnableBlobGarbageCollection(true)
+                .setBlobCompressionType(CompressionType.NO_COMPRESSION)
+                .setCompressionType(CompressionType.NO_COMPRESSION);
     }
 
     private static byte[] cfName(Space s) {
@@ -242,6 +262,7 @@ public final class RocksStore implements AutoCloseable {
         if (dbOptions != null) {
             dbOptions.close();
             cfOptions.close();
+            imageOptions.close();
         }
     }
 

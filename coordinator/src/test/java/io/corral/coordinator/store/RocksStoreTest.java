@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.corral.coordinator.state.kv.Space;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,6 +118,30 @@ class RocksStoreTest {
             assertThat(follower.applied()).isEqualTo(new AppliedMark(3, 30));
             assertThat(follower.view().get(Space.BLOBS, b("sha"))).isEqualTo(b("blob"));
             assertThat(follower.view().get(Space.BLOBS, b("old"))).isNull();
+        }
+    }
+
+    @Test
+    void imageChunksLiveInBlobFilesAndTravelWithACheckpoint() throws Exception {
+        Path cp = dir.resolve("cp-blobs");
+        byte[] chunk = new byte[256 * 1024];
+        new Random(7).nextBytes(chunk);
+        try (RocksStore leader = RocksStore.open(dir.resolve("leader-blobs"))) {
+            leader.apply(new AppliedMark(2, 9), txn -> {
+                txn.put(Space.BLOB_CHUNKS, b("sha/0"), chunk);
+                txn.put(Space.BLOB_CHUNKS, b("sha/tiny"), b("small"));
+                return null;
+            });
+            leader.flush();
+            try (Stream<Path> files = Files.list(dir.resolve("leader-blobs"))) {
+                assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.endsWith(".blob"));
+            }
+            leader.checkpoint(cp);
+        }
+        try (RocksStore follower = RocksStore.open(dir.resolve("follower-blobs"))) {
+            follower.replaceWith(cp, p -> {});
+            assertThat(follower.view().get(Space.BLOB_CHUNKS, b("sha/0"))).isEqualTo(chunk);
+            assertThat(follower.view().get(Space.BLOB_CHUNKS, b("sha/tiny"))).isEqualTo(b("small"));
         }
     }
 }
