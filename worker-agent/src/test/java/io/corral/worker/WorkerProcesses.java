@@ -134,6 +134,8 @@ final class WorkerProcesses implements AutoCloseable {
      * Starts {@code corral-worker} as its own JVM with id {@code id} and {@code slots} slots; {@code extraArgs} are
      * appended to its command line (flags such as {@code --set key=value}).
      */
+    static final long PROGRESS_INTERVAL_MS = 50;
+
     synchronized Process startWorker(String id, int slots, String... extraArgs) throws IOException {
         if (workers.containsKey(id) && workers.get(id).isAlive()) {
             throw new IllegalStateException("worker " + id + " is already running");
@@ -150,7 +152,10 @@ final class WorkerProcesses implements AutoCloseable {
                 "--slots",
                 Integer.toString(slots),
                 "--state-dir",
-                dir.resolve(id).toString()));
+                dir.resolve(id).toString(),
+                // Tests watch for a task that has started by its first progress report, due this long after its start.
+                "--set",
+                "progressIntervalMs=" + PROGRESS_INTERVAL_MS));
         command.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)

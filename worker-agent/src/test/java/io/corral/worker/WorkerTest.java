@@ -33,6 +33,10 @@ class WorkerTest {
     }
 
     private Worker worker(int slots, long taskTimeoutMs) {
+        return worker(slots, taskTimeoutMs, 0);
+    }
+
+    private Worker worker(int slots, long taskTimeoutMs, long progressIntervalMs) {
         WorkerConfig config = new WorkerConfig(
                 List.of("localhost:7201"),
                 "w1",
@@ -41,7 +45,7 @@ class WorkerTest {
                 "unused",
                 60_000,
                 taskTimeoutMs,
-                0,
+                progressIntervalMs,
                 5_000,
                 WorkerConfig.Pipeline.defaults(),
                 false);
@@ -86,6 +90,31 @@ class WorkerTest {
         assertThat(image.getHeight()).isEqualTo(32);
         await().until(() -> worker.busySlots() == 0);
         assertThat(cluster.sent(Request.FailTask.class)).isEmpty();
+    }
+
+    @Test
+    void aTaskDoneWithinTheProgressIntervalReportsOnlyItsCompletion() {
+        worker(1, 60_000, 3_600_000);
+        offer(cluster.grant("job-1.0", png(200, 100), "thumbnail:64", "format:png"));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !cluster.sent(Request.CompleteTask.class).isEmpty());
+        assertThat(cluster.sent(Request.ReportProgress.class)).isEmpty();
+    }
+
+    @Test
+    void progressIsReportedOncePerIntervalCountedFromTheStart() {
+        worker(1, 60_000, 0);
+        LeaseGrant g = cluster.grant("job-1.0", png(200, 100), "thumbnail:64", "format:png");
+        offer(g);
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !cluster.sent(Request.CompleteTask.class).isEmpty());
+        List<Request.ReportProgress> reports = cluster.sent(Request.ReportProgress.class);
+        assertThat(reports).isNotEmpty().allSatisfy(r -> assertThat(r.token()).isEqualTo(g.token()));
+        assertThat(reports.stream().map(Request.ReportProgress::percent).toList())
+                .isSorted()
+                .doesNotHaveDuplicates();
     }
 
     @Test
