@@ -103,7 +103,7 @@ class WorkerTest {
     }
 
     @Test
-    void progressIsReportedOncePerIntervalCountedFromTheStart() {
+    void withoutAnIntervalEachNewPercentIsReportedInOrder() {
         worker(1, 60_000, 0);
         LeaseGrant g = cluster.grant("job-1.0", png(200, 100), "thumbnail:64", "format:png");
         offer(g);
