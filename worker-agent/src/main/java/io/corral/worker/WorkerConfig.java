@@ -17,7 +17,8 @@ import java.util.List;
  * @param stateDir where the worker keeps its generated id
  * @param drainGraceMs on SIGTERM, how long in-flight tasks may run before their leases are released
  * @param taskTimeoutMs bound on one task, download to completion; past it the task fails, retryable
- * @param progressIntervalMs at most one progress report per task per this interval
+ * @param progressIntervalMs at most one progress report per task per this interval, the first one interval after the
+ *     task starts
  * @param requestTimeoutMs bound on one request to the cluster
  * @param pipeline limits of the image pipeline
  * @param followLeader whether an idle worker moves its connection to the leader (among {@code coordinators}): the
