@@ -131,11 +131,15 @@ final class WorkerProcesses implements AutoCloseable {
     // ---- worker processes ----
 
     /**
+     * Tests catch a task mid-way by its first progress report, due this long after the task starts: well within the
+     * few tens of milliseconds a chaos task's pipeline takes, so a poll sees running tasks, not only finished ones.
+     */
+    static final long PROGRESS_INTERVAL_MS = 20;
+
+    /**
      * Starts {@code corral-worker} as its own JVM with id {@code id} and {@code slots} slots; {@code extraArgs} are
      * appended to its command line (flags such as {@code --set key=value}).
      */
-    static final long PROGRESS_INTERVAL_MS = 50;
-
     synchronized Process startWorker(String id, int slots, String... extraArgs) throws IOException {
         if (workers.containsKey(id) && workers.get(id).isAlive()) {
             throw new IllegalStateException("worker " + id + " is already running");
