@@ -1,0 +1,444 @@
+package io.corral.jepsen.systemd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.corral.client.ClientOptions;
+import io.corral.client.CorralClient;
+import io.corral.client.HostPort;
+import io.corral.protocol.Request;
+import io.corral.protocol.Response;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.containers.Container;
+import org.testcontainers.containers.Network;
+
+/**
+ * The release as an operator runs it: three hosts booted by systemd, each installed with {@code scripts/install.sh}
+ * from {@code dist/corral-VERSION.tar.gz} (three coordinators, workers on two of them), managed with {@code
+ * systemctl}. Checks that the units verify clean, that readiness means something (a coordinator is active only once
+ * it sees a leader, a worker once registered), that a job is processed, that a rolling restart guarded by {@code
+ * corral cluster wait-healthy --quorum-plus-one} loses no write, that a killed coordinator is restarted by systemd,
+ * that a frozen worker is restarted by the watchdog, that stopping the leader hands leadership over, that stopping a
+ * worker drains it, and that re-running the installer upgrades in place keeping data and configuration.
+ */
+@Tag("docker")
+class SystemdInstallTest {
+    private static final Logger log = LoggerFactory.getLogger(SystemdInstallTest.class);
+    static final Path ROOT =
+            Path.of(System.getProperty("corral.root", "..")).toAbsolutePath().normalize();
+    static final int RAFT_PORT = 7101;
+    static final int RPC_PORT = 7201;
+    static final int HTTP_PORT = 7301;
+    static final String COORDINATOR = "corral-coordinator.service";
+    static final String WORKER = "corral-worker.service";
+    static final Duration UNIT_START = Duration.ofMinutes(2);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<SystemdHost> hosts = new ArrayList<>();
+    private String coordinators;
+
+    @Test
+    void threeCoordinatorsAndTwoWorkersInstalledByTheScriptAndRunBySystemd() throws Exception {
+        Path archive = releaseArchive();
+        try (Network network = Network.newNetwork()) {
+            try {
+                run(network, archive);
+            } catch (Throwable t) {
+                for (SystemdHost h : hosts) {
+                    log.error("{} journal:\n{}", h.name(), tail(h.journal("corral-*"), 200));
+                }
+                throw t;
+            } finally {
+                for (SystemdHost h : hosts) {
+                    h.close();
+                }
+            }
+        }
+    }
+
+    private void run(Network network, Path archive) throws Exception {
+        Map<String, String> binds = Map.of(
+                archive.getParent().toString(), "/dist",
+                ROOT.resolve("scripts").toString(), "/scripts",
+                ROOT.resolve("examples/images").toString(), "/images");
+        for (String name : List.of("c1", "c2", "c3")) {
+            hosts.add(SystemdHost.start(name, network, binds));
+        }
+        SystemdHost c1 = hosts.get(0);
+        SystemdHost c2 = hosts.get(1);
+        SystemdHost c3 = hosts.get(2);
+        coordinators = hosts.stream().map(h -> h.ip() + ":" + RPC_PORT).collect(Collectors.joining(","));
+        String peers = hosts.stream()
+                .map(h -> "  - {id: " + h.name() + ", raft: \"" + h.ip() + ":" + RAFT_PORT + "\", rpc: \"" + h.ip()
+                        + ":" + RPC_PORT + "\", http: \"" + h.ip() + ":" + HTTP_PORT + "\"}\n")
+                .collect(Collectors.joining());
+        String dist = "/dist/" + archive.getFileName();
+
+        // Install: the workers' hosts get both roles, c3 only a coordinator.
+        for (SystemdHost h : hosts) {
+            h.copy(coordinatorConfig(h, peers), "/root/coordinator.yaml");
+            h.copy(workerConfig(), "/root/worker.yaml");
+            String role = h == c3 ? "coordinator" : "all";
+            String out = h.execOk(
+                    "bash",
+                    "/scripts/install.sh",
+                    dist,
+                    "--role",
+                    role,
+                    "--coordinator-config",
+                    "/root/coordinator.yaml",
+                    "--worker-config",
+                    "/root/worker.yaml");
+            log.info("{} install.sh:\n{}", h.name(), out);
+            assertThat(h.unitProperty(COORDINATOR, "UnitFileState")).isEqualTo("enabled");
+            assertThat(h.execOk("stat", "-c", "%U:%G %a", "/var/lib/corral").trim())
+                    .isEqualTo("corral:corral 750");
+            assertThat(h.execOk("stat", "-c", "%U:%G %a", "/etc/corral/coordinator.yaml")
+                            .trim())
+                    .isEqualTo("root:corral 640");
+        }
+        assertThat(c3.exec("systemctl", "cat", WORKER).getExitCode())
+                .as("no worker unit on c3")
+                .isNotZero();
+
+        // systemd-analyze verify: nothing to say about our units.
+        Container.ExecResult verify = c1.exec(
+                "systemd-analyze", "verify", "/etc/systemd/system/" + COORDINATOR, "/etc/systemd/system/" + WORKER);
+        assertThat(verify.getExitCode())
+                .as("systemd-analyze verify: %s", verify.getStderr())
+                .isZero();
+        assertThat(verify.getStderr() + verify.getStdout()).doesNotContain("corral");
+
+        // Readiness: one coordinator alone has no leader, so it stays "activating".
+        c1.execOk("systemctl", "start", "--no-block", COORDINATOR);
+        await("c1 runs").atMost(UNIT_START).until(() -> !c1.unitProperty(COORDINATOR, "MainPID")
+                .equals("0"));
+        assertThat(c1.unitProperty(COORDINATOR, "ActiveState")).isEqualTo("activating");
+        c2.execOk("systemctl", "start", "--no-block", COORDINATOR);
+        c3.execOk("systemctl", "start", "--no-block", COORDINATOR);
+        for (SystemdHost h : hosts) {
+            awaitActive(h, COORDINATOR);
+            assertThat(h.execOk("sh", "-c", "ps -o user= -p $(systemctl show -p MainPID --value " + COORDINATOR + ")")
+                            .trim())
+                    .as("the coordinator runs as corral")
+                    .isEqualTo("corral");
+            assertThat(h.unitProperty(COORDINATOR, "StatusText"))
+                    .as("STATUS= from the daemon")
+                    .isNotEmpty();
+        }
+        for (SystemdHost h : List.of(c1, c2)) {
+            // Blocks until READY=1: connected and registered.
+            h.execOk("systemctl", "start", WORKER);
+            assertThat(h.unitProperty(WORKER, "ActiveState")).isEqualTo("active");
+        }
+
+        // A job through the installed CLI.
+        String firstJob = corral(
+                        c3,
+                        "submit",
+                        "--op",
+                        "thumbnail:64",
+                        "--op",
+                        "format:png",
+                        "--wait",
+                        "--out",
+                        "/tmp/out",
+                        "/images")
+                .lines()
+                .findFirst()
+                .orElseThrow()
+                .trim();
+        assertThat(state(c3, firstJob)).isEqualTo("SUCCEEDED");
+        assertThat(c3.execOk("sh", "-c", "ls /tmp/out | wc -l").trim()).isEqualTo("4");
+
+        // A rolling restart while jobs run and a client keeps writing: wait-healthy before each step.
+        List<String> jobs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            jobs.add(corral(
+                            c1,
+                            "submit",
+                            "--op",
+                            "resize:1600x1600,force",
+                            "--op",
+                            "blur:3",
+                            "--op",
+                            "thumbnail:64",
+                            "/images")
+                    .lines()
+                    .findFirst()
+                    .orElseThrow()
+                    .trim());
+        }
+        try (Probe probe = Probe.start(hosts)) {
+            for (SystemdHost h : hosts) {
+                String pidBefore = h.unitProperty(COORDINATOR, "MainPID");
+                corral(h, "cluster", "wait-healthy", "--quorum-plus-one", "--timeout", "2m");
+                h.execOk("systemctl", "restart", COORDINATOR);
+                assertThat(h.unitProperty(COORDINATOR, "ActiveState")).isEqualTo("active");
+                assertThat(h.unitProperty(COORDINATOR, "MainPID")).isNotEqualTo(pidBefore);
+                log.info("{} restarted; probe so far: {}", h.name(), probe.summary());
+            }
+            corral(c2, "cluster", "wait-healthy", "--quorum-plus-one", "--timeout", "2m");
+            probe.awaitMoreWrites(5);
+            log.info("rolling restart done; probe: {}", probe.summary());
+            assertThat(probe.failures())
+                    .as("writes refused during the rolling restart")
+                    .isEmpty();
+        }
+        for (String job : jobs) {
+            await(job + " finished")
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> !List.of("PENDING", "LEASED").contains(state(c1, job)));
+            assertThat(state(c1, job)).as(job).isEqualTo("SUCCEEDED");
+        }
+
+        // A crash: systemd restarts the coordinator (Restart=on-failure).
+        String crashedPid = c2.unitProperty(COORDINATOR, "MainPID");
+        c2.execOk("kill", "-KILL", crashedPid);
+        await("c2 restarted by systemd")
+                .atMost(UNIT_START)
+                .until(() -> c2.unitProperty(COORDINATOR, "NRestarts").equals("1")
+                        && c2.unitProperty(COORDINATOR, "ActiveState").equals("active"));
+        assertThat(c2.unitProperty(COORDINATOR, "MainPID")).isNotEqualTo(crashedPid);
+
+        // The watchdog: a frozen worker stops pinging and systemd restarts it.
+        c1.sh("mkdir -p /etc/systemd/system/" + WORKER + ".d && printf '[Service]\\nWatchdogSec=5s\\n' > "
+                + "/etc/systemd/system/" + WORKER + ".d/watchdog.conf && systemctl daemon-reload");
+        c1.execOk("systemctl", "restart", WORKER);
+        String frozenPid = c1.unitProperty(WORKER, "MainPID");
+        c1.execOk("kill", "-STOP", frozenPid);
+        await("c1's frozen worker restarted by the watchdog")
+                .atMost(UNIT_START)
+                .until(() -> c1.unitProperty(WORKER, "NRestarts").equals("1")
+                        && c1.unitProperty(WORKER, "ActiveState").equals("active"));
+        assertThat(c1.journal(WORKER)).contains("Watchdog timeout");
+        assertThat(c1.unitProperty(COORDINATOR, "NRestarts"))
+                .as("a coordinator pinging its watchdog is never restarted by it")
+                .isEqualTo("0");
+
+        // Stopping the leader hands leadership to another member.
+        String leader = leaderId(c3);
+        SystemdHost leaderHost = host(leader);
+        leaderHost.execOk("systemctl", "stop", COORDINATOR);
+        assertThat(leaderHost.unitProperty(COORDINATOR, "Result")).isEqualTo("success");
+        assertThat(leaderHost.journal(COORDINATOR)).containsIgnoringCase("leadership");
+        SystemdHost other =
+                hosts.stream().filter(h -> h != leaderHost).findFirst().orElseThrow();
+        await("a new leader").atMost(Duration.ofSeconds(30)).until(() -> {
+            String l = leaderIdOrNull(other);
+            return l != null && !l.equals(leader);
+        });
+        leaderHost.execOk("systemctl", "start", COORDINATOR);
+
+        // Stopping a worker drains it and ends cleanly.
+        c2.execOk("systemctl", "stop", WORKER);
+        assertThat(c2.unitProperty(WORKER, "Result")).isEqualTo("success");
+        assertThat(c2.journal(WORKER)).containsIgnoringCase("drain");
+
+        // Upgrade in place: the same release again keeps configuration and data; the cluster keeps the job.
+        String configBefore = c3.execOk("sha256sum", "/etc/corral/coordinator.yaml");
+        String out = c3.execOk("bash", "/scripts/install.sh", dist, "--role", "coordinator");
+        log.info("c3 re-install:\n{}", out);
+        assertThat(c3.execOk("sha256sum", "/etc/corral/coordinator.yaml")).isEqualTo(configBefore);
+        corral(c3, "cluster", "wait-healthy", "--quorum-plus-one", "--timeout", "2m");
+        c3.execOk("systemctl", "restart", COORDINATOR);
+        assertThat(state(c3, firstJob)).isEqualTo("SUCCEEDED");
+        assertThat(c3.execOk("sh", "-c", "ls /opt/corral/releases").trim()).isNotEmpty();
+    }
+
+    // ---- helpers ----
+
+    static Path releaseArchive() throws IOException {
+        Path dist = ROOT.resolve("dist");
+        try (Stream<Path> files = Files.exists(dist) ? Files.list(dist) : Stream.empty()) {
+            List<Path> found = files.filter(p -> p.getFileName().toString().matches("corral-.*\\.tar\\.gz"))
+                    .toList();
+            assertThat(found)
+                    .as("one release archive in %s (mvn -B -DskipTests package builds it)", dist)
+                    .hasSize(1);
+            return found.get(0);
+        }
+    }
+
+    private static String coordinatorConfig(SystemdHost h, String peers) {
+        return "nodeId: " + h.name() + "\n"
+                + "dataDir: /var/lib/corral/coordinator\n"
+                + "raftAddress: \"" + h.ip() + ":" + RAFT_PORT + "\"\n"
+                + "rpcAddress: \"" + h.ip() + ":" + RPC_PORT + "\"\n"
+                + "httpAddress: \"" + h.ip() + ":" + HTTP_PORT + "\"\n"
+                + "peers:\n" + peers
+                + "workers:\n  leaseTtlMs: 10000\n";
+    }
+
+    private String workerConfig() {
+        return "coordinators: [" + coordinators + "]\n"
+                + "stateDir: /var/lib/corral/worker\n"
+                + "slots: 2\n"
+                + "drainGraceMs: 20000\n";
+    }
+
+    private String corral(SystemdHost h, String... args) {
+        List<String> argv = new ArrayList<>(List.of("corral", "--coordinators", coordinators));
+        argv.addAll(List.of(args));
+        return h.execOk(argv.toArray(String[]::new));
+    }
+
+    private String state(SystemdHost h, String job) throws IOException {
+        JsonNode j = JSON.readTree(corral(h, "-o", "json", "status", job));
+        return j.get("state").asText();
+    }
+
+    private String leaderId(SystemdHost h) throws IOException {
+        String l = leaderIdOrNull(h);
+        assertThat(l).as("a leader").isNotNull();
+        return l;
+    }
+
+    private String leaderIdOrNull(SystemdHost h) throws IOException {
+        Container.ExecResult r = h.exec("corral", "--coordinators", coordinators, "-o", "json", "cluster", "status");
+        if (r.getExitCode() != 0) {
+            return null;
+        }
+        JsonNode leader = JSON.readTree(r.getStdout()).get("leaderId");
+        return leader == null || leader.isNull() ? null : leader.asText();
+    }
+
+    private SystemdHost host(String id) {
+        return hosts.stream().filter(h -> h.name().equals(id)).findFirst().orElseThrow();
+    }
+
+    private static void awaitActive(SystemdHost h, String unit) {
+        await(h.name() + " " + unit + " active")
+                .atMost(UNIT_START)
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    String s = h.unitProperty(unit, "ActiveState");
+                    if (s.equals("failed")) {
+                        throw new AssertionError(h.name() + " " + unit + " failed:\n" + tail(h.journal(unit), 60));
+                    }
+                    return s.equals("active");
+                });
+    }
+
+    static String tail(String text, int lines) {
+        List<String> all = text.lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /**
+     * A client that keeps writing through whichever coordinator answers, 4 writes a second: each write acquires a
+     * lock of its own (a fresh name per attempt, so a resend never meets its own earlier attempt; the locks lapse
+     * after {@value #LOCK_TTL_MS} ms). A write that fails is tried again, up to {@value #ATTEMPTS} times (about half a
+     * minute with the client's backoff): a write that never commits is a lost quorum, kept in {@link #failures()}. The
+     * longest time between two committed writes is reported, not asserted.
+     */
+    static final class Probe implements AutoCloseable {
+        static final long LOCK_TTL_MS = 5_000;
+        static final int ATTEMPTS = 30;
+        private final CorralClient client;
+        private final Thread thread;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicLong writes = new AtomicLong();
+        private final AtomicLong retried = new AtomicLong();
+        private final AtomicLong longestGapMs = new AtomicLong();
+        private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+
+        private Probe(CorralClient client) {
+            this.client = client;
+            this.thread = new Thread(this::loop, "probe");
+        }
+
+        static Probe start(List<SystemdHost> hosts) {
+            List<HostPort> addresses =
+                    hosts.stream().map(h -> new HostPort(h.ip(), RPC_PORT)).toList();
+            Probe p = new Probe(CorralClient.connectLazily(ClientOptions.builder(addresses)
+                    .requestTimeoutMs(15_000)
+                    .clientName("systemd-probe")
+                    .build()));
+            p.thread.start();
+            return p;
+        }
+
+        private void loop() {
+            long lastWriteNanos = System.nanoTime();
+            for (long i = 0; !stop.get(); i++) {
+                boolean written = false;
+                RuntimeException last = null;
+                for (int attempt = 0; attempt < ATTEMPTS && !written && !stop.get(); attempt++) {
+                    try {
+                        client.call(
+                                new Request.AcquireLock("probe-" + i + "-" + attempt, "probe", LOCK_TTL_MS, 0),
+                                Response.LockGranted.class);
+                        written = true;
+                    } catch (RuntimeException e) {
+                        last = e;
+                        retried.incrementAndGet();
+                        if (!pause(1000)) {
+                            return;
+                        }
+                    }
+                }
+                if (written) {
+                    long now = System.nanoTime();
+                    longestGapMs.accumulateAndGet((now - lastWriteNanos) / 1_000_000, Math::max);
+                    lastWriteNanos = now;
+                    writes.incrementAndGet();
+                } else if (!stop.get()) {
+                    failures.add("write " + i + " never committed: " + last);
+                }
+                if (!pause(250)) {
+                    return;
+                }
+            }
+        }
+
+        private static boolean pause(long ms) {
+            try {
+                Thread.sleep(ms);
+                return true;
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+
+        void awaitMoreWrites(long n) {
+            long target = writes.get() + n;
+            await("probe writes").atMost(Duration.ofMinutes(1)).until(() -> writes.get() >= target);
+        }
+
+        List<String> failures() {
+            return List.copyOf(failures);
+        }
+
+        String summary() {
+            return writes.get() + " writes, " + retried.get() + " attempts retried, " + failures.size()
+                    + " never committed, longest gap between writes " + longestGapMs.get() + " ms";
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.interrupt();
+            thread.join(30_000);
+            client.close();
+        }
+    }
+}
