@@ -91,6 +91,20 @@ class SystemdInstallTest {
                 .collect(Collectors.joining());
         String dist = "/dist/" + archive.getFileName();
 
+        // Bad input is refused with a message, and changes nothing.
+        assertRefused(c3, "no such archive", "bash", "/scripts/install.sh", "/dist/missing.tar.gz");
+        assertRefused(c3, "--role must be", "bash", "/scripts/install.sh", dist, "--role", "bogus");
+        c3.sh("mkdir -p /tmp/bad/stuff && echo x > /tmp/bad/stuff/x && tar -C /tmp/bad -czf /tmp/bad.tar.gz stuff");
+        assertRefused(c3, "does not hold one corral-VERSION/", "bash", "/scripts/install.sh", "/tmp/bad.tar.gz");
+        c3.sh("echo 'not gzip' > /tmp/text.tar.gz");
+        assertRefused(c3, "is not a readable .tar.gz", "bash", "/scripts/install.sh", "/tmp/text.tar.gz");
+        assertThat(c3.exec("test", "-e", "/opt/corral").getExitCode())
+                .as("/opt/corral after refusals")
+                .isNotZero();
+        assertThat(c3.exec("getent", "passwd", "corral").getExitCode())
+                .as("no user after refusals")
+                .isNotZero();
+
         // Install: the workers' hosts get both roles, c3 only a coordinator.
         for (SystemdHost h : hosts) {
             h.copy(coordinatorConfig(h, peers), "/root/coordinator.yaml");
@@ -323,6 +337,12 @@ class SystemdInstallTest {
 
     private SystemdHost host(String id) {
         return hosts.stream().filter(h -> h.name().equals(id)).findFirst().orElseThrow();
+    }
+
+    private static void assertRefused(SystemdHost h, String message, String... argv) {
+        Container.ExecResult r = h.exec(argv);
+        assertThat(r.getExitCode()).as("%s exit code", String.join(" ", argv)).isNotZero();
+        assertThat(r.getStderr()).as("%s message", String.join(" ", argv)).contains(message);
     }
 
     private static void awaitActive(SystemdHost h, String unit) {
