@@ -85,6 +85,9 @@ public final class Main implements Callable<Integer> {
                         () -> {
                             stop(coordinator, systemd, readiness, watchdog);
                             stopped.countDown();
+                            // After SIGTERM the JVM would exit 143, which systemd records as a failure; an orderly
+                            // stop is a clean one, so the hook ends the process with 0 itself (as the worker does).
+                            Runtime.getRuntime().halt(0);
                         },
                         "shutdown"));
         stopped.await();
