@@ -3,6 +3,9 @@ package io.corral.coordinator;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.http.HttpServer;
 import io.corral.coordinator.http.StatusRoutes;
+import io.corral.coordinator.lifecycle.CoordinatorHealth;
+import io.corral.coordinator.lifecycle.CoordinatorReadiness;
+import io.corral.coordinator.lifecycle.LeaderHandover;
 import io.corral.coordinator.locks.LockWaits;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
@@ -22,6 +25,8 @@ import io.corral.coordinator.workers.WorkerRegistry;
 import io.corral.coordinator.workers.WorkerService;
 import io.corral.protocol.transport.RpcServer;
 import io.corral.protocol.transport.ServerOptions;
+import io.corral.systemd.Health;
+import io.corral.systemd.Readiness;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -29,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
+import org.apache.ratis.server.DivisionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +55,8 @@ public final class Coordinator implements AutoCloseable {
     private final WorkerService workers;
     private RpcServer rpc;
     private HttpServer http;
+    /** The last index in the Raft log when this member started: readiness waits until it is applied. */
+    private volatile long startupLastLogIndex = -1;
 
     private Coordinator(CoordinatorConfig config, LongSupplier clockMs) {
         this.config = config;
@@ -117,6 +125,7 @@ public final class Coordinator implements AutoCloseable {
 
     private void startParts() throws IOException, InterruptedException {
         raft.start();
+        startupLastLogIndex = raft.lastLogIndex();
         RpcMetrics metrics = new RpcMetrics();
         ClusterStatusCollector cluster = new ClusterStatusCollector(raft, config, peers);
         CoordinatorService service = new CoordinatorService(
@@ -175,6 +184,43 @@ public final class Coordinator implements AutoCloseable {
 
     public InetSocketAddress httpAddress() {
         return http.boundAddress();
+    }
+
+    /** The index of the last entry in the Raft log when this member started (-1: empty). */
+    public long startupLastLogIndex() {
+        return startupLastLogIndex;
+    }
+
+    /** Whether this member is ready to serve, and its status line (see {@link CoordinatorReadiness}). */
+    public Readiness readiness() {
+        DivisionInfo info = raft.info();
+        return CoordinatorReadiness.evaluate(
+                config.nodeId(),
+                startupLastLogIndex,
+                stateMachine.getLastAppliedTermIndex().getIndex(),
+                raft.lastLogIndex(),
+                raft.leaderId(),
+                info.getCurrentTerm());
+    }
+
+    /** What the systemd watchdog checks (see {@link CoordinatorHealth}); bounded by a few event-loop probes. */
+    public Health health() {
+        return CoordinatorHealth.check(raft, stateMachine, rpc, http);
+    }
+
+    /**
+     * The orderly stop (SIGTERM): a leader first hands leadership to its most caught-up follower, waiting at most
+     * {@code shutdown.leaderTransferTimeoutMs} for another member to lead; then everything is closed as by
+     * {@link #close()}. {@link #close()} alone stops at once, as a crash would, which tests of failover rely on.
+     */
+    public LeaderHandover.Result shutdown() {
+        LeaderHandover.Result handover = new LeaderHandover(
+                        raft,
+                        config.shutdown().leaderTransferTimeoutMs(),
+                        config.raft().electionTimeoutMaxMs())
+                .run();
+        close();
+        return handover;
     }
 
     @Override

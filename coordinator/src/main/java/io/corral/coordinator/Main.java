@@ -3,11 +3,17 @@ package io.corral.coordinator;
 import io.corral.coordinator.config.ConfigException;
 import io.corral.coordinator.config.ConfigLoader;
 import io.corral.coordinator.config.CoordinatorConfig;
+import io.corral.coordinator.lifecycle.LeaderHandover;
+import io.corral.systemd.ReadinessReporter;
+import io.corral.systemd.SystemdNotifier;
+import io.corral.systemd.Watchdog;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,13 +24,17 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "corral-coordinator 0.1.0",
         description = "Runs one Corral coordinator: a Raft member that replicates the job queue, the lock table and"
-                + " the image store, and serves clients and workers.",
+                + " the image store, and serves clients and workers. On SIGTERM a leader first hands leadership to"
+                + " its most caught-up follower. Under systemd (Type=notify) it reports readiness, status and"
+                + " watchdog pings.",
         footer = {
             "",
             "Flags override the YAML file. Exit codes: 0 stopped cleanly, 2 invalid configuration or flags,"
                     + " 1 failed to start or crashed."
         })
 public final class Main implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file")
     Path config;
 
@@ -64,17 +74,41 @@ public final class Main implements Callable<Integer> {
             System.err.println("corral-coordinator: " + e.getMessage());
             return 2;
         }
+        SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
+        systemd.status("starting");
         Coordinator coordinator = Coordinator.start(cfg, System::currentTimeMillis);
+        ReadinessReporter readiness = ReadinessReporter.start(systemd, coordinator::readiness, READINESS_POLL_MS);
+        Watchdog watchdog = Watchdog.start(systemd, coordinator::health);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            coordinator.close();
+                            stop(coordinator, systemd, readiness, watchdog);
                             stopped.countDown();
+                            // After SIGTERM the JVM would exit 143, which systemd records as a failure; an orderly
+                            // stop is a clean one, so the hook ends the process with 0 itself (as the worker does).
+                            Runtime.getRuntime().halt(0);
                         },
                         "shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** How often readiness and the status line are looked at; a status change reaches systemd within this. */
+    static final long READINESS_POLL_MS = 1_000;
+
+    /**
+     * SIGTERM: tell systemd we are stopping (it stops watching the watchdog then), hand leadership over if we lead,
+     * close. Readiness reporting ends first, so no stale status overtakes STOPPING=1.
+     */
+    private static void stop(
+            Coordinator coordinator, SystemdNotifier systemd, ReadinessReporter readiness, Watchdog watchdog) {
+        readiness.close();
+        systemd.stopping("stopping: handing leadership over if leader");
+        watchdog.close();
+        LeaderHandover.Result handover = coordinator.shutdown();
+        LOG.info("shutdown done; leadership hand-over: {}", handover);
+        systemd.close();
     }
 
     private Map<String, String> overrides() {

@@ -1,5 +1,8 @@
 package io.corral.worker;
 
+import io.corral.systemd.ReadinessReporter;
+import io.corral.systemd.SystemdNotifier;
+import io.corral.systemd.Watchdog;
 import io.corral.worker.bench.BenchImages;
 import io.corral.worker.bench.PipelineBench;
 import io.corral.worker.internal.ConfigException;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Option;
         subcommands = {PipelineBench.class, BenchImages.class},
         description = "Runs one Corral worker: leases image tasks from the cluster, runs the image pipeline on them"
                 + " and hands the results back. SIGTERM drains: no new leases, in-flight tasks finish within the"
-                + " drain grace, the rest are given back.",
+                + " drain grace, the rest are given back. Under systemd (Type=notify) it reports READY=1 once"
+                + " registered, its status and watchdog pings, and extends the stop timeout to cover the drain.",
         footer = {
             "",
             "Flags override the YAML file. Exit codes: 0 stopped (drained), 2 invalid configuration or flags,"
@@ -104,20 +108,44 @@ public final class Main implements Callable<Integer> {
             System.err.println("corral-worker: " + e.getMessage());
             return 2;
         }
+        SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
         Worker worker = Worker.connect(cfg);
+        Systemd lifecycle = new Systemd(
+                systemd,
+                ReadinessReporter.start(systemd, worker::readiness, READINESS_POLL_MS),
+                Watchdog.start(systemd, worker::health));
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> drainAndExit(worker, cfg, stopped), "shutdown-drain"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> drainAndExit(worker, cfg, lifecycle, stopped), "shutdown-drain"));
         worker.start();
         stopped.await();
         return 0;
+    }
+
+    /** How often readiness and the status line are looked at; a status change reaches systemd within this. */
+    static final long READINESS_POLL_MS = 1_000;
+
+    /** What the worker tells systemd, closed in order on SIGTERM. */
+    private record Systemd(SystemdNotifier notifier, ReadinessReporter readiness, Watchdog watchdog) {
+        /**
+         * STOPPING=1, and a stop timeout long enough for the drain (EXTEND_TIMEOUT_USEC; it only matters when the
+         * drain may outlast the unit's TimeoutStopSec). systemd stops watching the watchdog once the unit stops.
+         */
+        void stopping(Worker worker, long graceMs) {
+            readiness.close();
+            notifier.stopping("draining: " + worker.busySlots() + " task(s) in flight, grace " + graceMs + " ms");
+            notifier.extendTimeout(worker.drainBoundMs(graceMs));
+            watchdog.close();
+        }
     }
 
     /**
      * Runs in the shutdown hook. The JVM would otherwise exit 143 after SIGTERM; a drain that went as planned is a
      * clean stop for systemd, so the hook ends the process with 0 itself once the drain is over.
      */
-    private static void drainAndExit(Worker worker, WorkerConfig cfg, CountDownLatch stopped) {
+    private static void drainAndExit(Worker worker, WorkerConfig cfg, Systemd systemd, CountDownLatch stopped) {
         log.info("signal received: draining worker {} (grace {} ms)", worker.id(), cfg.drainGraceMs());
+        systemd.stopping(worker, cfg.drainGraceMs());
         try {
             worker.drain(cfg.drainGraceMs());
         } catch (InterruptedException e) {

@@ -10,12 +10,16 @@ import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.StaleLease;
+import io.corral.systemd.Health;
+import io.corral.systemd.Readiness;
 import io.corral.worker.internal.Blobs;
 import io.corral.worker.internal.Calls;
 import io.corral.worker.internal.ClientClusterPort;
 import io.corral.worker.internal.ClusterPort;
 import io.corral.worker.internal.TaskRun;
+import io.corral.worker.internal.WorkerHealth;
 import io.corral.worker.internal.WorkerIds;
+import io.corral.worker.internal.WorkerReadiness;
 import io.corral.worker.pipeline.ImagePipeline;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -87,6 +91,10 @@ public final class Worker implements AutoCloseable {
     private volatile String unreachableLeader;
 
     private volatile long heartbeatIntervalMs = DEFAULT_HEARTBEAT_MS;
+    /** Whether a registration has ever succeeded: systemd readiness. */
+    private volatile boolean everRegistered;
+    /** When the session loop last began a pass (System.nanoTime): watchdog health. */
+    private volatile long sessionPassNanos = System.nanoTime();
 
     Worker(WorkerConfig config, String id, ClusterPort port, ImagePipeline pipeline, LongSupplier clockMs) {
         this.config = config;
@@ -240,6 +248,7 @@ public final class Worker implements AutoCloseable {
     private void sessionLoop() {
         int failures = 0;
         while (!stoppingNow()) {
+            sessionPassNanos = System.nanoTime();
             try {
                 if (!registeredNow()) {
                     if (registerOnce()) {
@@ -273,6 +282,7 @@ public final class Worker implements AutoCloseable {
             synchronized (monitor) {
                 registered = true;
             }
+            everRegistered = true;
             log.info(
                     "registered as {} with {} slots at {} (lease TTL {} ms, heartbeat every {} ms)",
                     id,
@@ -394,6 +404,40 @@ public final class Worker implements AutoCloseable {
         synchronized (monitor) {
             return runs.size();
         }
+    }
+
+    // ---- what systemd is told ----
+
+    /** Ready once registered with the cluster at least once; the status says where and how many slots are free. */
+    public Readiness readiness() {
+        boolean registeredNow;
+        boolean drainingNow;
+        int busy;
+        synchronized (monitor) {
+            registeredNow = registered;
+            drainingNow = draining;
+            busy = runs.size();
+        }
+        return WorkerReadiness.evaluate(
+                id, everRegistered, registeredNow, drainingNow, port.describe(), busy, config.slots());
+    }
+
+    /** Whether the session loop is alive and passing (see {@link WorkerHealth}); not whether it is connected. */
+    public Health health() {
+        long sinceMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sessionPassNanos);
+        long boundMs =
+                WorkerHealth.stallBoundMs(config.requestTimeoutMs(), heartbeatIntervalMs, REGISTER_BACKOFF_MAX_MS);
+        return WorkerHealth.evaluate(
+                session.getState() != Thread.State.NEW, session.isAlive(), stoppingNow(), sinceMs, boundMs);
+    }
+
+    /**
+     * The longest an orderly {@link #drain} with {@code graceMs} takes: the grace, the registration with 0 slots and
+     * the release of unfinished leases (each a request; the release is retried up to {@link Calls#ATTEMPTS} times),
+     * and the bounded stop of the threads. systemd's stop timeout is extended to it (EXTEND_TIMEOUT_USEC).
+     */
+    public long drainBoundMs(long graceMs) {
+        return graceMs + (1 + Calls.ATTEMPTS) * config.requestTimeoutMs() + 2 * STOP_WAIT_MS;
     }
 
     // ---- drain and stop ----

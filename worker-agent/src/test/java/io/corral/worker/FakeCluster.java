@@ -37,6 +37,9 @@ final class FakeCluster implements ClusterPort {
     final Set<String> staleReports = ConcurrentHashMap.newKeySet();
 
     volatile boolean forgetRegistration;
+    /** Registrations are refused UNAVAILABLE, as by a cluster without a leader. */
+    volatile boolean refuseRegistration;
+
     volatile boolean closed;
     private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
     private final List<Consumer<Response>> listeners = new CopyOnWriteArrayList<>();
@@ -72,6 +75,9 @@ final class FakeCluster implements ClusterPort {
 
     private Response answer(Request request) {
         if (request instanceof Request.RegisterWorker r) {
+            if (refuseRegistration) {
+                return new Response.ErrorReply(ErrorCode.UNAVAILABLE, "no leader");
+            }
             forgetRegistration = false;
             return new Response.WorkerRegistered(r.workerId(), 3_000, 50);
         } else if (request instanceof Request.Heartbeat h) {

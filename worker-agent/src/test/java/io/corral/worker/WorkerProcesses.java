@@ -141,6 +141,12 @@ final class WorkerProcesses implements AutoCloseable {
      * appended to its command line (flags such as {@code --set key=value}).
      */
     synchronized Process startWorker(String id, int slots, String... extraArgs) throws IOException {
+        return startWorker(id, slots, Map.of(), extraArgs);
+    }
+
+    /** {@link #startWorker(String, int, String...)} with {@code env} added to the worker's environment. */
+    synchronized Process startWorker(String id, int slots, Map<String, String> env, String... extraArgs)
+            throws IOException {
         if (workers.containsKey(id) && workers.get(id).isAlive()) {
             throw new IllegalStateException("worker " + id + " is already running");
         }
@@ -161,10 +167,10 @@ final class WorkerProcesses implements AutoCloseable {
                 "--set",
                 "progressIntervalMs=" + PROGRESS_INTERVAL_MS));
         command.addAll(List.of(extraArgs));
-        Process p = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log(id).toFile())
-                .start();
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log(id).toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         workers.put(id, p);
         return p;
     }

@@ -28,6 +28,7 @@ public final class ConfigLoader {
                 CoordinatorConfig.Retention.defaults(),
                 CoordinatorConfig.Housekeeping.defaults(),
                 CoordinatorConfig.Workers.defaults(),
+                CoordinatorConfig.Shutdown.defaults(),
                 CoordinatorConfig.Testing.defaults());
     }
 

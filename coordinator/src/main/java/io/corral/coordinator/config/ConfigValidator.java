@@ -47,6 +47,12 @@ final class ConfigValidator {
                 "must be between 1 and " + CoreLimits.DEFAULT_MAX_GARBAGE_ITEMS_PER_ENTRY);
         require(c.housekeeping().lockExpiryGraceMs() >= 0, "housekeeping.lockExpiryGraceMs", "must be >= 0");
         workers(c.workers());
+        require(
+                c.shutdown().leaderTransferTimeoutMs() >= 0
+                        && c.shutdown().leaderTransferTimeoutMs()
+                                <= CoordinatorConfig.Shutdown.MAX_LEADER_TRANSFER_TIMEOUT_MS,
+                "shutdown.leaderTransferTimeoutMs",
+                "must be between 0 (no hand-over) and " + CoordinatorConfig.Shutdown.MAX_LEADER_TRANSFER_TIMEOUT_MS);
         try {
             TestFault.parse(c.testing().faults());
         } catch (IllegalArgumentException e) {

@@ -20,7 +20,22 @@ public record CoordinatorConfig(
         Retention retention,
         Housekeeping housekeeping,
         Workers workers,
+        Shutdown shutdown,
         Testing testing) {
+
+    /**
+     * What a coordinator does when asked to stop (SIGTERM). {@code leaderTransferTimeoutMs}: a leader first hands
+     * leadership to its most caught-up follower and waits at most this long for another member to lead, so the cluster
+     * does not sit through an election timeout without a leader; 0 stops without handing over.
+     */
+    public record Shutdown(long leaderTransferTimeoutMs) {
+        /** Upper bound of the key: a stop must not wait on a hand-over that is not coming. */
+        public static final long MAX_LEADER_TRANSFER_TIMEOUT_MS = 60_000;
+
+        public static Shutdown defaults() {
+            return new Shutdown(5_000);
+        }
+    }
 
     /**
      * Deliberate bugs for the fault-injection harness's proofs ({@link io.corral.coordinator.state.TestFault}): never

@@ -1,5 +1,6 @@
 package io.corral.coordinator.http;
 
+import io.corral.protocol.transport.EventLoopProbe;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -83,6 +84,11 @@ public final class HttpServer implements AutoCloseable {
 
     public InetSocketAddress boundAddress() {
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Whether the server still serves: its socket open and its event loop running a no-op within {@code timeoutMs}. */
+    public boolean responsive(long timeoutMs) {
+        return channel.isActive() && EventLoopProbe.responsive(group, timeoutMs);
     }
 
     @Override

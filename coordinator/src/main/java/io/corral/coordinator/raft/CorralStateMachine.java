@@ -88,6 +88,8 @@ public final class CorralStateMachine extends BaseStateMachine {
     private volatile RocksStore store;
     private volatile TermIndex snapshotMark = TermIndex.valueOf(0, -1);
     private volatile Path pendingInstall;
+    /** The first failure to apply an entry; see {@link #failure()}. */
+    private volatile Throwable failure;
     /** Entries applied by this process: after a restart, only the tail the store did not have yet. */
     private final java.util.concurrent.atomic.AtomicLong appliedSinceStart =
             new java.util.concurrent.atomic.AtomicLong();
@@ -287,8 +289,34 @@ public final class CorralStateMachine extends BaseStateMachine {
         throw new IllegalStateException("no state-machine data for log entry " + entry.getIndex());
     }
 
+    /**
+     * Applies the entry; a failure is remembered ({@link #failure()}) before it propagates. Ratis' apply thread stops
+     * on it and closes the server, so this member no longer follows its log: the watchdog reports it, systemd restarts
+     * the process, and the restart replays the entry from the store's applied mark.
+     */
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        try {
+            return applyEntry(trx);
+        } catch (RuntimeException | Error e) {
+            failed("applying entry " + trx.getLogEntry().getIndex(), e);
+            throw e;
+        }
+    }
+
+    private void failed(String what, Throwable e) {
+        if (failure == null) {
+            failure = new IllegalStateException(what + " failed: " + e, e);
+            LOG.error("state machine failed {}; this member stops following its log until restarted", what, e);
+        }
+    }
+
+    /** Why applying failed, or null while it never has. Once set it stays set: only a restart clears it. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    private CompletableFuture<Message> applyEntry(TransactionContext trx) {
         LogEntryProto log = trx.getLogEntry();
         TermIndex ti = TermIndex.valueOf(log);
         Entry entry = RaftMessages.entry(log.getStateMachineLogEntry().getLogData());
@@ -345,7 +373,12 @@ public final class CorralStateMachine extends BaseStateMachine {
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
         // Configuration and leader no-op entries: record them so the applied mark never lags the log.
-        store.markApplied(new AppliedMark(term, index));
+        try {
+            store.markApplied(new AppliedMark(term, index));
+        } catch (RuntimeException e) {
+            failed("recording entry " + index, e);
+            throw e;
+        }
         super.notifyTermIndexUpdated(term, index);
     }
 

@@ -26,11 +26,13 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -273,6 +275,26 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks this member, in-process, to hand leadership to {@code targetId}: no client and no retries, so the attempt
+     * is bounded by {@code timeoutMs} alone (Ratis waits that long for the target to catch up and win). Completes with
+     * the reply; a refusal or a timeout is an unsuccessful reply, not an exception.
+     */
+    public CompletableFuture<RaftClientReply> transferLeadershipAsync(String targetId, long timeoutMs) {
+        TransferLeadershipRequest request = new TransferLeadershipRequest(
+                readerId,
+                selfId,
+                group.getGroupId(),
+                readCallIds.incrementAndGet(),
+                RaftPeerId.valueOf(targetId),
+                timeoutMs);
+        try {
+            return server.transferLeadershipAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     public DivisionInfo info() {
         try {
             return server.getDivision(group.getGroupId()).getInfo();
@@ -284,6 +306,16 @@ public final class RaftNode implements AutoCloseable {
     public long commitIndex() {
         try {
             return server.getDivision(group.getGroupId()).getRaftLog().getLastCommittedIndex();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The index of the last entry in this member's log (committed or not), or -1 when it is empty or not running. */
+    public long lastLogIndex() {
+        try {
+            TermIndex last = server.getDivision(group.getGroupId()).getRaftLog().getLastEntryTermIndex();
+            return last == null ? -1 : last.getIndex();
         } catch (IOException e) {
             return -1;
         }

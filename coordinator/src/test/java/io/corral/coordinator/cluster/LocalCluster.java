@@ -7,6 +7,7 @@ import io.corral.coordinator.Coordinator;
 import io.corral.coordinator.config.ConfigLoader;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.config.PeerConfig;
+import io.corral.coordinator.lifecycle.LeaderHandover;
 import io.corral.coordinator.store.StoreFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -172,6 +173,18 @@ public final class LocalCluster implements AutoCloseable {
         if (c != null) {
             c.close();
         }
+    }
+
+    /** Stops a member as SIGTERM does ({@link Coordinator#shutdown()}): a leader hands leadership over first. */
+    public LeaderHandover.Result shutdownMember(String id) {
+        Coordinator c;
+        synchronized (this) {
+            c = running.remove(id);
+        }
+        if (c == null) {
+            throw new IllegalStateException(id + " is not running");
+        }
+        return c.shutdown();
     }
 
     /** Deletes a stopped member's data, so that it must come back by snapshot installation. */

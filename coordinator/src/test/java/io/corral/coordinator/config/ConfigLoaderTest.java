@@ -56,6 +56,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theLeaderTransferBoundOnShutdownDefaultsToFiveSecondsAndZeroTurnsItOff() throws Exception {
+        assertThat(ConfigLoader.load(write(VALID), Map.of()).shutdown().leaderTransferTimeoutMs())
+                .isEqualTo(5_000);
+        assertThat(ConfigLoader.load(write(VALID), Map.of("shutdown.leaderTransferTimeoutMs", "0"))
+                        .shutdown()
+                        .leaderTransferTimeoutMs())
+                .isZero();
+        expectKey(VALID + "shutdown:\n  leaderTransferTimeoutMs: -1\n", "shutdown.leaderTransferTimeoutMs");
+        expectKey(VALID + "shutdown:\n  leaderTransferTimeoutMs: 60001\n", "shutdown.leaderTransferTimeoutMs");
+    }
+
+    @Test
     void peersFlagBuildsTheWholeMembership() {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("nodeId", "\"a\"");

@@ -115,6 +115,21 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /**
+     * Whether the server still serves: not closed, its listening socket open, and each of its event loops runs a
+     * no-op within {@code timeoutMs} (for health checks; a blocked loop leaves its connections hanging).
+     */
+    public boolean responsive(long timeoutMs) {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+        }
+        return serverChannel.isActive()
+                && EventLoopProbe.responsive(acceptor, timeoutMs)
+                && EventLoopProbe.responsive(workers, timeoutMs);
+    }
+
+    /**
      * Stops gracefully: stops accepting connections, answers new requests UNAVAILABLE, waits up to {@link
      * ServerOptions#shutdownTimeoutMs()} for the requests being handled to be answered, then closes every connection
      * and the event loops. Idempotent.

@@ -61,6 +61,16 @@ class RpcServerTest {
     }
 
     @Test
+    void isResponsiveWhileServingAndNotOnceClosed() throws IOException {
+        start();
+        assertThat(server.responsive(10_000)).isTrue();
+
+        server.close();
+
+        assertThat(server.responsive(10_000)).isFalse();
+    }
+
+    @Test
     void refusesAnotherProtocolVersionAndCloses() throws IOException {
         try (FrameSocket client = FrameSocket.connect(start())) {
             client.send(1, new Request.Hello(99, "from-the-future"));

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 /** Blocking calls over a {@link ClusterPort} that a task thread can be interrupted out of. */
 public final class Calls {
     /** Attempts of an idempotent request (chunk reads and writes, HasBlob, SealBlob, reports on one token). */
-    static final int ATTEMPTS = 5;
+    public static final int ATTEMPTS = 5;
 
     private static final long BACKOFF_BASE_MS = 100;
     private static final long BACKOFF_MAX_MS = 2_000;
