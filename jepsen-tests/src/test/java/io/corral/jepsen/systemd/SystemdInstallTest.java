@@ -203,13 +203,13 @@ class SystemdInstallTest {
         try (Probe probe = Probe.start(hosts)) {
             for (SystemdHost h : hosts) {
                 String pidBefore = h.unitProperty(COORDINATOR, "MainPID");
-                corral(h, "cluster", "wait-healthy", "--quorum-plus-one", "--timeout", "2m");
+                corral(h, "cluster", "wait-healthy", "--quorum-plus-one", "--wait-timeout", "2m");
                 h.execOk("systemctl", "restart", COORDINATOR);
                 assertThat(h.unitProperty(COORDINATOR, "ActiveState")).isEqualTo("active");
                 assertThat(h.unitProperty(COORDINATOR, "MainPID")).isNotEqualTo(pidBefore);
                 log.info("{} restarted; probe so far: {}", h.name(), probe.summary());
             }
-            corral(c2, "cluster", "wait-healthy", "--quorum-plus-one", "--timeout", "2m");
+            corral(c2, "cluster", "wait-healthy", "--quorum-plus-one", "--wait-timeout", "2m");
             probe.awaitMoreWrites(5);
             log.info("rolling restart done; probe: {}", probe.summary());
             assertThat(probe.failures())
@@ -272,7 +272,7 @@ class SystemdInstallTest {
         String out = c3.execOk("bash", "/scripts/install.sh", dist, "--role", "coordinator");
         log.info("c3 re-install:\n{}", out);
         assertThat(c3.execOk("sha256sum", "/etc/corral/coordinator.yaml")).isEqualTo(configBefore);
-        corral(c3, "cluster", "wait-healthy", "--quorum-plus-one", "--timeout", "2m");
+        corral(c3, "cluster", "wait-healthy", "--quorum-plus-one", "--wait-timeout", "2m");
         c3.execOk("systemctl", "restart", COORDINATOR);
         assertThat(state(c3, firstJob)).isEqualTo("SUCCEEDED");
         assertThat(c3.execOk("sh", "-c", "ls /opt/corral/releases").trim()).isNotEmpty();
