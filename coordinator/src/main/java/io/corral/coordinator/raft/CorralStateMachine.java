@@ -356,6 +356,10 @@ public final class CorralStateMachine extends BaseStateMachine {
             if (query instanceof Request.ReadBlobChunk r) {
                 return CompletableFuture.completedFuture(RaftMessages.reply(readBlobChunk(r)));
             }
+            if (query instanceof Request.OpenBackup) {
+                // A read of nothing: reaching here means this member has applied everything committed before it.
+                return CompletableFuture.completedFuture(RaftMessages.reply(new Response.Ack()));
+            }
             return CompletableFuture.completedFuture(RaftMessages.reply(core.query(query, store.view())));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(
