@@ -68,6 +68,14 @@ public final class BackupReader {
         return next < manifest.files().size();
     }
 
+    /** The manifest entry of the file {@link #nextFile} reads next (say, to name the file it is copied to). */
+    public BackupManifest.FileEntry peek() {
+        if (!hasNextFile()) {
+            throw new IllegalStateException("every file of the manifest has been read");
+        }
+        return manifest.files().get(next);
+    }
+
     /**
      * Copies the next file of the manifest to {@code out} (not closed here) and checks its size and SHA-256. Returns its
      * manifest entry.
