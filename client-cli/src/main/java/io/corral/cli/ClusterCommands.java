@@ -13,8 +13,13 @@ import picocli.CommandLine.Option;
 /** {@code corral cluster ...}: the coordinators themselves. */
 @Command(
         name = "cluster",
-        description = "Shows the coordinators, takes snapshots and moves leadership.",
-        subcommands = {ClusterCommands.Status.class, ClusterCommands.Snapshot.class, ClusterCommands.Transfer.class})
+        description = "Shows the coordinators, takes snapshots and backups, and moves leadership.",
+        subcommands = {
+            ClusterCommands.Status.class,
+            ClusterCommands.Snapshot.class,
+            ClusterCommands.Transfer.class,
+            ClusterBackupCommand.class
+        })
 final class ClusterCommands extends CommandGroup {
     @Command(
             name = "status",
