@@ -122,7 +122,7 @@ public final class Restore {
         fsync(stateDir);
     }
 
-    /** The restored store must open at exactly the manifest's entry, with sound tables. */
+    /** The restored store must open at exactly the manifest's entry, with sound tables; it keeps no staged chunks. */
     private static void checkStore(Path stateDir, BackupManifest manifest) throws IOException {
         AppliedMark expected = new AppliedMark(manifest.term(), manifest.index());
         try (RocksStore store = RocksStore.open(stateDir)) {
@@ -132,6 +132,9 @@ public final class Restore {
                         + " index " + mark.index() + ", its manifest says term " + manifest.term() + " index "
                         + manifest.index());
             }
+            // Chunk bytes staged for log entries: those up to the backup's index are applied, those after it belong to
+            // the old cluster's log, which the new one does not continue. The new log stages its own.
+            store.dropStagedFrom(0);
             store.verifyChecksums();
         } catch (StoreException e) {
             throw new BackupFormatException("the backup's state store is damaged: " + e.getMessage());

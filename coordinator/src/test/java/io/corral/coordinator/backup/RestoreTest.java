@@ -46,6 +46,8 @@ class RestoreTest {
                 txn.put(Space.JOBS, KEY, value);
                 return null;
             });
+            // Chunk bytes of an entry the member had in its log but not applied: not part of any new cluster's log.
+            s.stage(12, new byte[] {1, 2, 3});
         }
         RaftSeed.seed(member, "corral", 2);
     }
@@ -78,6 +80,7 @@ class RestoreTest {
         try (RocksStore s = RocksStore.open(restored.resolve("state"))) {
             assertThat(s.applied()).isEqualTo(new AppliedMark(2, 10));
             assertThat(s.view().get(Space.JOBS, KEY)).isEqualTo(value);
+            assertThat(s.staged(12)).isNull();
         }
     }
 
