@@ -15,12 +15,14 @@ import picocli.CommandLine.Option;
 /** {@code corral cluster ...}: the coordinators themselves. */
 @Command(
         name = "cluster",
-        description = "Shows the coordinators, waits until they are healthy, takes snapshots and moves leadership.",
+        description = "Shows the coordinators, waits until they are healthy, takes snapshots and backups, and moves"
+                + " leadership.",
         subcommands = {
             ClusterCommands.Status.class,
             ClusterCommands.WaitHealthy.class,
             ClusterCommands.Snapshot.class,
-            ClusterCommands.Transfer.class
+            ClusterCommands.Transfer.class,
+            ClusterBackupCommand.class
         })
 final class ClusterCommands extends CommandGroup {
     @Command(

@@ -218,4 +218,42 @@ class CliEndToEndTest {
                 .isZero();
         assertThat(cluster.awaitLeader()).isEqualTo(target);
     }
+
+    @Test
+    void clusterBackupWritesAFileThatCoordinatorRestoreAccepts() throws Exception {
+        assertThat(json(corral("lock", "acquire", "e2e-backup", "--ttl", "10m", "-o", "json"))
+                        .get("token")
+                        .asLong())
+                .isPositive();
+        Path file = dir.resolve("backup.tar");
+        JsonNode backup = json(corral("cluster", "backup", "--out", file.toString(), "-o", "json"));
+        assertThat(backup.get("file").asText()).isEqualTo(file.toString());
+        assertThat(backup.get("clusterName").asText()).isEqualTo("corral");
+        assertThat(backup.get("member").asText()).isIn("n1", "n2", "n3");
+        assertThat(backup.get("index").asLong()).isPositive();
+        assertThat(backup.get("bytes").asLong()).isPositive();
+        assertThat(backup.get("durationMs").asLong()).isNotNegative();
+        assertThat(file).isRegularFile();
+        assertThat(dir.resolve("backup.tar.partial")).doesNotExist();
+
+        byte[] first = Files.readAllBytes(file);
+        CliRunner.Result refused = corral("cluster", "backup", "--out", file.toString());
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("exists", "--force");
+        assertThat(Files.readAllBytes(file)).isEqualTo(first);
+        assertThat(corral("cluster", "backup", "--out", dir.toString()).exitCode())
+                .isEqualTo(2);
+        CliRunner.Result replaced = corral("cluster", "backup", "--out", file.toString(), "--force");
+        assertThat(replaced.exitCode()).as(replaced.err()).isZero();
+        assertThat(replaced.out()).contains("backup of cluster corral at index", "files");
+
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine restore = new picocli.CommandLine(new io.corral.coordinator.Main());
+        restore.setOut(new java.io.PrintWriter(out));
+        Path restored = dir.resolve("restored-n1");
+        assertThat(restore.execute("restore", file.toString(), "--dir", restored.toString()))
+                .isZero();
+        assertThat(out.toString()).contains("start this member with clusterName: corral");
+        assertThat(restored.resolve("state")).isDirectory();
+    }
 }

@@ -46,7 +46,8 @@ class HelpTest {
                         "lock show",
                         "cluster status",
                         "cluster snapshot",
-                        "cluster transfer-leader");
+                        "cluster transfer-leader",
+                        "cluster backup");
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.corral.coordinator;
 
+import io.corral.coordinator.backup.RaftSeed;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.http.HttpServer;
 import io.corral.coordinator.http.StatusRoutes;
@@ -124,6 +125,7 @@ public final class Coordinator implements AutoCloseable {
     }
 
     private void startParts() throws IOException, InterruptedException {
+        RaftSeed.requireOwnGroupOnly(config.dataDir(), config.clusterName());
         raft.start();
         startupLastLogIndex = raft.lastLogIndex();
         RpcMetrics metrics = new RpcMetrics();

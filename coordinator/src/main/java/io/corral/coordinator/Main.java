@@ -1,5 +1,7 @@
 package io.corral.coordinator;
 
+import io.corral.coordinator.backup.ExportCommand;
+import io.corral.coordinator.backup.RestoreCommand;
 import io.corral.coordinator.config.ConfigException;
 import io.corral.coordinator.config.ConfigLoader;
 import io.corral.coordinator.config.CoordinatorConfig;
@@ -23,6 +25,7 @@ import picocli.CommandLine.Option;
         name = "corral-coordinator",
         mixinStandardHelpOptions = true,
         version = "corral-coordinator 0.1.0",
+        subcommands = {RestoreCommand.class, ExportCommand.class},
         description = "Runs one Corral coordinator: a Raft member that replicates the job queue, the lock table and"
                 + " the image store, and serves clients and workers. On SIGTERM a leader first hands leadership to"
                 + " its most caught-up follower. Under systemd (Type=notify) it reports readiness, status and"

@@ -42,6 +42,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Request.RetryTasks.class, name = "RetryTasks"),
     @JsonSubTypes.Type(value = Request.ListWorkers.class, name = "ListWorkers"),
     @JsonSubTypes.Type(value = Request.GetLocalWorkers.class, name = "GetLocalWorkers"),
+    @JsonSubTypes.Type(value = Request.OpenBackup.class, name = "OpenBackup"),
 })
 public sealed interface Request extends Message {
 
@@ -180,4 +181,12 @@ public sealed interface Request extends Message {
 
     /** Coordinator to coordinator: the workers connected to the receiving member only. */
     record GetLocalWorkers() implements Request {}
+
+    /**
+     * Opens a checkpoint of the receiving member's state for a backup ({@code corral cluster backup}): after a
+     * linearizable barrier, so it holds every write committed before the request arrived. Its files are read with
+     * {@link ReadCheckpoint} on the same connection only, and it is deleted on {@link CloseCheckpoint} or when that
+     * connection closes.
+     */
+    record OpenBackup() implements Request {}
 }

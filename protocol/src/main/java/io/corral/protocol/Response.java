@@ -40,6 +40,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Response.TasksRetried.class, name = "TasksRetried"),
     @JsonSubTypes.Type(value = Response.WorkerList.class, name = "WorkerList"),
     @JsonSubTypes.Type(value = Response.LocalWorkers.class, name = "LocalWorkers"),
+    @JsonSubTypes.Type(value = Response.BackupOpened.class, name = "BackupOpened"),
 })
 public sealed interface Response extends Message {
 
@@ -156,4 +157,20 @@ public sealed interface Response extends Message {
 
     /** The workers connected to member {@code nodeId}, sorted by worker id. */
     record LocalWorkers(String nodeId, List<WorkerView> workers) implements Response {}
+
+    /**
+     * A checkpoint opened for a backup: the state of member {@code nodeId} of cluster {@code clusterName} through
+     * entry {@code term}/{@code index}, taken at {@code createdAtMs} (the member's clock) by coordinator version
+     * {@code corralVersion}; its {@code files} sorted by name.
+     */
+    record BackupOpened(
+            String checkpointId,
+            String clusterName,
+            String nodeId,
+            long term,
+            long index,
+            long createdAtMs,
+            String corralVersion,
+            List<CheckpointFile> files)
+            implements Response {}
 }

@@ -142,8 +142,28 @@ public final class CorralStateMachine extends BaseStateMachine {
             InstallRecovery.finishInterruptedInstall(stateDir(), installDir());
             store = RocksStore.open(stateDir());
             loadMark();
+            checkRaftTerm(raftStorage);
         });
         LOG.info("state store at {} holds entries through {}", stateDir(), snapshotMark);
+    }
+
+    /**
+     * Raft persists a member's term before the member accepts an entry of that term, so the Raft storage's term is never
+     * below the term of the last applied entry. When it is, the Raft storage is not this state's: a restored data
+     * directory started under another cluster name (whose Raft group has a fresh storage at term 0), or Raft storage
+     * that was lost. Starting anyway would let this member win elections with a term below its own entries' and
+     * append after them, so a member that missed committed entries could later be elected over them.
+     */
+    private void checkRaftTerm(RaftStorage raftStorage) throws IOException {
+        long raftTerm = raftStorage.getMetadataFile().getMetadata().getTerm();
+        if (snapshotMark.getTerm() > raftTerm) {
+            store.close();
+            throw new IOException("the state store " + stateDir() + " holds entries through term "
+                    + snapshotMark.getTerm() + " but the Raft storage "
+                    + raftStorage.getStorageDir().getRoot()
+                    + " is at term " + raftTerm + ": start a restored data directory with the clusterName it was"
+                    + " restored for (corral-coordinator restore --cluster-name); refusing to start");
+        }
     }
 
     /** Ratis pauses the state machine before it reloads it after a snapshot install. */
@@ -388,6 +408,10 @@ public final class CorralStateMachine extends BaseStateMachine {
             Request query = RaftMessages.query(request.getContent());
             if (query instanceof Request.ReadBlobChunk r) {
                 return CompletableFuture.completedFuture(RaftMessages.reply(readBlobChunk(r)));
+            }
+            if (query instanceof Request.OpenBackup) {
+                // A read of nothing: reaching here means this member has applied everything committed before it.
+                return CompletableFuture.completedFuture(RaftMessages.reply(new Response.Ack()));
             }
             return CompletableFuture.completedFuture(RaftMessages.reply(core.query(query, store.view())));
         } catch (IllegalArgumentException e) {

@@ -16,9 +16,13 @@ import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.transport.RpcHandler;
 import io.corral.protocol.transport.Session;
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves the client protocol on every coordinator. Writes become commands committed through Raft (the node's Raft
@@ -27,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  * machine validates again because the log must never be trusted to hold only good commands.
  */
 public final class CoordinatorService implements RpcHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
     /** Extra time after a lock wait's deadline before this node gives up on the leader's housekeeping. */
     static final long LOCK_WAIT_SLACK_MS = 1000;
 
@@ -69,14 +74,16 @@ public final class CoordinatorService implements RpcHandler {
         long startNanos = System.nanoTime();
         CompletableFuture<Response> reply;
         try {
-            reply = WorkerService.isWorkerRequest(request) ? workers.handle(request, session) : dispatch(request);
+            reply = WorkerService.isWorkerRequest(request)
+                    ? workers.handle(request, session)
+                    : dispatch(request, session);
         } catch (InvalidCommandException e) {
             reply = CompletableFuture.completedFuture(new Response.ErrorReply(e.code(), e.getMessage()));
         }
         return reply.whenComplete((r, e) -> metrics.observe(request, r, System.nanoTime() - startNanos));
     }
 
-    private CompletableFuture<Response> dispatch(Request request) {
+    private CompletableFuture<Response> dispatch(Request request, Session session) {
         if (request instanceof Request.HasBlob
                 || request instanceof Request.GetJob
                 || request instanceof Request.GetTask
@@ -95,12 +102,41 @@ public final class CoordinatorService implements RpcHandler {
         if (command != null) {
             return submit(command);
         }
-        return admin(request);
+        if (request instanceof Request.OpenBackup) {
+            return openBackup(session);
+        }
+        return admin(request, session);
     }
 
     @Override
     public void onClose(Session session) {
         workers.onClose(session);
+        try {
+            blocking.execute(() -> {
+                try {
+                    checkpoints.sessionClosed(session.id());
+                } catch (IOException e) {
+                    LOG.warn("cannot delete the backup checkpoints of a closed connection: {}", e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // Shutting down: the next start deletes every outgoing checkpoint.
+        }
+    }
+
+    /**
+     * A backup's checkpoint, taken after a linearizable read of nothing: once the read completes, this member has
+     * applied every entry the leader had committed when the request arrived, so the checkpoint holds every write
+     * acknowledged before the backup started.
+     */
+    private CompletableFuture<Response> openBackup(Session session) {
+        return raft.read(new Request.OpenBackup(), false).thenCompose(barrier -> {
+            if (barrier instanceof Response.ErrorReply) {
+                return done(barrier);
+            }
+            return blockingCall(
+                    () -> checkpoints.openForBackup(session, raft.config().clusterName(), raft.selfId()));
+        });
     }
 
     /**
@@ -132,7 +168,7 @@ public final class CoordinatorService implements RpcHandler {
         return raft.submit(command);
     }
 
-    private CompletableFuture<Response> admin(Request request) {
+    private CompletableFuture<Response> admin(Request request, Session session) {
         if (request instanceof Request.GetNodeStatus) {
             return CompletableFuture.completedFuture(new Response.NodeStatus(raft.status()));
         }
@@ -166,7 +202,7 @@ public final class CoordinatorService implements RpcHandler {
                     new Response.ErrorReply(ErrorCode.BAD_REQUEST, "offset must be >= 0 and maxBytes >= 1"));
         }
         if (request instanceof Request.ReadCheckpoint r) {
-            return blockingCall(() -> checkpoints.read(r));
+            return blockingCall(() -> checkpoints.read(r, session.id()));
         }
         if (request instanceof Request.CloseCheckpoint c) {
             return blockingCall(() -> checkpoints.close(c.checkpointId()));

@@ -205,6 +205,14 @@ public final class RocksStore implements AutoCloseable {
         });
     }
 
+    /** Reads every table and checks its block checksums (a restored backup, before it is used). */
+    public void verifyChecksums() {
+        read(() -> {
+            db.verifyChecksum();
+            return null;
+        });
+    }
+
     /** Reads the applied mark of a checkpoint directory without opening it as the live store. */
     public static AppliedMark appliedOf(Path checkpointDir) {
         try (RocksStore s = RocksStore.open(checkpointDir)) {

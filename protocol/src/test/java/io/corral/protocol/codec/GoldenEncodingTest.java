@@ -212,7 +212,8 @@ class GoldenEncodingTest {
                 new Request.ReadBlobChunk(SHA, 0),
                 new Request.RetryTasks("job-17"),
                 new Request.ListWorkers(),
-                new Request.GetLocalWorkers());
+                new Request.GetLocalWorkers(),
+                new Request.OpenBackup());
     }
 
     private static List<Response> responseSamples() {
@@ -305,7 +306,16 @@ class GoldenEncodingTest {
                                 workerView("worker-3", 8, 7, List.of("job-17.0")),
                                 workerView("worker-4", 0, 0, List.of())),
                         List.of(new UnreachableMember("c3", "connection refused"))),
-                new Response.LocalWorkers("c1", List.of(workerView("worker-3", 8, 7, List.of("job-17.0")))));
+                new Response.LocalWorkers("c1", List.of(workerView("worker-3", 8, 7, List.of("job-17.0")))),
+                new Response.BackupOpened(
+                        "cp-2",
+                        "corral",
+                        "c2",
+                        3,
+                        4096,
+                        1_767_225_600_000L,
+                        "0.1.0",
+                        List.of(new CheckpointFile("000042.sst", 1_048_576), new CheckpointFile("CURRENT", 16))));
     }
 
     /** A worker connected to c1; with 0 slots it is draining. */
