@@ -5,6 +5,7 @@ import io.corral.coordinator.raft.RaftNode;
 import io.corral.coordinator.rpc.ClusterStatusCollector;
 import io.corral.coordinator.rpc.RpcMetrics;
 import io.corral.coordinator.state.Counters;
+import io.corral.metrics.PrometheusText;
 import io.corral.protocol.JobState;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.TaskState;
@@ -77,7 +78,7 @@ public final class StatusRoutes {
         p.gauge("corral_raft_has_leader", "1 while a leader is known", s.leaderId() == null ? 0 : 1);
         stateMetrics(p, stateMachine.core().counters(stateMachine.store().view()));
         rpcMetrics(p);
-        return new HttpServer.Reply(200, "text/plain; version=0.0.4; charset=utf-8", p.toString());
+        return new HttpServer.Reply(200, PrometheusText.CONTENT_TYPE, p.toString());
     }
 
     private static void stateMetrics(PrometheusText p, Counters c) {
