@@ -13,6 +13,7 @@ import io.corral.protocol.Response;
 import io.corral.protocol.TaskState;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,11 @@ class MetricsClusterTest {
 
     @Test
     void everyMemberExportsTheStateTotalsAndTheLeaderItsLatenciesFollowersAndWorkers() throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, LocalCluster.testSettings());
+        // Slower elections than the other cluster tests: the assertions name the leader, which must not change.
+        Map<String, String> settings = LocalCluster.testSettings();
+        settings.put("raft.electionTimeoutMinMs", "2000");
+        settings.put("raft.electionTimeoutMaxMs", "4000");
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings);
                 CorralClient client = Clients.connect(cluster.rpcAddresses())) {
             Coordinator leader = cluster.leader();
             String leaderId = leader.raft().selfId();

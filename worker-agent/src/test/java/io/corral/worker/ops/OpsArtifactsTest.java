@@ -90,11 +90,15 @@ class OpsArtifactsTest {
                         .join();
                 assertThat(stale).isInstanceOfSatisfying(Response.ErrorReply.class, e -> assertThat(e.code())
                         .isEqualTo(ErrorCode.STALE_LEASE));
+                // Every member: the leader measured the latencies, whichever member the client reached answered the
+                // stale completion.
                 List<MetricsScrape> scrapes = new ArrayList<>();
-                scrapes.add(MetricsScrape.of(leader.httpAddress()));
                 scrapes.add(MetricsScrape.of(worker.metricsAddress()));
-                assertThat(scrapes.get(1).value("corral_worker_tasks_ended_total{outcome=\"SUCCEEDED\"}"))
+                assertThat(scrapes.get(0).value("corral_worker_tasks_ended_total{outcome=\"SUCCEEDED\"}"))
                         .isEqualTo(1);
+                for (Coordinator c : cluster.running()) {
+                    scrapes.add(MetricsScrape.of(c.httpAddress()));
+                }
                 return scrapes;
             }
         }
