@@ -143,7 +143,8 @@ public final class Coordinator implements AutoCloseable {
                 stateMachine);
         rpc = RpcServer.start(address(config.rpcAddress()), service, serverOptions());
         http = HttpServer.start(
-                address(config.httpAddress()), new StatusRoutes(raft, stateMachine, metrics, cluster).routes());
+                address(config.httpAddress()),
+                new StatusRoutes(raft, stateMachine, metrics, cluster, workers).routes());
         housekeeper.start();
         dispatcher.start();
         watchdog.start();

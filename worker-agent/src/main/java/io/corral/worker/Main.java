@@ -94,6 +94,12 @@ public final class Main implements Callable<Integer> {
     Long maxOutputBytes;
 
     @Option(
+            names = "--metrics-address",
+            paramLabel = "HOST:PORT",
+            description = "serve /metrics (Prometheus) and /health over HTTP here (default: no HTTP port)")
+    String metricsAddress;
+
+    @Option(
             names = "--set",
             paramLabel = "KEY=VALUE",
             description = "override any configuration key, e.g. --set progressIntervalMs=500")
@@ -170,6 +176,7 @@ public final class Main implements Callable<Integer> {
         }
         putString(o, "id", id);
         putString(o, "stateDir", stateDir);
+        putString(o, "metricsAddress", metricsAddress);
         put(o, "slots", slots);
         if (capabilities != null) {
             o.put(

@@ -3,6 +3,8 @@ package io.corral.worker;
 import io.corral.client.ClientOptions;
 import io.corral.client.CorralClient;
 import io.corral.client.CorralException;
+import io.corral.metrics.JvmMetrics;
+import io.corral.metrics.PrometheusText;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.LeaseGrant;
 import io.corral.protocol.LeaseRef;
@@ -16,12 +18,16 @@ import io.corral.worker.internal.Blobs;
 import io.corral.worker.internal.Calls;
 import io.corral.worker.internal.ClientClusterPort;
 import io.corral.worker.internal.ClusterPort;
+import io.corral.worker.internal.MetricsEndpoint;
 import io.corral.worker.internal.TaskRun;
 import io.corral.worker.internal.WorkerHealth;
 import io.corral.worker.internal.WorkerIds;
+import io.corral.worker.internal.WorkerMetrics;
 import io.corral.worker.internal.WorkerReadiness;
 import io.corral.worker.pipeline.ImagePipeline;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,6 +76,10 @@ public final class Worker implements AutoCloseable {
     private final String id;
     private final ClusterPort port;
     private final TaskRun.Context context;
+    private final WorkerMetrics metrics = new WorkerMetrics();
+    /** The optional HTTP port ({@code metricsAddress}); null when off or not started yet. */
+    private volatile MetricsEndpoint endpoint;
+
     private final ThreadPoolExecutor slotPool;
     private final ScheduledThreadPoolExecutor timer;
     private final Thread session;
@@ -106,7 +116,8 @@ public final class Worker implements AutoCloseable {
                 pipeline,
                 clockMs,
                 config.progressIntervalMs(),
-                config.requestTimeoutMs());
+                config.requestTimeoutMs(),
+                metrics);
         this.slotPool = new ThreadPoolExecutor(
                 config.slots(),
                 config.slots(),
@@ -144,8 +155,20 @@ public final class Worker implements AutoCloseable {
         return id;
     }
 
-    /** Starts the session thread: register, then heartbeat. */
+    /**
+     * Starts the metrics endpoint when one is configured, then the session thread: register, then heartbeat.
+     *
+     * @throws UncheckedIOException when the metrics address cannot be bound
+     */
     public void start() {
+        if (config.metricsAddress() != null) {
+            try {
+                endpoint = MetricsEndpoint.start(config.metricsAddress(), this::metricsText, this::healthText);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot serve metrics on " + config.metricsAddress(), e);
+            }
+            log.info("metrics on http://{}/metrics", endpoint.boundAddress());
+        }
         log.info(
                 "worker {} starting: {} slots, capabilities {}, cluster {}",
                 id,
@@ -514,6 +537,29 @@ public final class Worker implements AutoCloseable {
         }
     }
 
+    // ---- metrics ----
+
+    /** This worker's Prometheus text: its slots, its tasks, and the JVM. */
+    String metricsText() {
+        PrometheusText p = new PrometheusText();
+        p.gauge("corral_worker_slots", "tasks this worker runs at once", config.slots());
+        p.gauge("corral_worker_slots_busy", "slots running a task (until the task's thread returns)", busySlots());
+        p.gauge("corral_worker_registered", "1 while registered with a coordinator", registeredNow() ? 1 : 0);
+        metrics.write(p);
+        JvmMetrics.shared().write(p);
+        return p.toString();
+    }
+
+    private String healthText() {
+        return "worker " + id + (registeredNow() ? " registered at " + port.describe() : " not registered");
+    }
+
+    /** Where the metrics endpoint listens, or null when it is off. */
+    public InetSocketAddress metricsAddress() {
+        MetricsEndpoint e = endpoint;
+        return e == null ? null : e.boundAddress();
+    }
+
     /** Stops the threads and closes the connection; leases still held expire after their TTL. */
     private void stop() throws InterruptedException {
         synchronized (monitor) {
@@ -530,6 +576,9 @@ public final class Worker implements AutoCloseable {
         }
         timer.shutdownNow();
         port.close();
+        if (endpoint != null) {
+            endpoint.close();
+        }
     }
 
     /** Drains with no grace: leases of running tasks are given back at once. */

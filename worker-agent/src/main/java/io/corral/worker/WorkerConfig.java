@@ -2,6 +2,7 @@ package io.corral.worker;
 
 import io.corral.client.HostPort;
 import io.corral.worker.internal.ConfigException;
+import io.corral.worker.internal.MetricsEndpoint;
 import io.corral.worker.pipeline.PipelineLimits;
 import java.util.List;
 
@@ -24,6 +25,8 @@ import java.util.List;
  * @param followLeader whether an idle worker moves its connection to the leader (among {@code coordinators}): the
  *     leader then grants it a new job's tasks in the submission's own Raft entry, whichever member the job came
  *     through
+ * @param metricsAddress {@code host:port} of an HTTP port serving {@code /metrics} and {@code /health} (port 0: any
+ *     free port); null (the default) serves none
  */
 public record WorkerConfig(
         List<String> coordinators,
@@ -36,7 +39,36 @@ public record WorkerConfig(
         long progressIntervalMs,
         long requestTimeoutMs,
         Pipeline pipeline,
-        boolean followLeader) {
+        boolean followLeader,
+        String metricsAddress) {
+
+    /** Without a metrics endpoint (the configuration before {@code metricsAddress} existed). */
+    public WorkerConfig(
+            List<String> coordinators,
+            String id,
+            int slots,
+            List<String> capabilities,
+            String stateDir,
+            long drainGraceMs,
+            long taskTimeoutMs,
+            long progressIntervalMs,
+            long requestTimeoutMs,
+            Pipeline pipeline,
+            boolean followLeader) {
+        this(
+                coordinators,
+                id,
+                slots,
+                capabilities,
+                stateDir,
+                drainGraceMs,
+                taskTimeoutMs,
+                progressIntervalMs,
+                requestTimeoutMs,
+                pipeline,
+                followLeader,
+                null);
+    }
 
     /** Most slots a worker may declare; the coordinator refuses more leases per worker than this anyway. */
     public static final int MAX_SLOTS = 1024;
@@ -82,7 +114,24 @@ public record WorkerConfig(
                 progressIntervalMs,
                 requestTimeoutMs,
                 pipeline,
-                followLeader);
+                followLeader,
+                metricsAddress);
+    }
+
+    public WorkerConfig withMetricsAddress(String value) {
+        return new WorkerConfig(
+                coordinators,
+                id,
+                slots,
+                capabilities,
+                stateDir,
+                drainGraceMs,
+                taskTimeoutMs,
+                progressIntervalMs,
+                requestTimeoutMs,
+                pipeline,
+                followLeader,
+                value);
     }
 
     public List<HostPort> coordinatorAddresses() {
@@ -120,6 +169,14 @@ public record WorkerConfig(
         range("requestTimeoutMs", requestTimeoutMs, 100, 3_600_000);
         if (pipeline == null) {
             throw new ConfigException("pipeline", "must be a mapping");
+        }
+        if (metricsAddress != null) {
+            try {
+                MetricsEndpoint.address(metricsAddress);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(
+                        "metricsAddress", "'" + metricsAddress + "' is not host:port: " + e.getMessage());
+            }
         }
         try {
             pipeline.limits();

@@ -26,6 +26,8 @@ class MainTest {
                         "2m",
                         "--max-pixels",
                         "1000",
+                        "--metrics-address",
+                        "127.0.0.1:7401",
                         "--set",
                         "progressIntervalMs=10");
         WorkerConfig c = ConfigLoader.load(null, main.overrides());
@@ -38,6 +40,7 @@ class MainTest {
         assertThat(c.taskTimeoutMs()).isEqualTo(120_000);
         assertThat(c.pipeline().maxPixels()).isEqualTo(1000);
         assertThat(c.progressIntervalMs()).isEqualTo(10);
+        assertThat(c.metricsAddress()).isEqualTo("127.0.0.1:7401");
     }
 
     @Test

@@ -33,6 +33,8 @@ import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -84,6 +86,11 @@ public final class CorralStateMachine extends BaseStateMachine {
         return t;
     });
 
+    /** Leaders this member learned of since it started, each counted when it differs from the previous one. */
+    private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
+
+    private volatile RaftPeerId lastLeader;
+
     private volatile SubmissionGrants submissionGrants = SubmissionGrants.NONE;
     private volatile RocksStore store;
     private volatile TermIndex snapshotMark = TermIndex.valueOf(0, -1);
@@ -107,7 +114,8 @@ public final class CorralStateMachine extends BaseStateMachine {
         return dataDir.resolve("state");
     }
 
-    Path snapshotsDir() {
+    /** Where this member's checkpoints are ({@code snapshot-<term>-<index>}, see {@link Checkpoints}). */
+    public Path snapshotsDir() {
         return dataDir.resolve("snapshots");
     }
 
@@ -132,6 +140,25 @@ public final class CorralStateMachine extends BaseStateMachine {
     /** How many log entries this process has applied (state-machine entries only). */
     public long entriesAppliedSinceStart() {
         return appliedSinceStart.get();
+    }
+
+    /** How many times the leader this member knows changed since it started (the first leader it learns counts). */
+    public long leaderChanges() {
+        return leaderChanges.get();
+    }
+
+    /**
+     * Ratis calls this whenever this member's idea of the leader changes, to none as well. A leader lost and found
+     * again (a heartbeat blip, or this member's own restart of an election it then loses to the same leader) is no
+     * change.
+     */
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        if (newLeaderId != null && !newLeaderId.equals(lastLeader)) {
+            lastLeader = newLeaderId;
+            leaderChanges.incrementAndGet();
+        }
+        super.notifyLeaderChanged(groupMemberId, newLeaderId);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.corral.coordinator.rpc;
 
-import io.corral.coordinator.http.Histogram;
+import io.corral.metrics.Histogram;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.corral.coordinator.state;
 
+import io.corral.protocol.AttemptOutcome;
 import io.corral.protocol.JobState;
 import io.corral.protocol.TaskState;
 import java.util.Map;
@@ -16,6 +17,8 @@ import java.util.Map;
  * @param leasesGranted leases granted since the cluster was created (a total, not a gauge)
  * @param leasesExpired leases the leader expired since the cluster was created
  * @param tasksDeadLettered tasks that became DEAD since the cluster was created (retried ones included)
+ * @param attemptsEnded leases that ended, by outcome, since the cluster was created (or since the version that
+ *     started counting them); every outcome present
  */
 public record Counters(
         Map<TaskState, Long> tasks,
@@ -26,9 +29,11 @@ public record Counters(
         long blobBytesStored,
         long leasesGranted,
         long leasesExpired,
-        long tasksDeadLettered) {
+        long tasksDeadLettered,
+        Map<AttemptOutcome, Long> attemptsEnded) {
     public Counters {
         tasks = Map.copyOf(tasks);
         jobs = Map.copyOf(jobs);
+        attemptsEnded = Map.copyOf(attemptsEnded);
     }
 }

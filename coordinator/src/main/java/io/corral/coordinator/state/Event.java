@@ -14,6 +14,13 @@ public sealed interface Event {
      */
     record LeaseRevoked(String taskId, String workerId, long token) implements Event {}
 
+    /**
+     * A task was leased by this entry (whose index is {@code token} and whose leader time is {@code grantedAtMs}).
+     * {@code readyAtMs} is when it became leasable (0: not recorded, the task predates the field); the difference is
+     * how long it waited in the queue. For metrics: nothing in the state depends on who listens.
+     */
+    record TaskLeased(String taskId, String workerId, long token, long readyAtMs, long grantedAtMs) implements Event {}
+
     /** A queued acquirer was removed without a grant. */
     record LockWaitEnded(String name, long waiterId) implements Event {}
 }

@@ -4,6 +4,7 @@ import io.corral.coordinator.state.kv.Keys;
 import io.corral.coordinator.state.kv.KvTxn;
 import io.corral.coordinator.state.kv.KvView;
 import io.corral.coordinator.state.kv.Space;
+import io.corral.protocol.AttemptOutcome;
 import io.corral.protocol.JobState;
 import io.corral.protocol.TaskState;
 
@@ -20,8 +21,9 @@ public final class MetaCounters {
 
     /**
      * Monotonic totals (never decremented, not even when jobs are collected): leases granted, leases the leader
-     * expired, tasks that exhausted their attempts. Stale completions are not counted here: a refused command writes
-     * nothing, so the RPC layer counts those refusals outside the state machine.
+     * expired, tasks that exhausted their attempts, and ended attempts by outcome ({@link #attemptsEnded}). Stale
+     * completions are not counted here: a refused command writes nothing, so the worker service counts those
+     * refusals outside the state machine.
      */
     public static final String LEASES_GRANTED = "leases.granted";
 
@@ -38,6 +40,11 @@ public final class MetaCounters {
 
     public static String jobs(JobState state) {
         return "jobs." + state.name();
+    }
+
+    /** Leases that ended with {@code outcome} (a monotonic total, like {@link #LEASES_GRANTED}). */
+    public static String attemptsEnded(AttemptOutcome outcome) {
+        return "attempts.ended." + outcome.name();
     }
 
     public static long get(KvView view, String name) {

@@ -19,6 +19,7 @@ import io.corral.coordinator.state.leases.TaskDetail;
 import io.corral.coordinator.state.locks.LockQueries;
 import io.corral.coordinator.state.locks.LockRules;
 import io.corral.coordinator.state.locks.Locks;
+import io.corral.protocol.AttemptOutcome;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.JobState;
 import io.corral.protocol.Limits;
@@ -340,7 +341,16 @@ public final class StateCore {
                 MetaCounters.get(view, MetaCounters.BLOB_BYTES_STORED),
                 MetaCounters.get(view, MetaCounters.LEASES_GRANTED),
                 MetaCounters.get(view, MetaCounters.LEASES_EXPIRED),
-                MetaCounters.get(view, MetaCounters.TASKS_DEAD_LETTERED));
+                MetaCounters.get(view, MetaCounters.TASKS_DEAD_LETTERED),
+                attemptsEnded(view));
+    }
+
+    private static Map<AttemptOutcome, Long> attemptsEnded(KvView view) {
+        Map<AttemptOutcome, Long> ended = new EnumMap<>(AttemptOutcome.class);
+        for (AttemptOutcome o : AttemptOutcome.values()) {
+            ended.put(o, MetaCounters.get(view, MetaCounters.attemptsEnded(o)));
+        }
+        return ended;
     }
 
     /**

@@ -195,6 +195,14 @@ public final class RocksStore implements AutoCloseable {
         return ByteBuffer.allocate(8).putLong(index).array();
     }
 
+    /**
+     * A RocksDB integer property summed over every column family, e.g. {@code rocksdb.total-sst-files-size}: an
+     * in-memory lookup, cheap enough for every metrics scrape.
+     */
+    public long aggregatedProperty(String name) {
+        return read(() -> db.getAggregatedLongProperty(name));
+    }
+
     /** Writes a consistent checkpoint (hard links where possible) into {@code target}, which must not exist. */
     public void checkpoint(Path target) {
         read(() -> {

@@ -58,6 +58,7 @@ public final class Dispatcher implements AutoCloseable, SubmissionGrants {
 
     private long backoffWakeAtMs = -1;
     private final AtomicInteger rotation = new AtomicInteger();
+    private final DispatchMetrics metrics = new DispatchMetrics();
 
     public Dispatcher(
             RaftNode raft,
@@ -149,12 +150,35 @@ public final class Dispatcher implements AutoCloseable, SubmissionGrants {
                 c.workerId(),
                 c.session(),
                 grants.stream().map(LeaseGrant::taskId).toList());
-        if (!grants.isEmpty() && !c.session().push(new Response.LeaseOffer(grants))) {
+        if (grants.isEmpty()) {
+            return;
+        }
+        if (!c.session().push(new Response.LeaseOffer(grants))) {
             // The leases are committed; a worker that never saw them lets them lapse after the TTL.
             LOG.warn(
                     "could not push {} grants to worker {}: its connection is closed or not reading",
                     grants.size(),
                     c.workerId());
+        } else if (leaderNow()) {
+            long now = clockMs.getAsLong();
+            for (LeaseGrant g : grants) {
+                // Every grant this member asks for carries its TTL, so the entry's leader time is the expiry less it.
+                metrics.dispatched(g.expiresAtMs() - config.leaseTtlMs(), now);
+            }
+        }
+    }
+
+    /** What dispatch measures on this member. */
+    public DispatchMetrics metrics() {
+        return metrics;
+    }
+
+    /** Whether this member leads now; false while Raft is not running (start-up, close). */
+    boolean leaderNow() {
+        try {
+            return raft.isLeader();
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

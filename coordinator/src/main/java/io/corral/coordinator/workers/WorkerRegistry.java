@@ -259,4 +259,20 @@ public final class WorkerRegistry {
     public synchronized int size() {
         return byId.size();
     }
+
+    /** The workers connected here, in sum; for metrics. */
+    public record Totals(int workers, int slots, int freeSlots, int leasesHeld) {}
+
+    /** One pass over the workers connected here (not over the state): cheap enough for every scrape. */
+    public synchronized Totals totals() {
+        int slots = 0;
+        int free = 0;
+        int held = 0;
+        for (Worker w : byId.values()) {
+            slots += w.slots;
+            free += w.free();
+            held += w.held.size();
+        }
+        return new Totals(byId.size(), slots, free, held);
+    }
 }

@@ -86,6 +86,9 @@ public final class WorkerService {
         Command command = taskCommand(request);
         String taskId = taskIdOf(command);
         return submit(command).thenApply(reply -> {
+            if (reply instanceof Response.ErrorReply e && e.code() == ErrorCode.STALE_LEASE) {
+                dispatcher.metrics().staleRefused(request.getClass().getSimpleName(), 1);
+            }
             if (endsLease(reply)) {
                 String worker = registry.workerOn(session);
                 if (worker != null) {
@@ -159,6 +162,7 @@ public final class WorkerService {
         Command.ExtendLeases command = new Command.ExtendLeases(h.workerId(), extend, config.leaseTtlMs());
         return submit(command).thenApply(reply -> {
             if (reply instanceof Response.HeartbeatAck ack && !ack.stale().isEmpty()) {
+                dispatcher.metrics().staleRefused("Heartbeat", ack.stale().size());
                 registry.finished(
                         h.workerId(),
                         ack.stale().stream().map(StaleLease::taskId).toList());
@@ -193,6 +197,7 @@ public final class WorkerService {
         }
         return submit(new Command.ReleaseLeases(r.workerId(), refs(r.leases()))).thenApply(reply -> {
             if (reply instanceof Response.LeasesReleased done) {
+                dispatcher.metrics().staleRefused("ReleaseLeases", done.stale().size());
                 List<String> gone = new ArrayList<>();
                 done.released().stream().map(LeaseStatus::taskId).forEach(gone::add);
                 done.stale().stream().map(StaleLease::taskId).forEach(gone::add);
@@ -286,6 +291,16 @@ public final class WorkerService {
         return new Response.LocalWorkers(raft.selfId(), out);
     }
 
+    /** What dispatch and the worker protocol measure on this member. */
+    public DispatchMetrics metrics() {
+        return dispatcher.metrics();
+    }
+
+    /** The workers connected to this member, in sum. */
+    public WorkerRegistry.Totals totals() {
+        return registry.totals();
+    }
+
     /** Proposes a submission with grants for the idle workers connected here riding in its entry. */
     public CompletableFuture<Response> submit(Command.SubmitJob job) {
         return dispatcher.submit(job);
@@ -301,8 +316,14 @@ public final class WorkerService {
      * dispatch when the entry may have made tasks leasable. Must not block.
      */
     public void onApplied(Command command, List<Event> events) {
+        Boolean leader = null;
         for (Event e : events) {
-            if (e instanceof Event.LeaseRevoked r) {
+            if (e instanceof Event.TaskLeased l && l.readyAtMs() > 0) {
+                leader = leader != null ? leader : dispatcher.leaderNow();
+                if (leader) {
+                    dispatcher.metrics().waited(l.readyAtMs(), l.grantedAtMs());
+                }
+            } else if (e instanceof Event.LeaseRevoked r) {
                 Session session = registry.session(r.workerId());
                 if (session != null) {
                     session.push(new Response.LeaseRevoked(r.taskId(), r.token()));

@@ -131,6 +131,16 @@ final class SystemdHost implements AutoCloseable {
         container.copyFileToContainer(Transferable.of(content), path);
     }
 
+    /** Copies a file out of the container to {@code hostPath}. */
+    void copyOut(String path, Path hostPath) {
+        container.copyFileFromContainer(path, hostPath.toString());
+    }
+
+    /** Copies a host file into the container. */
+    void copyIn(Path hostPath, String path) {
+        container.copyFileToContainer(org.testcontainers.utility.MountableFile.forHostPath(hostPath), path);
+    }
+
     /** A property of a unit, as {@code systemctl show -p NAME --value} prints it. */
     String unitProperty(String unit, String property) {
         return execOk("systemctl", "show", "-p", property, "--value", unit).trim();

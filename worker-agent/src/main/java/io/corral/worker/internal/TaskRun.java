@@ -42,7 +42,8 @@ public final class TaskRun implements Runnable {
             ImagePipeline pipeline,
             LongSupplier clockMs,
             long progressIntervalMs,
-            long requestTimeoutMs) {}
+            long requestTimeoutMs,
+            WorkerMetrics metrics) {}
 
     private final LeaseGrant grant;
     private final Context ctx;
@@ -55,9 +56,11 @@ public final class TaskRun implements Runnable {
 
     private int lastPercent = -1;
 
+    /** An admitted lease: counted as a started task, which ends exactly once (see {@link WorkerMetrics.Outcome}). */
     public TaskRun(LeaseGrant grant, Context ctx) {
         this.grant = grant;
         this.ctx = ctx;
+        ctx.metrics().started();
     }
 
     public LeaseGrant grant() {
@@ -113,8 +116,10 @@ public final class TaskRun implements Runnable {
                             grant.imageSha256(),
                             grant.imageSize(),
                             ctx.pipeline().limits().maxInputBytes());
-            PipelineResult result = ctx.pipeline().run(input, ops, this::progress);
+            ctx.metrics().downloaded(input.length);
+            PipelineResult result = runPipeline(input, ops);
             String sha = ctx.blobs().upload(result.bytes());
+            ctx.metrics().uploaded(result.size());
             report(new Request.CompleteTask(grant.taskId(), grant.token(), sha, result.size()), "completed " + result);
         } catch (PipelineException e) {
             fail(e.getMessage(), e.retryable());
@@ -140,6 +145,17 @@ public final class TaskRun implements Runnable {
         }
     }
 
+    /** The pipeline, timed with the worker's clock whether it succeeds or not. */
+    private PipelineResult runPipeline(byte[] input, List<Operation> ops)
+            throws PipelineException, InterruptedException {
+        long startMs = ctx.clockMs().getAsLong();
+        try {
+            return ctx.pipeline().run(input, ops, this::progress);
+        } finally {
+            ctx.metrics().pipelineRan(ctx.clockMs().getAsLong() - startMs);
+        }
+    }
+
     private void fail(String error, boolean retryable) {
         report(
                 new Request.FailTask(grant.taskId(), grant.token(), error, retryable),
@@ -154,8 +170,9 @@ public final class TaskRun implements Runnable {
         }
         log.info("task {}: {}", grant.taskId(), what);
         try {
-            sendFinal(ctx.port(), request, grant, ctx.requestTimeoutMs());
+            ctx.metrics().ended(sendFinal(ctx.port(), request, grant, ctx.requestTimeoutMs()));
         } catch (InterruptedException e) {
+            ctx.metrics().ended(WorkerMetrics.Outcome.UNKNOWN);
             log.warn(
                     "task {}: interrupted while reporting; the lease will expire and the task run again",
                     grant.taskId());
@@ -165,9 +182,9 @@ public final class TaskRun implements Runnable {
     /**
      * Sends a complete or fail, retried while its outcome is unknown (a second send with the same token is either
      * applied or refused as stale: never applied twice). A STALE_LEASE answer is final: another worker owns the
-     * task now, so it is logged and dropped.
+     * task now, so it is logged and dropped. Returns how the task ended, for the metrics.
      */
-    static void sendFinal(ClusterPort port, Request request, LeaseGrant grant, long timeoutMs)
+    static WorkerMetrics.Outcome sendFinal(ClusterPort port, Request request, LeaseGrant grant, long timeoutMs)
             throws InterruptedException {
         try {
             Response answer = Calls.retrying(port, request, timeoutMs);
@@ -182,15 +199,20 @@ public final class TaskRun implements Runnable {
                 } else {
                     log.warn("task {}: {} refused: {} {}", grant.taskId(), Calls.name(request), e.code(), e.message());
                 }
+                return WorkerMetrics.Outcome.REFUSED;
             } else if (answer instanceof Response.TaskUpdated u) {
                 log.info("task {}: now {}", grant.taskId(), u.state());
             }
+            return request instanceof Request.CompleteTask
+                    ? WorkerMetrics.Outcome.SUCCEEDED
+                    : WorkerMetrics.Outcome.FAILED;
         } catch (CorralException e) {
             log.warn(
                     "task {}: {} outcome unknown ({}); the lease will expire if it was lost",
                     grant.taskId(),
                     Calls.name(request),
                     e.getMessage());
+            return WorkerMetrics.Outcome.UNKNOWN;
         }
     }
 
@@ -225,6 +247,7 @@ public final class TaskRun implements Runnable {
         if (!state.compareAndSet(State.RUNNING, State.ABORTED)) {
             return false;
         }
+        ctx.metrics().ended(WorkerMetrics.Outcome.ABORTED);
         log.warn("task {} (token {}): aborted: {}", grant.taskId(), grant.token(), why);
         interrupt();
         return true;
@@ -239,6 +262,7 @@ public final class TaskRun implements Runnable {
         if (!state.compareAndSet(State.RUNNING, State.TIMED_OUT)) {
             return false;
         }
+        ctx.metrics().ended(WorkerMetrics.Outcome.TIMED_OUT);
         String error = "timed out after " + timeoutMs + " ms (" + whose + ")";
         log.warn("task {} (token {}): {}", grant.taskId(), grant.token(), error);
         interrupt();
@@ -260,6 +284,7 @@ public final class TaskRun implements Runnable {
         if (!state.compareAndSet(State.RUNNING, State.RELEASED)) {
             return false;
         }
+        ctx.metrics().ended(WorkerMetrics.Outcome.RELEASED);
         interrupt();
         return true;
     }

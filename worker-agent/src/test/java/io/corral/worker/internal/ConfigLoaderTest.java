@@ -31,6 +31,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theMetricsPortIsOffByDefaultAndCheckedWhenSet() throws Exception {
+        assertThat(ConfigLoader.load(null, Map.of("coordinators", "[a:1]")).metricsAddress())
+                .isNull();
+        Path file = dir.resolve("worker.yaml");
+        Files.writeString(file, "coordinators: [a:7201]\nmetricsAddress: 0.0.0.0:7401\n");
+        assertThat(ConfigLoader.load(file, Map.of()).metricsAddress()).isEqualTo("0.0.0.0:7401");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("metricsAddress", "7401")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'metricsAddress'");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("metricsAddress", "h:70000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("out of range");
+    }
+
+    @Test
     void anUnknownKeyIsAnErrorNamingIt() throws Exception {
         Path file = dir.resolve("worker.yaml");
         Files.writeString(file, "coordinators: [a:1]\npipeline:\n  maxPixel: 5\n");

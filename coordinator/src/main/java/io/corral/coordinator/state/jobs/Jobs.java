@@ -104,7 +104,8 @@ public final class Jobs {
         Map<String, Long> refs = new TreeMap<>();
         for (int i = 0; i < images.size(); i++) {
             ImageRef image = images.get(i);
-            TaskRecord task = TaskRecord.pending(job.seq(), i, image.name(), image.sha256(), image.size());
+            TaskRecord task =
+                    TaskRecord.pending(job.seq(), i, image.name(), image.sha256(), image.size(), job.submittedAtMs());
             txn.put(Space.TASKS, JobKeys.task(job.seq(), i), Codec.encode(task));
             txn.put(Space.PENDING, JobKeys.pending(job.priority(), job.seq(), i), Keys.utf8(task.id()));
             refs.merge(image.sha256(), 1L, Long::sum);
@@ -134,9 +135,9 @@ public final class Jobs {
                 TaskLease lease = task.lease();
                 TaskHistory.append(txn, task, ended(task, nowMs, AttemptOutcome.CANCELLED, "job cancelled"));
                 events.add(new Event.LeaseRevoked(task.id(), lease.workerId(), lease.token()));
-                after = Tasks.move(txn, after, task, TaskState.CANCELLED);
+                after = Tasks.move(txn, nowMs, after, task, TaskState.CANCELLED);
             } else if (task.state() == TaskState.PENDING) {
-                after = Tasks.move(txn, after, task, TaskState.CANCELLED);
+                after = Tasks.move(txn, nowMs, after, task, TaskState.CANCELLED);
             }
         }
         after = Tasks.saveJob(txn, nowMs, before, after.withCancelled());

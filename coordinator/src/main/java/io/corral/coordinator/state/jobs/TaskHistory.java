@@ -1,6 +1,7 @@
 package io.corral.coordinator.state.jobs;
 
 import io.corral.coordinator.state.Codec;
+import io.corral.coordinator.state.MetaCounters;
 import io.corral.coordinator.state.kv.KvTxn;
 import io.corral.coordinator.state.kv.KvView;
 import io.corral.coordinator.state.kv.Scans;
@@ -19,8 +20,12 @@ public final class TaskHistory {
 
     private TaskHistory() {}
 
-    /** Records an ended lease and drops the oldest attempts beyond the bound. */
+    /**
+     * Records an ended lease, counts it by outcome ({@link MetaCounters#attemptsEnded}) and drops the oldest attempts
+     * beyond the bound. Every ended lease passes here, so the count is complete.
+     */
     public static void append(KvTxn txn, TaskRecord task, AttemptRecord attempt) {
+        MetaCounters.add(txn, MetaCounters.attemptsEnded(attempt.outcome()), 1);
         txn.put(
                 Space.TASK_ATTEMPTS,
                 JobKeys.attempt(task.jobSeq(), task.index(), attempt.token()),

@@ -18,6 +18,9 @@ import io.corral.protocol.TaskView;
  * @param lease the current lease while LEASED, else null
  * @param progress the last progress the current (or last) lease holder reported, else null
  * @param result the committed result once SUCCEEDED, else null
+ * @param readyAtMs leader time at which the task last became leasable: its submission, its return to PENDING, or
+ *     the end of its retry backoff. Kept once the task is leased (the grant reports how long it waited: the queue-wait
+ *     metric). 0 in records stored before the field existed.
  */
 public record TaskRecord(
         long jobSeq,
@@ -31,11 +34,13 @@ public record TaskRecord(
         long notBeforeMs,
         TaskLease lease,
         TaskProgress progress,
-        TaskResult result) {
+        TaskResult result,
+        long readyAtMs) {
 
-    /** A fresh PENDING task of a new submission. */
-    public static TaskRecord pending(long jobSeq, int index, String image, String sha256, long size) {
-        return new TaskRecord(jobSeq, index, image, sha256, size, TaskState.PENDING, 0, null, 0, null, null, null);
+    /** A fresh PENDING task of a new submission, leasable from {@code nowMs}. */
+    public static TaskRecord pending(long jobSeq, int index, String image, String sha256, long size, long nowMs) {
+        return new TaskRecord(
+                jobSeq, index, image, sha256, size, TaskState.PENDING, 0, null, 0, null, null, null, nowMs);
     }
 
     public String id() {
@@ -44,36 +49,114 @@ public record TaskRecord(
 
     public TaskRecord withState(TaskState next) {
         return new TaskRecord(
-                jobSeq, index, image, sha256, size, next, attempts, error, notBeforeMs, lease, progress, result);
+                jobSeq,
+                index,
+                image,
+                sha256,
+                size,
+                next,
+                attempts,
+                error,
+                notBeforeMs,
+                lease,
+                progress,
+                result,
+                readyAtMs);
     }
 
     public TaskRecord withAttempts(int count) {
         return new TaskRecord(
-                jobSeq, index, image, sha256, size, state, count, error, notBeforeMs, lease, progress, result);
+                jobSeq,
+                index,
+                image,
+                sha256,
+                size,
+                state,
+                count,
+                error,
+                notBeforeMs,
+                lease,
+                progress,
+                result,
+                readyAtMs);
     }
 
     public TaskRecord withError(String message) {
         return new TaskRecord(
-                jobSeq, index, image, sha256, size, state, attempts, message, notBeforeMs, lease, progress, result);
+                jobSeq,
+                index,
+                image,
+                sha256,
+                size,
+                state,
+                attempts,
+                message,
+                notBeforeMs,
+                lease,
+                progress,
+                result,
+                readyAtMs);
     }
 
     public TaskRecord withNotBeforeMs(long ms) {
-        return new TaskRecord(jobSeq, index, image, sha256, size, state, attempts, error, ms, lease, progress, result);
+        return new TaskRecord(
+                jobSeq, index, image, sha256, size, state, attempts, error, ms, lease, progress, result, readyAtMs);
     }
 
     public TaskRecord withLease(TaskLease next) {
         return new TaskRecord(
-                jobSeq, index, image, sha256, size, state, attempts, error, notBeforeMs, next, progress, result);
+                jobSeq,
+                index,
+                image,
+                sha256,
+                size,
+                state,
+                attempts,
+                error,
+                notBeforeMs,
+                next,
+                progress,
+                result,
+                readyAtMs);
     }
 
     public TaskRecord withProgress(TaskProgress next) {
         return new TaskRecord(
-                jobSeq, index, image, sha256, size, state, attempts, error, notBeforeMs, lease, next, result);
+                jobSeq,
+                index,
+                image,
+                sha256,
+                size,
+                state,
+                attempts,
+                error,
+                notBeforeMs,
+                lease,
+                next,
+                result,
+                readyAtMs);
     }
 
     public TaskRecord withResult(TaskResult next) {
         return new TaskRecord(
-                jobSeq, index, image, sha256, size, state, attempts, error, notBeforeMs, lease, progress, next);
+                jobSeq,
+                index,
+                image,
+                sha256,
+                size,
+                state,
+                attempts,
+                error,
+                notBeforeMs,
+                lease,
+                progress,
+                next,
+                readyAtMs);
+    }
+
+    public TaskRecord withReadyAtMs(long ms) {
+        return new TaskRecord(
+                jobSeq, index, image, sha256, size, state, attempts, error, notBeforeMs, lease, progress, result, ms);
     }
 
     public TaskView view() {

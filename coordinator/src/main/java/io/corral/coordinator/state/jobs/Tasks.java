@@ -39,7 +39,7 @@ public final class Tasks {
         if (before == null) {
             throw new IllegalStateException("task " + task.id() + " has no job");
         }
-        JobRecord after = move(txn, before, task, next);
+        JobRecord after = move(txn, nowMs, before, task, next);
         saveJob(txn, nowMs, before, after);
         return task.withState(next);
     }
@@ -47,9 +47,10 @@ public final class Tasks {
     /**
      * Moves one task and returns its job with updated counts, without writing the job: a caller moving many tasks
      * of one job (a cancel) writes the job once with {@link #saveJob}. A task entering LEASED must carry its lease; a
-     * task leaving LEASED loses it, and only a PENDING task keeps a {@code notBeforeMs}.
+     * task leaving LEASED loses it, and only a PENDING task keeps a {@code notBeforeMs}. A task entering PENDING is
+     * ready from {@code nowMs}, or from the end of its backoff.
      */
-    public static JobRecord move(KvTxn txn, JobRecord job, TaskRecord task, TaskState next) {
+    public static JobRecord move(KvTxn txn, long nowMs, JobRecord job, TaskRecord task, TaskState next) {
         TaskRecord stored = get(txn, task.jobSeq(), task.index());
         if (stored == null || stored.state() != task.state() || task.jobSeq() != job.seq()) {
             throw new IllegalStateException("task " + task.id() + " is stored as " + stored + ", caller has " + task);
@@ -64,6 +65,8 @@ public final class Tasks {
         }
         if (next != TaskState.PENDING) {
             moved = moved.withNotBeforeMs(0);
+        } else {
+            moved = moved.withReadyAtMs(moved.notBeforeMs() > 0 ? moved.notBeforeMs() : nowMs);
         }
         unindex(txn, job, stored);
         txn.put(Space.TASKS, JobKeys.task(task.jobSeq(), task.index()), Codec.encode(moved));

@@ -2,6 +2,7 @@ package io.corral.coordinator.state.leases;
 
 import io.corral.coordinator.state.Applied;
 import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.InvalidCommandException;
 import io.corral.coordinator.state.LeaseResult;
 import io.corral.coordinator.state.MetaCounters;
@@ -57,6 +58,7 @@ public final class Leases {
     public Applied lease(Command.LeaseTasks c) {
         LeaseQueries.promoteDueBackoffs(txn, nowMs);
         List<LeaseResult.Grant> grants = new ArrayList<>();
+        List<Event> leased = new ArrayList<>();
         for (TaskRecord task : LeaseQueries.nextPending(txn, c.maxTasks())) {
             JobRecord job = Tasks.job(txn, task.jobSeq());
             TaskLease lease = new TaskLease(c.workerId(), index, nowMs, nowMs + c.leaseTtlMs());
@@ -66,9 +68,10 @@ public final class Leases {
                     task.withAttempts(task.attempts() + 1).withLease(lease).withProgress(null),
                     TaskState.LEASED);
             grants.add(LeaseQueries.grant(task, job, lease));
+            leased.add(new Event.TaskLeased(task.id(), c.workerId(), index, task.readyAtMs(), nowMs));
         }
         MetaCounters.add(txn, MetaCounters.LEASES_GRANTED, grants.size());
-        return Applied.of(new LeaseResult.Granted(grants), List.of());
+        return Applied.of(new LeaseResult.Granted(grants), leased);
     }
 
     /** A heartbeat: each listed lease still current and unexpired lasts until at least now + TTL. */
@@ -242,7 +245,7 @@ public final class Leases {
         int retried = 0;
         for (TaskRecord task : tasks) {
             if (task.state() == TaskState.DEAD || task.state() == TaskState.FAILED) {
-                after = Tasks.move(txn, after, task.withAttempts(0), TaskState.PENDING);
+                after = Tasks.move(txn, nowMs, after, task.withAttempts(0), TaskState.PENDING);
                 retried++;
             }
         }
