@@ -158,8 +158,9 @@ install_config() { # name given_file
   fi
   if [[ ! -e $etc/$1.env ]]; then
     local upper="${1^^}"
-    printf '%s\n' "# JVM options for corral-$1 (read by its unit). Example:" \
-      "# CORRAL_${upper}_JAVA_OPTS=-Xmx4g" > "$etc/$1.env"
+    printf '%s\n' "# Environment of corral-$1 (read by its unit). Examples:" \
+      "# CORRAL_${upper}_JAVA_OPTS=-Xmx4g" \
+      "# CORRAL_LOG_FORMAT=json" > "$etc/$1.env"
     chmod 0640 "$etc/$1.env"
     chgrp corral "$etc/$1.env"
   fi
