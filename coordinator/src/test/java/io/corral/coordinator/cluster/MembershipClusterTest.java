@@ -57,6 +57,7 @@ class MembershipClusterTest {
                     Response.Membership.class,
                     JOIN_CALL_TIMEOUT_MS);
             assertThat(peer(added, "n4").role()).isEqualTo("LISTENER");
+            assertThat(cluster.member("n4").raft().status().role()).isEqualTo("LISTENER");
             assertThat(peer(added, "n4").httpAddress())
                     .as("learned from the new member itself")
                     .isEqualTo(n4.http());
@@ -65,6 +66,8 @@ class MembershipClusterTest {
                     .containsEntry("n4", "VOTER")
                     .containsEntry("n1", "VOTER")
                     .hasSize(4);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> cluster.member("n4").raft().status().role().equals("FOLLOWER"));
 
             int atPromotion = writer.succeeded.get();
             await().atMost(Duration.ofSeconds(30)).until(() -> writer.succeeded.get() >= atPromotion + 5);
