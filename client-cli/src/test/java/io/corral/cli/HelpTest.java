@@ -46,7 +46,9 @@ class HelpTest {
                         "lock show",
                         "cluster status",
                         "cluster snapshot",
-                        "cluster transfer-leader");
+                        "cluster transfer-leader",
+                        "cluster add-peer",
+                        "cluster remove-peer");
     }
 
     @ParameterizedTest
