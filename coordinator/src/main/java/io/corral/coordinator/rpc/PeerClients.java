@@ -82,12 +82,14 @@ public final class PeerClients implements AutoCloseable {
             Member peer, Request request, Class<R> type, long timeoutMs) {
         return CompletableFuture.supplyAsync(
                         () -> {
-                            CorralClient c =
-                                    statusClients.computeIfAbsent(peer.id(), id -> connect(peer, "peer:" + selfId));
+                            // By id and address: an id asked for at a wrong address (a refused add-peer) must not
+                            // leave a connection that later requests for the real member would reuse.
+                            String key = peer.id() + "@" + peer.rpcAddress();
+                            CorralClient c = statusClients.computeIfAbsent(key, k -> connect(peer, "peer:" + selfId));
                             try {
                                 return c.call(request, type, timeoutMs);
                             } catch (RuntimeException e) {
-                                statusClients.remove(peer.id());
+                                statusClients.remove(key);
                                 c.close();
                                 throw e;
                             }
