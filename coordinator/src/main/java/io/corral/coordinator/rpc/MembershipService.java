@@ -106,6 +106,14 @@ public final class MembershipService {
     }
 
     private CompletableFuture<Response> lead(Request request) {
+        if (!(request instanceof Request.GetMembership)) {
+            // Before anything else: a removal of the leader would otherwise start a leadership transfer, which Ratis
+            // refuses while a new member is staged (a change the configuration does not show yet).
+            String earlier = underWay.get();
+            if (earlier != null) {
+                throw conflict(underWayMessage(earlier));
+            }
+        }
         if (request instanceof Request.AddPeer a) {
             return add(new Member(a.id(), a.raftAddress(), a.rpcAddress(), a.httpAddress()));
         }
@@ -234,8 +242,7 @@ public final class MembershipService {
     private CompletableFuture<Response> change(Configuration expected, MembershipRules.Change change, long timeoutMs) {
         String earlier = underWay.compareAndExchange(null, change.description());
         if (earlier != null) {
-            throw conflict(
-                    "another membership change is under way on the leader (" + earlier + "); wait until it ends");
+            throw conflict(underWayMessage(earlier));
         }
         LOG.info("membership: {} (from configuration at index {})", change.description(), expected.index());
         return raft.changeConfiguration(expected, change, timeoutMs)
@@ -248,6 +255,10 @@ public final class MembershipService {
                     }
                 })
                 .thenApply(v -> view());
+    }
+
+    private static String underWayMessage(String earlier) {
+        return "another membership change is under way on the leader (" + earlier + "); wait until it ends";
     }
 
     /** The leader and the members that answered it within {@link #liveWithinMs}. */
