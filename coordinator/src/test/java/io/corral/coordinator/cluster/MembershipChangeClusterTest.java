@@ -162,8 +162,19 @@ class MembershipChangeClusterTest {
             List<String> followers = cluster.ids().stream()
                     .filter(id -> !id.equals(leader) && !id.equals("n5"))
                     .toList();
-            cluster.stopMember(followers.get(1));
-            refused(client, new Request.RemovePeer(followers.get(0)), ErrorCode.CONFLICT, "no majority");
+            String down = followers.get(1);
+            cluster.stopMember(down);
+            // The leader counts a member live for an election timeout after its last answer: wait until it is not.
+            long liveWithinMs = cluster.config(leader).raft().electionTimeoutMaxMs();
+            try (CorralClient atLeader = Clients.connect(cluster.peer(leader).rpc())) {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> MembershipClusterTest.peer(
+                                                atLeader.call(new Request.GetMembership(), Response.Membership.class),
+                                                down)
+                                        .lastContactMs()
+                                > liveWithinMs);
+                refused(atLeader, new Request.RemovePeer(followers.get(0)), ErrorCode.CONFLICT, "no majority");
+            }
 
             cluster.stopMember(followers.get(0));
             // Alone, the old leader steps down (it hears from no majority) and no election can succeed.
@@ -215,7 +226,8 @@ class MembershipChangeClusterTest {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> client.call(new Request.GetMembership(), Response.Membership.class).peers().stream()
                             .anyMatch(p -> p.id().equals("n7") && p.role().equals("JOINING")));
-            refused(client, new Request.RemovePeer("n3"), ErrorCode.CONFLICT, "under way");
+            // Removing the leader, the path that would start a leadership transfer first.
+            refused(client, new Request.RemovePeer(cluster.awaitLeader()), ErrorCode.CONFLICT, "under way");
 
             Response outcome = first.get();
             assertThat(outcome).isInstanceOf(Response.ErrorReply.class);
