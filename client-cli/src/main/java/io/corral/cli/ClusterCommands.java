@@ -2,6 +2,7 @@ package io.corral.cli;
 
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.MemberStatus;
+import io.corral.protocol.PeerView;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import java.io.PrintWriter;
@@ -11,37 +12,53 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code corral cluster ...}: the coordinators themselves. */
 @Command(
         name = "cluster",
-        description = "Shows the coordinators, waits until they are healthy, takes snapshots and backups, and moves"
-                + " leadership.",
+        description = "Shows the coordinators, waits until they are healthy, takes snapshots and backups, moves"
+                + " leadership, adds and removes members.",
         subcommands = {
             ClusterCommands.Status.class,
             ClusterCommands.WaitHealthy.class,
             ClusterCommands.Snapshot.class,
             ClusterCommands.Transfer.class,
+            ClusterCommands.AddPeer.class,
+            ClusterCommands.RemovePeer.class,
             ClusterBackupCommand.class
         })
 final class ClusterCommands extends CommandGroup {
+    /** Default bound on add-peer: catching a new member up copies the whole state to it. */
+    static final long DEFAULT_JOIN_TIMEOUT_MS = 3_600_000;
+
+    /**
+     * Floor of the request timeout of remove-peer: removing the leader waits for a leadership transfer, then for the
+     * change itself (the coordinator bounds it by three of its request timeouts, 30 s by default).
+     */
+    static final long REMOVE_TIMEOUT_MS = 60_000;
+
     @Command(
             name = "status",
             description = {
-                "Shows every member: its addresses, role, term and Raft indexes.",
+                "Shows every member: its addresses, role, term and Raft indexes, then the replicated configuration:",
+                "who votes, who listens (LISTENER), and how far each member is behind the leader.",
                 "A member that could not be reached is listed with REACHABLE=no and the reason."
             })
     static final class Status extends BaseCommand {
         @Override
         void run(Output out) {
             Response.ClusterStatus status;
+            Response.Membership membership;
             try (ClusterSession session = connect()) {
                 status = session.callWithRetry(new Request.GetClusterStatus(), Response.ClusterStatus.class);
+                membership = membership(session, out);
             }
             if (out.json()) {
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("leaderId", status.leaderId());
                 body.put("members", status.members());
+                body.put("configuration", membership == null ? null : configurationJson(membership));
                 out.printJson(body);
                 return;
             }
@@ -50,6 +67,20 @@ final class ClusterCommands extends CommandGroup {
             out.table(
                     List.of("ID", "RAFT", "RPC", "ROLE", "TERM", "COMMIT", "APPLIED", "SNAPSHOT", "REACHABLE", "ERROR"),
                     memberRows(status.members()));
+            if (membership != null) {
+                out.line("");
+                printConfiguration(out, membership);
+            }
+        }
+
+        /** The configuration, or null from a coordinator too old to answer it (the status is shown without it). */
+        private static Response.Membership membership(ClusterSession session, Output out) {
+            try {
+                return session.callWithRetry(new Request.GetMembership(), Response.Membership.class);
+            } catch (CliException e) {
+                out.note("the configuration is not shown: " + e.getMessage());
+                return null;
+            }
         }
 
         static List<List<String>> memberRows(List<MemberStatus> members) {
@@ -71,7 +102,7 @@ final class ClusterCommands extends CommandGroup {
         }
 
         /** -1 marks a number an unreachable member could not report. */
-        private static String index(long n) {
+        static String index(long n) {
             return n < 0 ? "-" : Long.toString(n);
         }
     }
@@ -197,6 +228,131 @@ final class ClusterCommands extends CommandGroup {
             body.put("needed", v.needed());
             body.put("members", v.members());
             return body;
+        }
+    }
+
+    static Map<String, Object> configurationJson(Response.Membership m) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("leaderId", m.leaderId());
+        body.put("configIndex", m.configIndex());
+        body.put("changing", m.changing());
+        body.put("commitIndex", m.commitIndex());
+        body.put("peers", m.peers());
+        return body;
+    }
+
+    /** {@code CONFIGURATION  index 160} then a table of the members, their role in it and their lag. */
+    static void printConfiguration(Output out, Response.Membership m) {
+        out.fields(
+                Map.of("CONFIGURATION", "index " + m.configIndex() + (m.changing() ? " (a change is under way)" : "")));
+        out.line("");
+        out.table(List.of("ID", "MEMBERSHIP", "RAFT", "RPC", "HTTP", "MATCH", "BEHIND", "CONTACT"), peerRows(m));
+    }
+
+    static List<List<String>> peerRows(Response.Membership m) {
+        List<List<String>> rows = new ArrayList<>(m.peers().size());
+        for (PeerView p : m.peers()) {
+            long lag = PeerJoin.lag(m, p);
+            rows.add(List.of(
+                    p.id(),
+                    p.role(),
+                    JobCommands.nullToDash(p.raftAddress()),
+                    JobCommands.nullToDash(p.rpcAddress()),
+                    JobCommands.nullToDash(p.httpAddress()),
+                    Status.index(p.matchIndex()),
+                    lag < 0 ? "-" : Long.toString(lag),
+                    contact(m, p)));
+        }
+        return rows;
+    }
+
+    /** How long ago the leader heard from the member; "leader" for the leader itself. */
+    private static String contact(Response.Membership m, PeerView p) {
+        if (p.id().equals(m.leaderId())) {
+            return "leader";
+        }
+        return p.lastContactMs() < 0 ? "-" : Durations.format(p.lastContactMs()) + " ago";
+    }
+
+    @Command(
+            name = "add-peer",
+            description = {
+                "Adds a coordinator to the cluster: first as a listener, which the leader catches up (a checkpoint",
+                "of the state, then the log), then, once it is at most "
+                        + io.corral.protocol.Limits.MAX_PROMOTION_LAG_ENTRIES
+                        + " entries behind, as a voting member.",
+                "Start the new coordinator first with join: true (--join) and an empty data directory.",
+                "Progress goes to stderr. Interrupted, run it again: it resumes where it stopped."
+            })
+    static final class AddPeer extends BaseCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "The new member's id (its nodeId).")
+        String id;
+
+        @Option(names = "--raft", required = true, paramLabel = "HOST:PORT", description = "Its Raft address.")
+        String raft;
+
+        @Option(names = "--rpc", required = true, paramLabel = "HOST:PORT", description = "Its RPC address.")
+        String rpc;
+
+        @Option(
+                names = "--http",
+                paramLabel = "HOST:PORT",
+                description = "Its HTTP address (default: the one the new member reports).")
+        String http;
+
+        @Option(
+                names = "--join-timeout",
+                paramLabel = "DURATION",
+                converter = Durations.Converter.class,
+                description = "Give up waiting after this long, such as 30m (default: 1h). The cluster may still"
+                        + " finish the catch-up; run add-peer again to resume.")
+        Long joinTimeoutMs;
+
+        @Override
+        void run(Output out) throws Exception {
+            long limitMs = joinTimeoutMs == null ? DEFAULT_JOIN_TIMEOUT_MS : joinTimeoutMs;
+            Response.Membership done;
+            try (ClusterSession joining = main().connect(limitMs);
+                    ClusterSession watching = connect()) {
+                PeerJoin join = new PeerJoin(
+                        joining, watching, main().pacer(), spec.commandLine().getErr());
+                done = join.run(new Request.AddPeer(id, raft, rpc, http), limitMs);
+            }
+            if (out.json()) {
+                out.printJson(configurationJson(done));
+                return;
+            }
+            out.line(id + " is a voting member");
+            out.line("");
+            printConfiguration(out, done);
+        }
+    }
+
+    @Command(
+            name = "remove-peer",
+            description = {
+                "Removes a member, voting or listener, from the configuration; removing the leader moves leadership",
+                "first. Refused for an unknown id, the last voter, or when the voters left would have no live",
+                "majority. Stop the removed coordinator afterwards."
+            })
+    static final class RemovePeer extends BaseCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "The member to remove.")
+        String id;
+
+        @Override
+        void run(Output out) {
+            Response.Membership done;
+            try (ClusterSession session = main().connect(REMOVE_TIMEOUT_MS)) {
+                // Not retried: after a lost answer a second removal would say "no member", hiding that it worked.
+                done = session.call(new Request.RemovePeer(id), Response.Membership.class);
+            }
+            if (out.json()) {
+                out.printJson(configurationJson(done));
+                return;
+            }
+            out.line(id + " is no longer a member; stop its coordinator now");
+            out.line("");
+            printConfiguration(out, done);
         }
     }
 

@@ -16,9 +16,18 @@ final class CliRunner {
     }
 
     static Result run(Map<String, String> env, ClusterSession.Factory sessions, String... args) {
+        return run(env, sessions, JobWatch.Pacer.SYSTEM, args);
+    }
+
+    /** With time that moves only when the command pauses (commands that poll). */
+    static Result run(FakeCluster cluster, JobWatch.Pacer pacer, String... args) {
+        return run(Map.of(Main.COORDINATORS_ENV, "fake:7000"), cluster, pacer, args);
+    }
+
+    static Result run(Map<String, String> env, ClusterSession.Factory sessions, JobWatch.Pacer pacer, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine(new Main(env, sessions));
+        CommandLine cl = Main.commandLine(new Main(env, sessions, pacer, false));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);

@@ -3,11 +3,16 @@ package io.corral.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.corral.protocol.ErrorCode;
 import io.corral.protocol.MemberStatus;
+import io.corral.protocol.PeerView;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.codec.Json;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ClusterCommandsTest {
@@ -32,9 +37,23 @@ class ClusterCommandsTest {
                                 "connection refused")));
     }
 
+    static PeerView peer(String id, String role, long match) {
+        int n = Integer.parseInt(id.substring(1));
+        return new PeerView(
+                id, "h" + n + ":9100", "h" + n + ":7000", "h" + n + ":8080", role, match, match < 0 ? -1 : 20);
+    }
+
+    static Response.Membership membership(long commit, PeerView... peers) {
+        return new Response.Membership("n1", 40, false, commit, List.of(peers));
+    }
+
     @Test
     void statusTableHasOneRowPerMember() {
-        FakeCluster cluster = new FakeCluster().on(Request.GetClusterStatus.class, r -> status());
+        FakeCluster cluster = new FakeCluster()
+                .on(Request.GetClusterStatus.class, r -> status())
+                .on(
+                        Request.GetMembership.class,
+                        r -> membership(120, peer("n1", "VOTER", 120), peer("n2", "VOTER", -1)));
 
         CliRunner.Result result = CliRunner.run(cluster, "cluster", "status");
 
@@ -48,8 +67,42 @@ class ClusterCommandsTest {
     }
 
     @Test
+    void statusShowsTheConfigurationWithListenersAndLag() {
+        FakeCluster cluster = new FakeCluster()
+                .on(Request.GetClusterStatus.class, r -> status())
+                .on(
+                        Request.GetMembership.class,
+                        r -> membership(
+                                120, peer("n1", "VOTER", 120), peer("n2", "VOTER", -1), peer("n4", "LISTENER", 90)));
+
+        CliRunner.Result result = CliRunner.run(cluster, "cluster", "status");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out())
+                .contains("CONFIGURATION  index 40")
+                .contains("ID  MEMBERSHIP  RAFT     RPC      HTTP     MATCH  BEHIND  CONTACT")
+                .contains("n2  VOTER       h2:9100  h2:7000  h2:8080  -      -       -")
+                .contains("n4  LISTENER    h4:9100  h4:7000  h4:8080  90     30      20ms ago");
+    }
+
+    @Test
+    void statusFromACoordinatorWithoutMembershipStillShowsTheMembers() {
+        FakeCluster cluster = new FakeCluster()
+                .on(Request.GetClusterStatus.class, r -> status())
+                .fail(Request.GetMembership.class, ErrorCode.BAD_REQUEST, "unknown type GetMembership");
+
+        CliRunner.Result result = CliRunner.run(cluster, "cluster", "status");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).contains("n1  h1:9100").doesNotContain("CONFIGURATION");
+        assertThat(result.err()).contains("the configuration is not shown");
+    }
+
+    @Test
     void statusJsonHasLeaderAndMembers() throws Exception {
-        FakeCluster cluster = new FakeCluster().on(Request.GetClusterStatus.class, r -> status());
+        FakeCluster cluster = new FakeCluster()
+                .on(Request.GetClusterStatus.class, r -> status())
+                .on(Request.GetMembership.class, r -> membership(120, peer("n1", "VOTER", 120)));
 
         JsonNode json = Json.mapper()
                 .readTree(CliRunner.run(cluster, "cluster", "status", "-o", "json")
@@ -86,5 +139,124 @@ class ClusterCommandsTest {
         CliRunner.Result result = CliRunner.run(new FakeCluster(), "cluster", "transfer-leader");
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("--to");
+    }
+
+    /**
+     * The new member is caught up while add-peer polls the leader's view; once close enough it is promoted. The add
+     * answers only after the second poll, so the progress of the catch-up is shown.
+     */
+    @Test
+    void addPeerShowsTheCatchUpThenPromotes() throws Exception {
+        AtomicInteger polls = new AtomicInteger();
+        CountDownLatch polled = new CountDownLatch(2);
+        FakeCluster cluster = new FakeCluster()
+                .on(Request.GetMembership.class, r -> {
+                    int n = polls.incrementAndGet();
+                    polled.countDown();
+                    PeerView n4 = n == 1
+                            ? peer("n4", "JOINING", -1)
+                            : n == 2 ? peer("n4", "JOINING", 400) : peer("n4", "LISTENER", 990);
+                    return membership(1000, peer("n1", "VOTER", 1000), n4);
+                })
+                .on(Request.AddPeer.class, r -> {
+                    try {
+                        polled.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return membership(1000, peer("n1", "VOTER", 1000), peer("n4", "LISTENER", 950));
+                })
+                .on(
+                        Request.PromotePeer.class,
+                        r -> membership(1001, peer("n1", "VOTER", 1001), peer("n4", "VOTER", 1001)));
+        ResultsAndWaitTest.FakePacer pacer = new ResultsAndWaitTest.FakePacer();
+
+        CliRunner.Result result =
+                CliRunner.run(cluster, pacer, "cluster", "add-peer", "n4", "--raft", "h4:9100", "--rpc", "h4:7000");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.err())
+                .contains("n4: joining, installing a checkpoint of the state")
+                .contains("n4: joining, match index 400 of commit 1000 (600 behind)")
+                .contains("n4: listener, match index 990 of commit 1000 (10 behind)");
+        assertThat(result.out()).startsWith("n4 is a voting member").contains("n4  VOTER");
+        assertThat(cluster.requests)
+                .contains(new Request.AddPeer("n4", "h4:9100", "h4:7000", null), new Request.PromotePeer("n4"));
+    }
+
+    @Test
+    void addPeerWaitsWhileTheLeaderRefusesThePromotionAndGivesUpAtItsTimeout() {
+        FakeCluster cluster = new FakeCluster()
+                .on(
+                        Request.GetMembership.class,
+                        r -> membership(1000, peer("n1", "VOTER", 1000), peer("n4", "LISTENER", 1000)))
+                .on(
+                        Request.AddPeer.class,
+                        r -> membership(1000, peer("n1", "VOTER", 1000), peer("n4", "LISTENER", 1000)))
+                .fail(Request.PromotePeer.class, ErrorCode.CONFLICT, "'n4' has not answered the leader for 9000 ms");
+        ResultsAndWaitTest.FakePacer pacer = new ResultsAndWaitTest.FakePacer();
+
+        CliRunner.Result result = CliRunner.run(
+                cluster,
+                pacer,
+                "cluster",
+                "add-peer",
+                "n4",
+                "--raft",
+                "h4:9100",
+                "--rpc",
+                "h4:7000",
+                "--join-timeout",
+                "10s");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.of(ErrorCode.TIMEOUT));
+        assertThat(result.err())
+                .contains("n4: not promoted yet: 'n4' has not answered the leader for 9000 ms")
+                .contains("n4 is not a voter after 10s")
+                .contains("run add-peer again to resume");
+    }
+
+    @Test
+    void addPeerRefusedSaysWhy() {
+        FakeCluster cluster = new FakeCluster()
+                .on(Request.GetMembership.class, r -> membership(10, peer("n1", "VOTER", 10)))
+                .fail(Request.AddPeer.class, ErrorCode.CONFLICT, "'n1' is already a voting member");
+
+        CliRunner.Result result = CliRunner.run(
+                cluster,
+                new ResultsAndWaitTest.FakePacer(),
+                "cluster",
+                "add-peer",
+                "n1",
+                "--raft",
+                "h9:9100",
+                "--rpc",
+                "h9:7000");
+
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.err()).contains("'n1' is already a voting member");
+        assertThat(cluster.requests).doesNotContain(new Request.PromotePeer("n1"));
+    }
+
+    @Test
+    void removePeerIsSentOnceAndShowsTheConfigurationLeft() throws Exception {
+        FakeCluster cluster = new FakeCluster()
+                .on(Request.RemovePeer.class, r -> membership(50, peer("n1", "VOTER", 50), peer("n3", "VOTER", 49)));
+
+        CliRunner.Result result = CliRunner.run(cluster, "cluster", "remove-peer", "n2");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out())
+                .startsWith("n2 is no longer a member; stop its coordinator now")
+                .contains("n3  VOTER");
+        assertThat(cluster.requests).containsExactly(new Request.RemovePeer("n2"));
+        assertThat(cluster.retried).isEmpty();
+        assertThat(cluster.connections.get(0).requestTimeoutMs()).isGreaterThanOrEqualTo(60_000);
+
+        JsonNode json = Json.mapper()
+                .readTree(CliRunner.run(cluster, "cluster", "remove-peer", "n2", "-o", "json")
+                        .out());
+        assertThat(json.get("peers")).hasSize(2);
+        assertThat(json.get("configIndex").asLong()).isEqualTo(40);
     }
 }

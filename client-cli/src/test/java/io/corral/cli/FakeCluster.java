@@ -11,24 +11,25 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
  * A cluster in memory: answers each request type with a canned response or error, and records what the command
- * sent, how it connected and which calls were retried.
+ * sent, how it connected and which calls were retried. Safe for a command that calls from two threads (add-peer).
  */
 final class FakeCluster implements ClusterSession.Factory {
-    final List<Request> requests = new ArrayList<>();
-    final List<Request> retried = new ArrayList<>();
-    final List<Path> uploads = new ArrayList<>();
-    final List<ClusterSession.Settings> connections = new ArrayList<>();
-    int closed;
+    final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
+    final List<Request> retried = Collections.synchronizedList(new ArrayList<>());
+    final List<Path> uploads = Collections.synchronizedList(new ArrayList<>());
+    final List<ClusterSession.Settings> connections = Collections.synchronizedList(new ArrayList<>());
+    volatile int closed;
 
-    private final Map<Class<?>, Function<Request, Response>> handlers = new HashMap<>();
+    private final Map<Class<?>, Function<Request, Response>> handlers = new ConcurrentHashMap<>();
 
     <T extends Request> FakeCluster on(Class<T> type, Function<T, Response> handler) {
         handlers.put(type, request -> handler.apply(type.cast(request)));
@@ -79,7 +80,9 @@ final class FakeCluster implements ClusterSession.Factory {
 
             @Override
             public void close() {
-                closed++;
+                synchronized (FakeCluster.this) {
+                    closed++;
+                }
             }
         };
     }

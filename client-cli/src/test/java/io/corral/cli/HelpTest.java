@@ -47,7 +47,9 @@ class HelpTest {
                         "cluster status",
                         "cluster snapshot",
                         "cluster transfer-leader",
-                        "cluster backup");
+                        "cluster backup",
+                        "cluster add-peer",
+                        "cluster remove-peer");
     }
 
     @ParameterizedTest

@@ -1,8 +1,9 @@
 package io.corral.coordinator;
 
 import io.corral.client.CorralClient;
-import io.corral.coordinator.config.CoordinatorConfig;
-import io.corral.coordinator.config.PeerConfig;
+import io.corral.coordinator.membership.Member;
+import io.corral.coordinator.membership.Members;
+import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
 import io.corral.coordinator.rpc.PeerClients;
 import io.corral.protocol.MemberStatus;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * follower, which has nothing, refuses them, and the two never meet. A leader elected afterwards starts without that
  * memory, finds out how little the member has, and sends it a snapshot. So when this member, with an empty store, has
  * applied nothing for {@link #STUCK_AFTER_MS} while the leader has applied entries, it asks the leader to hand
- * leadership to another member.
+ * leadership to another member. Never while a snapshot install is under way: the applied index stands still then by
+ * design (a new member being caught up installs a checkpoint first, and a hand-over would abort its addition).
  */
 final class CatchUpWatchdog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CatchUpWatchdog.class);
@@ -38,7 +40,8 @@ final class CatchUpWatchdog implements AutoCloseable {
     static final long PEER_TIMEOUT_MS = 2000;
 
     private final RaftNode raft;
-    private final CoordinatorConfig config;
+    private final CorralStateMachine stateMachine;
+    private final Members members;
     private final PeerClients peers;
     private final LongSupplier clockMs;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -50,9 +53,11 @@ final class CatchUpWatchdog implements AutoCloseable {
     private long stillSinceMs;
     private long lastRequestMs = Long.MIN_VALUE / 2;
 
-    CatchUpWatchdog(RaftNode raft, CoordinatorConfig config, PeerClients peers, LongSupplier clockMs) {
+    CatchUpWatchdog(
+            RaftNode raft, CorralStateMachine stateMachine, Members members, PeerClients peers, LongSupplier clockMs) {
         this.raft = raft;
-        this.config = config;
+        this.stateMachine = stateMachine;
+        this.members = members;
         this.peers = peers;
         this.clockMs = clockMs;
     }
@@ -74,7 +79,10 @@ final class CatchUpWatchdog implements AutoCloseable {
         MemberStatus me = raft.status();
         // Only a member that has applied nothing at all qualifies: a member that is merely one entry behind an idle
         // leader (whose last entry may be a commit marker not yet sent to followers) must never trigger a hand-over.
-        if (me.appliedIndex() >= 0 || me.appliedIndex() != lastApplied || me.leaderId() == null) {
+        if (me.appliedIndex() >= 0
+                || me.appliedIndex() != lastApplied
+                || me.leaderId() == null
+                || stateMachine.installing()) {
             lastApplied = me.appliedIndex();
             stillSinceMs = now;
             return;
@@ -82,7 +90,10 @@ final class CatchUpWatchdog implements AutoCloseable {
         if (now - stillSinceMs < STUCK_AFTER_MS || now - lastRequestMs < MIN_INTERVAL_BETWEEN_REQUESTS_MS) {
             return;
         }
-        PeerConfig leader = peer(me.leaderId());
+        Member leader = members.find(me.leaderId()).orElse(null);
+        if (leader == null) {
+            return; // a new member that has not learned the configuration yet: the leader is catching it up
+        }
         MemberStatus leaderStatus = peers.status(leader, PEER_TIMEOUT_MS).join();
         if (leaderStatus.appliedIndex() <= 0) {
             stillSinceMs = now;
@@ -114,7 +125,7 @@ final class CatchUpWatchdog implements AutoCloseable {
 
     /** The reachable member, other than this one and the leader, that has applied the most. */
     private Optional<String> successor(String self, String leader) {
-        return config.peers().stream()
+        return members.current().voters().stream()
                 .filter(p -> !p.id().equals(self) && !p.id().equals(leader))
                 .map(p -> peers.status(p, PEER_TIMEOUT_MS)
                         .exceptionally(e -> null)
@@ -122,13 +133,6 @@ final class CatchUpWatchdog implements AutoCloseable {
                 .filter(s -> s != null && s.reachable())
                 .max(Comparator.comparingLong(MemberStatus::appliedIndex))
                 .map(MemberStatus::id);
-    }
-
-    private PeerConfig peer(String id) {
-        return config.peers().stream()
-                .filter(p -> p.id().equals(id))
-                .findFirst()
-                .orElseThrow();
     }
 
     @Override

@@ -8,11 +8,13 @@ import io.corral.coordinator.lifecycle.CoordinatorHealth;
 import io.corral.coordinator.lifecycle.CoordinatorReadiness;
 import io.corral.coordinator.lifecycle.LeaderHandover;
 import io.corral.coordinator.locks.LockWaits;
+import io.corral.coordinator.membership.Members;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
 import io.corral.coordinator.rpc.CheckpointService;
 import io.corral.coordinator.rpc.ClusterStatusCollector;
 import io.corral.coordinator.rpc.CoordinatorService;
+import io.corral.coordinator.rpc.MembershipService;
 import io.corral.coordinator.rpc.PeerCheckpointSource;
 import io.corral.coordinator.rpc.PeerClients;
 import io.corral.coordinator.rpc.RpcMetrics;
@@ -46,6 +48,7 @@ public final class Coordinator implements AutoCloseable {
     private final CoordinatorConfig config;
     private final CorralStateMachine stateMachine;
     private final RaftNode raft;
+    private final Members members;
     private final PeerClients peers;
     private final ExecutorService blocking;
     private final Housekeeper housekeeper;
@@ -71,11 +74,12 @@ public final class Coordinator implements AutoCloseable {
         }
         LockWaits lockWaits = new LockWaits();
         WorkerService[] workerService = new WorkerService[1];
+        this.members = new Members(config);
         this.stateMachine = new CorralStateMachine(
                 config.dataDir(),
                 new StateCore(limits, faults),
                 clockMs,
-                new PeerCheckpointSource(config),
+                new PeerCheckpointSource(members),
                 (index, command, events) -> {
                     List<Event> lockEvents = events.stream()
                             .filter(e -> e instanceof Event.LockGranted || e instanceof Event.LockWaitEnded)
@@ -87,6 +91,7 @@ public final class Coordinator implements AutoCloseable {
                     workerService[0].onApplied(command, events);
                 });
         this.raft = new RaftNode(config, stateMachine);
+        members.follow(raft::configuration);
         WorkerRegistry registry = new WorkerRegistry();
         this.dispatcher = new Dispatcher(raft, stateMachine, registry, config.workers(), clockMs);
         stateMachine.submissionGrants(dispatcher);
@@ -99,7 +104,7 @@ public final class Coordinator implements AutoCloseable {
             return t;
         });
         this.housekeeper = new Housekeeper(raft, stateMachine, config, clockMs);
-        this.watchdog = new CatchUpWatchdog(raft, config, peers, clockMs);
+        this.watchdog = new CatchUpWatchdog(raft, stateMachine, members, peers, clockMs);
         this.lockWaits = lockWaits;
         this.clockMs = clockMs;
     }
@@ -129,18 +134,25 @@ public final class Coordinator implements AutoCloseable {
         raft.start();
         startupLastLogIndex = raft.lastLogIndex();
         RpcMetrics metrics = new RpcMetrics();
-        ClusterStatusCollector cluster = new ClusterStatusCollector(raft, config, peers);
+        ClusterStatusCollector cluster = new ClusterStatusCollector(raft, members, peers);
         CoordinatorService service = new CoordinatorService(
                 raft,
                 limits(config),
                 lockWaits,
                 new CheckpointService(stateMachine, config.dataDir(), clockMs),
                 cluster,
-                new WorkerListCollector(config, peers, workers::localWorkers, blocking),
+                new WorkerListCollector(members, peers, workers::localWorkers, blocking),
                 blocking,
                 metrics,
                 workers,
-                stateMachine);
+                stateMachine,
+                new MembershipService(
+                        raft,
+                        members,
+                        peers,
+                        blocking,
+                        config.raft().electionTimeoutMaxMs(),
+                        config.raft().requestTimeoutMs()));
         rpc = RpcServer.start(address(config.rpcAddress()), service, serverOptions());
         http = HttpServer.start(
                 address(config.httpAddress()),

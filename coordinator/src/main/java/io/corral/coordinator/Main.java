@@ -41,7 +41,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file")
     Path config;
 
-    @Option(names = "--node-id", paramLabel = "ID", description = "this member's id (must be one of the peers)")
+    @Option(names = "--node-id", paramLabel = "ID", description = "this member's id (one of the peers, unless --join)")
     String nodeId;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Raft log, state store and snapshots")
@@ -59,8 +59,15 @@ public final class Main implements Callable<Integer> {
     @Option(
             names = "--peers",
             paramLabel = "ID=RAFT/RPC/HTTP,...",
-            description = "the 3 or 5 members, e.g. n1=10.0.0.1:7101/10.0.0.1:7201/10.0.0.1:7301,...")
+            description = "the 3 or 5 members a new cluster starts with (once started, the replicated configuration"
+                    + " wins), e.g. n1=10.0.0.1:7101/10.0.0.1:7201/10.0.0.1:7301,...")
     String peers;
+
+    @Option(
+            names = "--join",
+            description = "start empty and wait to be added to a running cluster (corral cluster add-peer); only the"
+                    + " first start, with an empty data directory, depends on it")
+    boolean join;
 
     @Option(
             names = "--set",
@@ -123,6 +130,9 @@ public final class Main implements Callable<Integer> {
         put(o, "httpAddress", httpAddress);
         if (peers != null) {
             o.put("peers", ConfigLoader.parsePeersFlag(peers).toString());
+        }
+        if (join) {
+            o.put("join", "true");
         }
         o.putAll(settings);
         return o;

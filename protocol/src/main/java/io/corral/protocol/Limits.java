@@ -42,5 +42,11 @@ public final class Limits {
 
     public static final long MAX_TASK_TIMEOUT_MS = 24L * 3600 * 1000;
 
+    /**
+     * A listener is promoted to a voting member only while its match index is at most this many entries behind the
+     * leader's commit index: a voter far behind would make the next failure cost a quorum until it catches up.
+     */
+    public static final long MAX_PROMOTION_LAG_ENTRIES = 100;
+
     private Limits() {}
 }

@@ -43,6 +43,10 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Request.ListWorkers.class, name = "ListWorkers"),
     @JsonSubTypes.Type(value = Request.GetLocalWorkers.class, name = "GetLocalWorkers"),
     @JsonSubTypes.Type(value = Request.OpenBackup.class, name = "OpenBackup"),
+    @JsonSubTypes.Type(value = Request.GetMembership.class, name = "GetMembership"),
+    @JsonSubTypes.Type(value = Request.AddPeer.class, name = "AddPeer"),
+    @JsonSubTypes.Type(value = Request.PromotePeer.class, name = "PromotePeer"),
+    @JsonSubTypes.Type(value = Request.RemovePeer.class, name = "RemovePeer"),
 })
 public sealed interface Request extends Message {
 
@@ -189,4 +193,32 @@ public sealed interface Request extends Message {
      * connection closes.
      */
     record OpenBackup() implements Request {}
+
+    /**
+     * The replicated Raft configuration and, when the leader answers (any member forwards to it), each member's
+     * progress. Answered with {@link Response.Membership}.
+     */
+    record GetMembership() implements Request {}
+
+    /**
+     * Adds a coordinator as a non-voting listener: the leader catches it up (a checkpoint install, then the log) and
+     * then commits a configuration that lists it. The new coordinator must be running, started with {@code join:
+     * true}, and answer at {@code rpcAddress}. {@code httpAddress} is optional: the new member's own is used when it
+     * is null. Repeating the request for a listener with the same addresses changes nothing. Answered with {@link
+     * Response.Membership} once the configuration is committed.
+     */
+    record AddPeer(String id, String raftAddress, String rpcAddress, String httpAddress) implements Request {}
+
+    /**
+     * Makes a listener a voting member by a second configuration change. Refused with {@link ErrorCode#CONFLICT}
+     * while it is more than {@link Limits#MAX_PROMOTION_LAG_ENTRIES} entries behind the commit index or has not
+     * answered the leader recently. Promoting a voter changes nothing.
+     */
+    record PromotePeer(String id) implements Request {}
+
+    /**
+     * Removes a member, voting or listener, by a configuration change. Removing the leader moves leadership first.
+     * Refused when it would leave no voting member, or a set of voters the leader cannot reach a majority of.
+     */
+    record RemovePeer(String id) implements Request {}
 }

@@ -41,6 +41,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Response.WorkerList.class, name = "WorkerList"),
     @JsonSubTypes.Type(value = Response.LocalWorkers.class, name = "LocalWorkers"),
     @JsonSubTypes.Type(value = Response.BackupOpened.class, name = "BackupOpened"),
+    @JsonSubTypes.Type(value = Response.Membership.class, name = "Membership"),
 })
 public sealed interface Response extends Message {
 
@@ -172,5 +173,18 @@ public sealed interface Response extends Message {
             long createdAtMs,
             String corralVersion,
             List<CheckpointFile> files)
+            implements Response {}
+
+    /**
+     * The replicated Raft configuration (the answer to {@link Request.GetMembership} and to every membership change,
+     * which reports the configuration it produced).
+     *
+     * @param leaderId null when the answering member knows no leader
+     * @param configIndex the log index of the configuration entry
+     * @param changing true while a change is under way (a joint configuration, or one not committed yet)
+     * @param commitIndex the answering member's commit index, to compare with each member's {@code matchIndex}
+     * @param peers voters first, then listeners, then members being caught up, each sorted by id
+     */
+    record Membership(String leaderId, long configIndex, boolean changing, long commitIndex, List<PeerView> peers)
             implements Response {}
 }

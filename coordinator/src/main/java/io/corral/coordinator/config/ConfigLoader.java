@@ -23,6 +23,7 @@ public final class ConfigLoader {
                 null,
                 null,
                 List.of(),
+                false,
                 CoordinatorConfig.Raft.defaults(),
                 CoordinatorConfig.Limits.defaults(),
                 CoordinatorConfig.Retention.defaults(),

@@ -89,11 +89,13 @@ final class ConfigValidator {
     }
 
     private static void peers(CoordinatorConfig c) {
-        List<PeerConfig> peers = c.peers();
+        List<PeerConfig> peers = c.peers() == null ? List.of() : c.peers();
+        // A joining member learns the configuration from the leader; its peers, if any, only say where others are.
         require(
-                peers != null && (peers.size() == 3 || peers.size() == 5),
+                c.join() || peers.size() == 3 || peers.size() == 5,
                 "peers",
-                "a cluster has 3 or 5 coordinators, got " + (peers == null ? 0 : peers.size()));
+                "a cluster starts with 3 or 5 coordinators, got " + peers.size()
+                        + " (a member added to a running cluster starts with join: true)");
         Set<String> ids = new HashSet<>();
         Set<String> addresses = new HashSet<>();
         for (int i = 0; i < peers.size(); i++) {
@@ -110,6 +112,9 @@ final class ConfigValidator {
             for (String a : List.of(p.raft(), p.rpc(), p.http())) {
                 require(addresses.add(a), key, "address " + a + " is used twice");
             }
+        }
+        if (c.join() && !ids.contains(c.nodeId())) {
+            return;
         }
         require(ids.contains(c.nodeId()), "nodeId", "'" + c.nodeId() + "' is not one of the peers " + ids);
         PeerConfig self = c.self();

@@ -6,6 +6,11 @@ import java.util.List;
 /**
  * A coordinator's configuration, read from YAML ({@link ConfigLoader}) and overridden by flags. Every limit is named
  * with its unit last. {@link #validate()} reports the first problem with the offending key.
+ *
+ * <p>{@code peers} is the bootstrap configuration of a new cluster: once a member's Raft log holds a configuration
+ * (from its first start on), the replicated one wins, as etcd's {@code initial-cluster} does; members are then added
+ * and removed with {@code corral cluster add-peer/remove-peer}. {@code join}: this member starts empty, as a listener
+ * of no cluster yet, and waits for a leader to add it ({@code add-peer}); {@code peers} may then be empty.
  */
 public record CoordinatorConfig(
         String nodeId,
@@ -15,6 +20,7 @@ public record CoordinatorConfig(
         String rpcAddress,
         String httpAddress,
         List<PeerConfig> peers,
+        boolean join,
         Raft raft,
         Limits limits,
         Retention retention,

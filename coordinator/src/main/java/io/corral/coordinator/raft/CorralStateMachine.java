@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -97,6 +98,8 @@ public final class CorralStateMachine extends BaseStateMachine {
     private volatile Path pendingInstall;
     /** The first failure to apply an entry; see {@link #failure()}. */
     private volatile Throwable failure;
+    /** From an install notification until the downloaded checkpoint is swapped in (or the download failed). */
+    private volatile boolean installing;
     /** Entries applied by this process: after a restart, only the tail the store did not have yet. */
     private final java.util.concurrent.atomic.AtomicLong appliedSinceStart =
             new java.util.concurrent.atomic.AtomicLong();
@@ -498,25 +501,36 @@ public final class CorralStateMachine extends BaseStateMachine {
         };
     }
 
+    /** Whether a snapshot install is under way on this member (its applied index stands still meanwhile). */
+    public boolean installing() {
+        return installing;
+    }
+
     private CompletableFuture<TermIndex> installFromLeader(RoleInfoProto role, TermIndex firstInLeaderLog) {
-        String leaderId = role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
+        // Ratis describes the leader as the leader's configuration has it, even to a new member that knows no
+        // configuration yet: its RPC address travels there (PeerAddresses).
+        RaftPeerProto leader = role.getFollowerInfo().getLeaderInfo().getId();
+        String leaderId = leader.getId().toStringUtf8();
+        String leaderRpc = PeerAddresses.decode(leader.getDataStreamAddress()).rpc();
         LOG.info(
                 "leader {} no longer has the log from our applied index; its log starts at {}: installing",
                 leaderId,
                 firstInLeaderLog);
-        return CompletableFuture.supplyAsync(() -> downloadCheckpoint(leaderId), installer);
+        installing = true;
+        return CompletableFuture.supplyAsync(() -> downloadCheckpoint(leaderId, leaderRpc), installer);
     }
 
-    private TermIndex downloadCheckpoint(String leaderId) {
+    private TermIndex downloadCheckpoint(String leaderId, String leaderRpc) {
         Path target = installDir();
         try {
             StoreFiles.deleteRecursively(target);
-            AppliedMark mark = checkpoints.download(leaderId, target);
+            AppliedMark mark = checkpoints.download(leaderId, leaderRpc, target);
             InstallRecovery.markComplete(target);
             pendingInstall = target;
             LOG.info("downloaded checkpoint at {} from {}", mark, leaderId);
             return TermIndex.valueOf(mark.term(), mark.index());
         } catch (Exception e) {
+            installing = false;
             LOG.warn("snapshot download from {} failed: {}", leaderId, e.toString());
             throw new IllegalStateException("snapshot download from " + leaderId + " failed", e);
         }
@@ -531,6 +545,7 @@ public final class CorralStateMachine extends BaseStateMachine {
             loadMark();
             LOG.info("installed checkpoint; state now holds entries through {}", snapshotMark);
         }
+        installing = false;
         if (getLifeCycleState() == LifeCycle.State.PAUSED) {
             getLifeCycle().transition(LifeCycle.State.STARTING);
             getLifeCycle().transition(LifeCycle.State.RUNNING);

@@ -2,6 +2,12 @@ package io.corral.coordinator.raft;
 
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.config.PeerConfig;
+import io.corral.coordinator.membership.Configuration;
+import io.corral.coordinator.membership.FollowerProgress;
+import io.corral.coordinator.membership.Member;
+import io.corral.coordinator.membership.Members;
+import io.corral.coordinator.membership.MembershipException;
+import io.corral.coordinator.membership.MembershipRules;
 import io.corral.coordinator.state.Command;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.MemberStatus;
@@ -9,16 +15,24 @@ import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -26,10 +40,17 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
+import org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException;
+import org.apache.ratis.protocol.exceptions.SetConfigurationException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -41,6 +62,11 @@ import org.apache.ratis.util.TimeDuration;
  * One coordinator's Raft member: the Ratis server (gRPC transport) running {@link CorralStateMachine}, and a Ratis
  * client through which this node submits commands and linearizable reads. The client follows the leader, so the RPC
  * layer on a follower forwards writes without knowing who leads; Ratis' retry cache makes its retries exactly-once.
+ *
+ * <p>Membership: the group starts from the static {@code peers} (or, with {@code join: true}, from this member alone
+ * as a listener, which never campaigns and waits for a leader to add it); from then on the configuration in the log
+ * wins. Each member's RPC and HTTP addresses travel in the configuration ({@link PeerAddresses}), so {@link
+ * #configuration()} names every member with its addresses, on every member.
  */
 public final class RaftNode implements AutoCloseable {
     /** Largest gRPC message: a 1 MiB chunk and a batch of small entries fit with room to spare. */
@@ -58,7 +84,10 @@ public final class RaftNode implements AutoCloseable {
 
     private final CoordinatorConfig config;
     private final CorralStateMachine stateMachine;
-    private final RaftGroup group;
+    private final RaftGroupId groupId;
+    /** The group a member with no configuration in its log yet starts from. */
+    private final RaftGroup bootstrap;
+
     private final RaftPeerId selfId;
     private RaftServer server;
     /** Writes and admin calls: follows the leader. */
@@ -70,12 +99,30 @@ public final class RaftNode implements AutoCloseable {
     private final ClientId readerId = ClientId.randomId();
 
     private final AtomicLong readCallIds = new AtomicLong();
+    /** Configuration changes are submitted to this member's server in-process too (it leads when it changes one). */
+    private final ClientId adminId = ClientId.randomId();
+
+    private final AtomicLong adminCallIds = new AtomicLong();
 
     public RaftNode(CoordinatorConfig config, CorralStateMachine stateMachine) {
         this.config = config;
         this.stateMachine = stateMachine;
         this.selfId = RaftPeerId.valueOf(config.nodeId());
-        this.group = RaftGroup.valueOf(groupId(config.clusterName()), peers(config.peers()));
+        this.groupId = groupId(config.clusterName());
+        this.bootstrap = RaftGroup.valueOf(groupId, bootstrapPeers(config));
+    }
+
+    /**
+     * The static peers, or this member alone as a listener when it joins a running cluster: it then never campaigns
+     * (a listener does not), and a leader that adds it replaces this configuration with the cluster's.
+     */
+    static List<RaftPeer> bootstrapPeers(CoordinatorConfig config) {
+        if (config.join()) {
+            return List.of(RaftPeer.newBuilder(raftPeer(Members.self(config)))
+                    .setStartupRole(RaftPeerRole.LISTENER)
+                    .build());
+        }
+        return peers(config.peers());
     }
 
     /** The Raft group id is derived from the cluster name, so every member computes the same one. */
@@ -84,17 +131,27 @@ public final class RaftNode implements AutoCloseable {
     }
 
     static List<RaftPeer> peers(List<PeerConfig> peers) {
-        return peers.stream()
-                .map(p ->
-                        RaftPeer.newBuilder().setId(p.id()).setAddress(p.raft()).build())
-                .toList();
+        return raftPeers(peers.stream().map(Member::of).toList());
+    }
+
+    static List<RaftPeer> raftPeers(List<Member> members) {
+        return members.stream().map(RaftNode::raftPeer).toList();
+    }
+
+    /** A member as Ratis knows it: its Raft address, and its RPC and HTTP addresses in the spare field. */
+    static RaftPeer raftPeer(Member m) {
+        RaftPeer.Builder b = RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress());
+        if (m.rpcAddress() != null) {
+            b.setDataStreamAddress(PeerAddresses.encode(m.rpcAddress(), m.httpAddress()));
+        }
+        return b.build();
     }
 
     public void start() throws IOException {
         RaftProperties props = serverProperties();
         server = RaftServer.newBuilder()
                 .setServerId(selfId)
-                .setGroup(group)
+                .setGroup(bootstrap)
                 .setProperties(props)
                 .setStateMachine(stateMachine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
@@ -103,9 +160,12 @@ public final class RaftNode implements AutoCloseable {
         client = newClient();
     }
 
+    /** A client of the group as the log has it now (it follows the leader's answers from then on). */
     private RaftClient newClient() {
+        Configuration now = configuration();
+        List<RaftPeer> peers = now == null ? bootstrap.getPeers().stream().toList() : raftPeers(now.everyone());
         return RaftClient.newBuilder()
-                .setRaftGroup(group)
+                .setRaftGroup(RaftGroup.valueOf(groupId, peers))
                 .setProperties(clientProperties())
                 .setRetryPolicy(clientRetryPolicy(config.raft().requestTimeoutMs()))
                 .build();
@@ -217,7 +277,7 @@ public final class RaftNode implements AutoCloseable {
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(readerId)
                 .setServerId(selfId)
-                .setGroupId(group.getGroupId())
+                .setGroupId(groupId)
                 .setCallId(readCallIds.incrementAndGet())
                 .setMessage(RaftMessages.query(query))
                 .setType(stale ? RaftClientRequest.staleReadRequestType(0) : RaftClientRequest.readRequestType())
@@ -282,12 +342,7 @@ public final class RaftNode implements AutoCloseable {
      */
     public CompletableFuture<RaftClientReply> transferLeadershipAsync(String targetId, long timeoutMs) {
         TransferLeadershipRequest request = new TransferLeadershipRequest(
-                readerId,
-                selfId,
-                group.getGroupId(),
-                readCallIds.incrementAndGet(),
-                RaftPeerId.valueOf(targetId),
-                timeoutMs);
+                readerId, selfId, groupId, readCallIds.incrementAndGet(), RaftPeerId.valueOf(targetId), timeoutMs);
         try {
             return server.transferLeadershipAsync(request);
         } catch (IOException e) {
@@ -295,60 +350,85 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
-    public DivisionInfo info() {
+    /** This member's Raft division, or null when it is not running (not started, closed, or shut down by Ratis). */
+    private RaftServer.Division division() {
+        if (server == null) {
+            return null;
+        }
         try {
-            return server.getDivision(group.getGroupId()).getInfo();
+            RaftServer.Division d = server.getDivision(groupId);
+            return d.getInfo().isAlive() ? d : null;
         } catch (IOException e) {
-            throw new IllegalStateException("raft division is not running", e);
+            return null;
         }
     }
 
-    public long commitIndex() {
-        try {
-            return server.getDivision(group.getGroupId()).getRaftLog().getLastCommittedIndex();
-        } catch (IOException e) {
-            return -1;
+    public DivisionInfo info() {
+        RaftServer.Division d = division();
+        if (d == null) {
+            throw new IllegalStateException("raft division is not running");
         }
+        return d.getInfo();
+    }
+
+    public long commitIndex() {
+        RaftServer.Division d = division();
+        return d == null ? -1 : d.getRaftLog().getLastCommittedIndex();
     }
 
     /** The index of the last entry in this member's log (committed or not), or -1 when it is empty or not running. */
     public long lastLogIndex() {
-        try {
-            TermIndex last = server.getDivision(group.getGroupId()).getRaftLog().getLastEntryTermIndex();
-            return last == null ? -1 : last.getIndex();
-        } catch (IOException e) {
-            return -1;
-        }
+        RaftServer.Division d = division();
+        TermIndex last = d == null ? null : d.getRaftLog().getLastEntryTermIndex();
+        return last == null ? -1 : last.getIndex();
     }
 
     /** The first index still in this member's log (entries before it were purged after a snapshot). */
     public long firstLogIndex() {
-        try {
-            return server.getDivision(group.getGroupId()).getRaftLog().getStartIndex();
-        } catch (IOException e) {
-            return -1;
-        }
+        RaftServer.Division d = division();
+        return d == null ? -1 : d.getRaftLog().getStartIndex();
     }
 
     public boolean isLeader() {
-        DivisionInfo info = info();
-        return info.isLeader() && info.isLeaderReady();
+        RaftServer.Division d = division();
+        return d != null && d.getInfo().isLeader() && d.getInfo().isLeaderReady();
     }
 
     /** The current leader's id, or null while there is none. */
     public String leaderId() {
-        RaftPeerId id = info().getLeaderId();
+        RaftServer.Division d = division();
+        RaftPeerId id = d == null ? null : d.getInfo().getLeaderId();
         return id == null ? null : id.toString();
     }
 
+    /**
+     * This member's status. A member whose Raft division is not running (Ratis shuts down the division of a member
+     * removed from the configuration) reports role {@code NOT_RUNNING}.
+     */
     public MemberStatus status() {
-        DivisionInfo info = info();
-        PeerConfig self = config.self();
+        Member self = Members.self(config);
+        RaftServer.Division d = division();
+        if (d == null) {
+            return new MemberStatus(
+                    self.id(),
+                    self.raftAddress(),
+                    self.rpcAddress(),
+                    self.httpAddress(),
+                    "NOT_RUNNING",
+                    -1,
+                    -1,
+                    stateMachine.getLastAppliedTermIndex().getIndex(),
+                    -1,
+                    null,
+                    true,
+                    "this member's Raft division is not running (removed from the configuration?)");
+        }
+        DivisionInfo info = d.getInfo();
         return new MemberStatus(
                 self.id(),
-                self.raft(),
-                self.rpc(),
-                self.http(),
+                self.raftAddress(),
+                self.rpcAddress(),
+                self.httpAddress(),
                 info.getCurrentRole().name(),
                 info.getCurrentTerm(),
                 commitIndex(),
@@ -357,6 +437,158 @@ public final class RaftNode implements AutoCloseable {
                 leaderId(),
                 true,
                 null);
+    }
+
+    /**
+     * The configuration this member's log holds (voters, listeners, and during a change the voters being left), each
+     * member with its addresses; null while the Raft member is not running.
+     */
+    public Configuration configuration() {
+        RaftServer.Division d = division();
+        if (d == null) {
+            return null;
+        }
+        RaftConfiguration conf = d.getRaftConf();
+        List<Member> previous = members(conf.getPreviousPeers(RaftPeerRole.FOLLOWER));
+        boolean uncommitted = conf.getLogEntryIndex() > d.getRaftLog().getLastCommittedIndex();
+        return new Configuration(
+                conf.getLogEntryIndex(),
+                members(conf.getCurrentPeers(RaftPeerRole.FOLLOWER)),
+                members(conf.getCurrentPeers(RaftPeerRole.LISTENER)),
+                previous,
+                !previous.isEmpty() || uncommitted);
+    }
+
+    private List<Member> members(Collection<RaftPeer> peers) {
+        return peers.stream()
+                .map(p -> member(p.getId().toString(), p.getAddress(), p.getDataStreamAddress()))
+                .toList();
+    }
+
+    /**
+     * A member from what a configuration says of it. A configuration written before addresses were carried in it
+     * (by an older version) has none: they come from the static peers then, or from this member's own config.
+     */
+    Member member(String id, String raftAddress, String carried) {
+        PeerAddresses.Decoded a = PeerAddresses.decode(carried);
+        if (a.rpc() != null) {
+            return new Member(id, raftAddress, a.rpc(), a.http());
+        }
+        if (id.equals(config.nodeId())) {
+            return Members.self(config);
+        }
+        return config.peers().stream()
+                .filter(p -> p.id().equals(id))
+                .findFirst()
+                .map(p -> new Member(id, raftAddress, p.rpc(), p.http()))
+                .orElse(new Member(id, raftAddress, null, null));
+    }
+
+    /** The RPC address of the leader a follower or listener hears from, as Ratis described it; null if unknown. */
+    String rpcAddressOf(RaftPeerProto peer) {
+        return member(peer.getId().toStringUtf8(), peer.getAddress(), peer.getDataStreamAddress())
+                .rpcAddress();
+    }
+
+    /**
+     * The leader's view of every member it replicates to (voters, listeners, and a new member it is catching up
+     * before the configuration that adds it is written); empty on a member that does not lead.
+     */
+    public List<FollowerProgress> followerProgress() {
+        RaftServer.Division d = division();
+        if (d == null || !d.getInfo().isLeader()) {
+            return List.of();
+        }
+        // Ratis lists the followers and their match indexes in two calls, both in the order of its log appenders;
+        // an appender added or removed in between shows as a length mismatch, and the pair is read again.
+        for (int attempt = 0; attempt < 3; attempt++) {
+            RoleInfoProto role = d.getInfo().getRoleInfoProto();
+            long[] match = d.getInfo().getFollowerMatchIndices();
+            if (!role.hasLeaderInfo() || match == null) {
+                return List.of();
+            }
+            List<ServerRpcProto> followers = role.getLeaderInfo().getFollowerInfoList();
+            if (followers.size() == match.length) {
+                List<FollowerProgress> out = new ArrayList<>(followers.size());
+                for (int i = 0; i < match.length; i++) {
+                    RaftPeerProto p = followers.get(i).getId();
+                    Member m = member(p.getId().toStringUtf8(), p.getAddress(), p.getDataStreamAddress());
+                    out.add(new FollowerProgress(m, match[i], followers.get(i).getLastRpcElapsedTimeMs()));
+                }
+                return out;
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * Changes the configuration from {@code expected} to the change's voters and listeners. Submitted to this
+     * member's server in-process: it must lead. Compare-and-set: refused when the configuration is no longer {@code
+     * expected}. New members are first caught up by the leader (Ratis' staging: a checkpoint install, then the log)
+     * and the configuration is written once they are; then Raft's joint consensus commits it. Completes when the new
+     * configuration is committed, or fails with a {@link MembershipException}.
+     */
+    public CompletableFuture<Void> changeConfiguration(
+            Configuration expected, MembershipRules.Change change, long timeoutMs) {
+        SetConfigurationRequest.Arguments args = SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInNewConf(raftPeers(change.voters()))
+                .setListenersInNewConf(raftPeers(change.listeners()))
+                .setServersInCurrentConf(raftPeers(expected.voters()))
+                .setListenersInCurrentConf(raftPeers(expected.listeners()))
+                .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                .build();
+        SetConfigurationRequest request =
+                new SetConfigurationRequest(adminId, selfId, groupId, adminCallIds.incrementAndGet(), args);
+        CompletableFuture<RaftClientReply> f;
+        try {
+            f = server.setConfigurationAsync(request);
+        } catch (IOException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).handle((reply, error) -> {
+            Throwable failure = error != null ? error : reply.isSuccess() ? null : reply.getException();
+            if (failure != null) {
+                throw membershipError(failure, timeoutMs);
+            }
+            return null;
+        });
+    }
+
+    static MembershipException membershipError(Throwable error, long timeoutMs) {
+        Throwable e = error;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof ReconfigurationInProgressException) {
+            return new MembershipException(
+                    ErrorCode.CONFLICT, "another configuration change is under way; wait until it ends");
+        }
+        if (e instanceof ReconfigurationTimeoutException) {
+            return new MembershipException(
+                    ErrorCode.UNAVAILABLE,
+                    "the new member stopped answering the leader while it was being caught up, so nothing changed;"
+                            + " check that it runs (started with join: true) and that the leader reaches its raft"
+                            + " address");
+        }
+        if (e instanceof SetConfigurationException) {
+            return new MembershipException(
+                    ErrorCode.CONFLICT,
+                    "the configuration changed while this change was prepared; look again and retry: "
+                            + e.getMessage());
+        }
+        if (e instanceof NotLeaderException || e instanceof LeaderSteppingDownException) {
+            return new MembershipException(
+                    ErrorCode.UNAVAILABLE,
+                    "leadership moved during the change, whose outcome is unknown: see corral cluster status, retry");
+        }
+        if (e instanceof TimeoutException) {
+            return new MembershipException(
+                    ErrorCode.TIMEOUT,
+                    "the change did not complete within " + timeoutMs + " ms; its outcome is unknown: see corral"
+                            + " cluster status");
+        }
+        Response.ErrorReply r = RaftErrors.toErrorReply(e);
+        return new MembershipException(r.code(), r.message());
     }
 
     public String selfId() {

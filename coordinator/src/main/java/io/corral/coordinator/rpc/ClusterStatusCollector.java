@@ -1,7 +1,7 @@
 package io.corral.coordinator.rpc;
 
-import io.corral.coordinator.config.CoordinatorConfig;
-import io.corral.coordinator.config.PeerConfig;
+import io.corral.coordinator.membership.Member;
+import io.corral.coordinator.membership.Members;
 import io.corral.coordinator.raft.RaftNode;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Response;
@@ -11,25 +11,27 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Gathers every member's status for {@code corral cluster status}: this node answers for itself, each peer over its
- * RPC port. A peer that does not answer in time is listed as unreachable rather than failing the whole request.
+ * RPC port. The members are those of the replicated configuration (voters, listeners, and voters being removed), so
+ * members added at run time are included. A peer that does not answer in time is listed as unreachable rather than
+ * failing the whole request.
  */
 public final class ClusterStatusCollector {
     static final long PEER_STATUS_TIMEOUT_MS = 2000;
 
     private final RaftNode raft;
-    private final CoordinatorConfig config;
+    private final Members members;
     private final PeerClients peers;
 
-    public ClusterStatusCollector(RaftNode raft, CoordinatorConfig config, PeerClients peers) {
+    public ClusterStatusCollector(RaftNode raft, Members members, PeerClients peers) {
         this.raft = raft;
-        this.config = config;
+        this.members = members;
         this.peers = peers;
     }
 
     public CompletableFuture<Response> collect() {
         List<CompletableFuture<MemberStatus>> all = new ArrayList<>();
-        for (PeerConfig p : config.peers()) {
-            if (p.id().equals(config.nodeId())) {
+        for (Member p : members.current().everyone()) {
+            if (p.id().equals(members.selfId())) {
                 all.add(CompletableFuture.completedFuture(raft.status()));
             } else {
                 all.add(peers.status(p, PEER_STATUS_TIMEOUT_MS).exceptionally(e -> unreachable(p, e)));
@@ -47,13 +49,13 @@ public final class ClusterStatusCollector {
         });
     }
 
-    private static MemberStatus unreachable(PeerConfig p, Throwable e) {
+    private static MemberStatus unreachable(Member p, Throwable e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         return new MemberStatus(
                 p.id(),
-                p.raft(),
-                p.rpc(),
-                p.http(),
+                p.raftAddress(),
+                p.rpcAddress(),
+                p.httpAddress(),
                 "UNREACHABLE",
                 -1,
                 -1,

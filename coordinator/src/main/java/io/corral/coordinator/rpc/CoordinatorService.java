@@ -45,6 +45,7 @@ public final class CoordinatorService implements RpcHandler {
     private final RpcMetrics metrics;
     private final WorkerService workers;
     private final CorralStateMachine stateMachine;
+    private final MembershipService membership;
 
     public CoordinatorService(
             RaftNode raft,
@@ -56,7 +57,8 @@ public final class CoordinatorService implements RpcHandler {
             Executor blocking,
             RpcMetrics metrics,
             WorkerService workers,
-            CorralStateMachine stateMachine) {
+            CorralStateMachine stateMachine,
+            MembershipService membership) {
         this.raft = raft;
         this.limits = limits;
         this.lockWaits = lockWaits;
@@ -67,6 +69,7 @@ public final class CoordinatorService implements RpcHandler {
         this.metrics = metrics;
         this.workers = workers;
         this.stateMachine = stateMachine;
+        this.membership = membership;
     }
 
     @Override
@@ -74,9 +77,13 @@ public final class CoordinatorService implements RpcHandler {
         long startNanos = System.nanoTime();
         CompletableFuture<Response> reply;
         try {
-            reply = WorkerService.isWorkerRequest(request)
-                    ? workers.handle(request, session)
-                    : dispatch(request, session);
+            if (WorkerService.isWorkerRequest(request)) {
+                reply = workers.handle(request, session);
+            } else if (MembershipService.handles(request)) {
+                reply = membership.handle(request, session);
+            } else {
+                reply = dispatch(request, session);
+            }
         } catch (InvalidCommandException e) {
             reply = CompletableFuture.completedFuture(new Response.ErrorReply(e.code(), e.getMessage()));
         }
@@ -185,9 +192,9 @@ public final class CoordinatorService implements RpcHandler {
             return blockingCall(() -> new Response.SnapshotTaken(raft.takeSnapshot()));
         }
         if (request instanceof Request.TransferLeader t) {
-            if (t.targetId() == null || raft.config().peers().stream().noneMatch(p -> p.id().equals(t.targetId()))) {
+            if (t.targetId() == null || !membership.members().current().isVoter(t.targetId())) {
                 return CompletableFuture.completedFuture(new Response.ErrorReply(
-                        ErrorCode.NOT_FOUND, "no member '" + t.targetId() + "'; members are " + memberIds()));
+                        ErrorCode.NOT_FOUND, "no voting member '" + t.targetId() + "'; voters are " + memberIds()));
             }
             return blockingCall(() -> {
                 raft.transferLeadership(t.targetId());
@@ -244,7 +251,7 @@ public final class CoordinatorService implements RpcHandler {
     }
 
     private java.util.List<String> memberIds() {
-        return raft.config().peers().stream().map(p -> p.id()).toList();
+        return membership.members().current().voterIds();
     }
 
     private interface BlockingCall {

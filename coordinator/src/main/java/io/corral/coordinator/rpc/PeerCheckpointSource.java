@@ -1,8 +1,8 @@
 package io.corral.coordinator.rpc;
 
 import io.corral.client.CorralClient;
-import io.corral.coordinator.config.CoordinatorConfig;
-import io.corral.coordinator.config.PeerConfig;
+import io.corral.coordinator.membership.Member;
+import io.corral.coordinator.membership.Members;
 import io.corral.coordinator.raft.CheckpointSource;
 import io.corral.coordinator.store.AppliedMark;
 import io.corral.protocol.CheckpointFile;
@@ -19,19 +19,20 @@ import java.nio.file.Path;
  * every size, and fsyncs each file before the install is marked complete.
  */
 public final class PeerCheckpointSource implements CheckpointSource {
-    private final CoordinatorConfig config;
+    private final Members members;
 
-    public PeerCheckpointSource(CoordinatorConfig config) {
-        this.config = config;
+    public PeerCheckpointSource(Members members) {
+        this.members = members;
     }
 
     @Override
-    public AppliedMark download(String leaderId, Path target) throws Exception {
-        PeerConfig leader = config.peers().stream()
-                .filter(p -> p.id().equals(leaderId))
-                .findFirst()
-                .orElseThrow(() -> new IOException("leader " + leaderId + " is not in the configured peers"));
-        try (CorralClient client = PeerClients.connect(leader, "snapshot-install:" + config.nodeId())) {
+    public AppliedMark download(String leaderId, String leaderRpcAddress, Path target) throws Exception {
+        Member leader = leaderRpcAddress != null
+                ? new Member(leaderId, null, leaderRpcAddress, null)
+                : members.find(leaderId)
+                        .filter(m -> m.rpcAddress() != null)
+                        .orElseThrow(() -> new IOException("the rpc address of leader " + leaderId + " is not known"));
+        try (CorralClient client = PeerClients.connect(leader, "snapshot-install:" + members.selfId())) {
             Response.CheckpointOpened cp = client.call(new Request.OpenCheckpoint(), Response.CheckpointOpened.class);
             try {
                 Files.createDirectories(target);

@@ -3,7 +3,7 @@ package io.corral.coordinator.rpc;
 import io.corral.client.ClientOptions;
 import io.corral.client.CorralClient;
 import io.corral.client.HostPort;
-import io.corral.coordinator.config.PeerConfig;
+import io.corral.coordinator.membership.Member;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
@@ -13,12 +13,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Connections from this coordinator to its peers' RPC ports (status and worker-list gathering, snapshot transfer).
- * Gathering connections are cached and re-made when they fail.
+ * Connections from this coordinator to its peers' RPC ports (status and worker-list gathering, snapshot transfer,
+ * membership requests forwarded to the leader). Gathering connections are cached and re-made when they fail.
  */
 public final class PeerClients implements AutoCloseable {
     /** A peer that does not answer a connect within this time is reported unreachable. */
     static final long CONNECT_TIMEOUT_MS = 1000;
+
+    /**
+     * The client name of a request one coordinator forwards to the leader. A member that receives one and does not
+     * lead answers it itself instead of forwarding again, so a request never bounces between members while
+     * leadership moves. A name, not an authorization: anyone may send it, and gets no more than an error.
+     */
+    public static final String FORWARDED_PREFIX = "forwarded:";
 
     private final String selfId;
     private final Map<String, CorralClient> statusClients = new ConcurrentHashMap<>();
@@ -35,35 +42,54 @@ public final class PeerClients implements AutoCloseable {
     }
 
     /** A dedicated connection to one peer; the caller closes it. */
-    public static CorralClient connect(PeerConfig peer, String clientName) {
-        return CorralClient.connect(ClientOptions.builder(List.of(HostPort.parse(peer.rpc())))
+    public static CorralClient connect(Member peer, String clientName) {
+        if (peer.rpcAddress() == null) {
+            throw new IllegalStateException("the rpc address of member '" + peer.id() + "' is not known here");
+        }
+        return CorralClient.connect(ClientOptions.builder(List.of(HostPort.parse(peer.rpcAddress())))
                 .clientName(clientName)
                 .connectTimeoutMs(CONNECT_TIMEOUT_MS)
                 .connectRounds(1)
                 .build());
     }
 
-    public CompletableFuture<MemberStatus> status(PeerConfig peer, long timeoutMs) {
+    public CompletableFuture<MemberStatus> status(Member peer, long timeoutMs) {
         return call(peer, new Request.GetNodeStatus(), Response.NodeStatus.class, timeoutMs)
                 .thenApply(Response.NodeStatus::member);
     }
 
     /** The workers connected to one peer, for {@code corral workers}. */
-    public CompletableFuture<Response.LocalWorkers> localWorkers(PeerConfig peer, long timeoutMs) {
+    public CompletableFuture<Response.LocalWorkers> localWorkers(Member peer, long timeoutMs) {
         return call(peer, new Request.GetLocalWorkers(), Response.LocalWorkers.class, timeoutMs);
+    }
+
+    /**
+     * Sends {@code request} to the leader on a connection of its own (a membership change may take minutes, and must
+     * not hold up the status connection) and completes with the leader's answer, an error reply included.
+     */
+    public CompletableFuture<Response> forward(Member leader, Request request, long timeoutMs) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try (CorralClient c = connect(leader, FORWARDED_PREFIX + selfId)) {
+                        return c.send(request, timeoutMs).join();
+                    }
+                },
+                callers);
     }
 
     /** One request on the cached connection to a peer; a failed connection is dropped so the next call re-makes it. */
     private <R extends Response> CompletableFuture<R> call(
-            PeerConfig peer, Request request, Class<R> type, long timeoutMs) {
+            Member peer, Request request, Class<R> type, long timeoutMs) {
         return CompletableFuture.supplyAsync(
                         () -> {
-                            CorralClient c =
-                                    statusClients.computeIfAbsent(peer.id(), id -> connect(peer, "peer:" + selfId));
+                            // By id and address: an id asked for at a wrong address (a refused add-peer) must not
+                            // leave a connection that later requests for the real member would reuse.
+                            String key = peer.id() + "@" + peer.rpcAddress();
+                            CorralClient c = statusClients.computeIfAbsent(key, k -> connect(peer, "peer:" + selfId));
                             try {
                                 return c.call(request, type, timeoutMs);
                             } catch (RuntimeException e) {
-                                statusClients.remove(peer.id());
+                                statusClients.remove(key);
                                 c.close();
                                 throw e;
                             }

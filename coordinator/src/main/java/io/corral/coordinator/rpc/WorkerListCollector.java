@@ -1,7 +1,7 @@
 package io.corral.coordinator.rpc;
 
-import io.corral.coordinator.config.CoordinatorConfig;
-import io.corral.coordinator.config.PeerConfig;
+import io.corral.coordinator.membership.Member;
+import io.corral.coordinator.membership.Members;
 import io.corral.protocol.Response;
 import io.corral.protocol.UnreachableMember;
 import io.corral.protocol.WorkerView;
@@ -21,25 +21,25 @@ import java.util.function.Supplier;
 public final class WorkerListCollector {
     static final long PEER_WORKERS_TIMEOUT_MS = ClusterStatusCollector.PEER_STATUS_TIMEOUT_MS;
 
-    private final CoordinatorConfig config;
+    private final Members members;
     private final PeerClients peers;
     private final Supplier<Response.LocalWorkers> local;
     private final Executor blocking;
 
     /** {@code local} reads the store, so it runs on {@code blocking}, never on an event loop. */
     public WorkerListCollector(
-            CoordinatorConfig config, PeerClients peers, Supplier<Response.LocalWorkers> local, Executor blocking) {
-        this.config = config;
+            Members members, PeerClients peers, Supplier<Response.LocalWorkers> local, Executor blocking) {
+        this.members = members;
         this.peers = peers;
         this.local = local;
         this.blocking = blocking;
     }
 
     public CompletableFuture<Response> collect() {
-        List<PeerConfig> members = config.peers();
-        List<CompletableFuture<Response.LocalWorkers>> all = new ArrayList<>(members.size());
-        for (PeerConfig p : members) {
-            if (p.id().equals(config.nodeId())) {
+        List<Member> everyone = members.current().everyone();
+        List<CompletableFuture<Response.LocalWorkers>> all = new ArrayList<>(everyone.size());
+        for (Member p : everyone) {
+            if (p.id().equals(members.selfId())) {
                 all.add(CompletableFuture.supplyAsync(local, blocking));
             } else {
                 all.add(peers.localWorkers(p, PEER_WORKERS_TIMEOUT_MS));
@@ -47,10 +47,10 @@ public final class WorkerListCollector {
         }
         return CompletableFuture.allOf(
                         all.stream().map(f -> f.handle((r, e) -> r)).toArray(CompletableFuture<?>[]::new))
-                .thenApply(v -> merge(members, all));
+                .thenApply(v -> merge(everyone, all));
     }
 
-    private static Response merge(List<PeerConfig> members, List<CompletableFuture<Response.LocalWorkers>> all) {
+    private static Response merge(List<Member> members, List<CompletableFuture<Response.LocalWorkers>> all) {
         List<WorkerView> workers = new ArrayList<>();
         List<UnreachableMember> unreachable = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {

@@ -17,18 +17,30 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
  * Real coordinators (Ratis over gRPC, RocksDB, Netty) in this JVM, on loopback ports and temporary directories. For
  * replication, restart and snapshot-install tests. Members can be stopped, restarted from their data and wiped.
+ *
+ * <p>Membership: {@link #newJoiner} makes a member that starts with {@code join: true} (added with {@code add-peer});
+ * {@link #retire} marks a removed member so that {@link #restart} leaves it down. Both are saved with the cluster, so
+ * a restart starts every member with the configuration it was first started with.
  */
 public final class LocalCluster implements AutoCloseable {
     private final Path root;
+    /** The bootstrap members: the static peers of every config. */
     private final List<PeerConfig> peers = new ArrayList<>();
+    /** Members made by {@link #newJoiner}, which start with join: true. */
+    private final List<PeerConfig> joiners = new ArrayList<>();
+    /** Members {@link #restart} does not start. */
+    private final Set<String> retired = new LinkedHashSet<>();
+
     private final Map<String, String> settings;
     private final LongSupplier clockMs;
     private final Map<String, Coordinator> running = new LinkedHashMap<>();
@@ -40,13 +52,12 @@ public final class LocalCluster implements AutoCloseable {
         Path saved = root.resolve("peers");
         try {
             if (Files.exists(saved)) {
-                for (JsonNode p :
-                        ConfigLoader.parsePeersFlag(Files.readString(saved).strip())) {
-                    peers.add(new PeerConfig(
-                            p.get("id").asText(),
-                            p.get("raft").asText(),
-                            p.get("rpc").asText(),
-                            p.get("http").asText()));
+                peers.addAll(readPeers(saved));
+                if (Files.exists(root.resolve("joiners"))) {
+                    joiners.addAll(readPeers(root.resolve("joiners")));
+                }
+                if (Files.exists(root.resolve("retired"))) {
+                    retired.addAll(Files.readAllLines(root.resolve("retired")));
                 }
             } else {
                 int[] ports = freePorts(3 * size);
@@ -66,11 +77,31 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Starts {@code size} members and waits for a leader. {@code settings} are config overrides (dotted keys). */
+    private static List<PeerConfig> readPeers(Path file) throws IOException {
+        String flag = Files.readString(file).strip();
+        List<PeerConfig> out = new ArrayList<>();
+        if (flag.isEmpty()) {
+            return out;
+        }
+        for (JsonNode p : ConfigLoader.parsePeersFlag(flag)) {
+            out.add(new PeerConfig(
+                    p.get("id").asText(),
+                    p.get("raft").asText(),
+                    p.get("rpc").asText(),
+                    p.get("http").asText()));
+        }
+        return out;
+    }
+
+    /**
+     * Starts {@code size} members (again, with their data, when {@code root} holds a cluster already: then the
+     * members it made with {@link #newJoiner} too, and not the retired ones) and waits for a leader. {@code settings}
+     * are config overrides (dotted keys).
+     */
     public static LocalCluster start(Path root, int size, Map<String, String> settings) {
         LocalCluster c = new LocalCluster(root, size, settings, System::currentTimeMillis);
-        for (PeerConfig p : c.peers) {
-            c.startMember(p.id());
+        for (String id : c.ids()) {
+            c.startMember(id);
         }
         c.awaitLeader();
         return c;
@@ -123,6 +154,9 @@ public final class LocalCluster implements AutoCloseable {
     public CoordinatorConfig config(String id) {
         PeerConfig self = peer(id);
         Map<String, String> o = new LinkedHashMap<>(settings);
+        if (joiners.contains(self)) {
+            o.put("join", "true");
+        }
         o.put("nodeId", id);
         o.put("dataDir", root.resolve(id).toString());
         o.put("raftAddress", self.raft());
@@ -133,6 +167,10 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public String peersFlag() {
+        return peersFlag(peers);
+    }
+
+    private static String peersFlag(List<PeerConfig> peers) {
         StringBuilder sb = new StringBuilder();
         for (PeerConfig p : peers) {
             sb.append(sb.length() == 0 ? "" : ",")
@@ -148,11 +186,50 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public PeerConfig peer(String id) {
-        return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
+        return members().stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
     }
 
+    /** The members not retired: the bootstrap ones, then the joiners. */
     public List<String> ids() {
-        return peers.stream().map(PeerConfig::id).toList();
+        return members().stream()
+                .map(PeerConfig::id)
+                .filter(id -> !retired.contains(id))
+                .toList();
+    }
+
+    private List<PeerConfig> members() {
+        List<PeerConfig> all = new ArrayList<>(peers);
+        all.addAll(joiners);
+        return all;
+    }
+
+    /**
+     * A new member {@code id}, on fresh loopback ports, configured with {@code join: true} (and the bootstrap peers,
+     * as an operator copying the cluster's config would have); not started.
+     */
+    public synchronized PeerConfig newJoiner(String id) {
+        if (members().stream().anyMatch(p -> p.id().equals(id))) {
+            throw new IllegalArgumentException(id + " exists already");
+        }
+        int[] ports = freePorts(3);
+        PeerConfig p = new PeerConfig(id, "127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1], "127.0.0.1:" + ports[2]);
+        joiners.add(p);
+        save("joiners", peersFlag(joiners));
+        return p;
+    }
+
+    /** A member removed from the configuration: {@link #restart} no longer starts it. */
+    public synchronized void retire(String id) {
+        retired.add(id);
+        save("retired", String.join("\n", retired));
+    }
+
+    private void save(String file, String content) {
+        try {
+            Files.writeString(root.resolve(file), content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public synchronized Coordinator startMember(String id) {
@@ -237,9 +314,9 @@ public final class LocalCluster implements AutoCloseable {
                                 c -> c.stateMachine().getLastAppliedTermIndex().getIndex() >= index));
     }
 
-    /** host:port of every member's RPC server, for clients. */
+    /** host:port of every member's RPC server (the retired ones left out), for clients. */
     public String rpcAddresses() {
-        return String.join(",", peers.stream().map(PeerConfig::rpc).toList());
+        return String.join(",", ids().stream().map(id -> peer(id).rpc()).toList());
     }
 
     @Override

@@ -101,6 +101,46 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aJoiningMemberNeedsNoPeersButKeepsItsOwnEntryConsistent() throws Exception {
+        String joining = """
+                nodeId: n4
+                dataDir: /var/lib/corral/n4
+                raftAddress: 10.0.0.4:7101
+                rpcAddress: 10.0.0.4:7201
+                httpAddress: 10.0.0.4:7301
+                join: true
+                """;
+        CoordinatorConfig c = ConfigLoader.load(write(joining), Map.of());
+        assertThat(c.join()).isTrue();
+        assertThat(c.peers()).isEmpty();
+        // The cluster's own config, copied with join added: four peers, this one among them.
+        String copied = VALID.replace("nodeId: n2", "nodeId: n4")
+                .replace("raftAddress: 10.0.0.2:7101", "raftAddress: 10.0.0.4:7101")
+                .replace("rpcAddress: 10.0.0.2:7201", "rpcAddress: 10.0.0.4:7201")
+                .replace("httpAddress: 10.0.0.2:7301", "httpAddress: 10.0.0.4:7301")
+                .replace(
+                        "raft:\n",
+                        "  - {id: n4, raft: \"10.0.0.4:7101\", rpc: \"10.0.0.4:7201\", http: \"10.0.0.4:7302\"}\n"
+                                + "join: true\nraft:\n");
+        expectKey(copied, "httpAddress");
+        assertThat(ConfigLoader.load(write(copied.replace("7302", "7301")), Map.of())
+                        .peers())
+                .hasSize(4);
+    }
+
+    @Test
+    void fourBootstrapPeersAreRefusedWithoutJoin() throws Exception {
+        String four = VALID.replace(
+                "raft:\n",
+                "  - {id: n4, raft: \"10.0.0.4:7101\", rpc: \"10.0.0.4:7201\", http: \"10.0.0.4:7301\"}\nraft:\n");
+        Path file = write(four);
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("starts with 3 or 5 coordinators, got 4")
+                .hasMessageContaining("join: true");
+    }
+
+    @Test
     void aMissingFileAndAnUnknownOverrideAreErrorsToo() {
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yaml"), Map.of()))
                 .isInstanceOf(ConfigException.class)

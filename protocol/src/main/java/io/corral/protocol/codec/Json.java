@@ -42,8 +42,8 @@ import java.util.List;
  * <p><b>Nulls.</b> Every field must be present, but a reference field may be sent as {@code null}. For requests
  * (untrusted input) {@link #decode} refuses a {@code null} anywhere, in nested records, list elements and map keys
  * and values too, except in these optional fields, which handlers must treat as absent:
- * {@code SubmitJob.idempotencyKey}, {@code ListJobs.state} (all states), {@code ListJobs.before} (the first page) and {@code TransferLeader.targetId} (any
- * member). Responses are not checked: a client must expect {@code null} where a view documents it.
+ * {@code SubmitJob.idempotencyKey}, {@code ListJobs.state} (all states), {@code ListJobs.before} (the first page), {@code TransferLeader.targetId} (any
+ * member) and {@code AddPeer.httpAddress} (the new member's own). Responses are not checked: a client must expect {@code null} where a view documents it.
  */
 public final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()

@@ -20,6 +20,7 @@ import io.corral.protocol.Limits;
 import io.corral.protocol.LockView;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Message;
+import io.corral.protocol.PeerView;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.StaleLease;
@@ -213,7 +214,11 @@ class GoldenEncodingTest {
                 new Request.RetryTasks("job-17"),
                 new Request.ListWorkers(),
                 new Request.GetLocalWorkers(),
-                new Request.OpenBackup());
+                new Request.OpenBackup(),
+                new Request.GetMembership(),
+                new Request.AddPeer("c4", "10.0.0.4:7300", "10.0.0.4:7400", null),
+                new Request.PromotePeer("c4"),
+                new Request.RemovePeer("c2"));
     }
 
     private static List<Response> responseSamples() {
@@ -315,7 +320,24 @@ class GoldenEncodingTest {
                         4096,
                         1_767_225_600_000L,
                         "0.1.0",
-                        List.of(new CheckpointFile("000042.sst", 1_048_576), new CheckpointFile("CURRENT", 16))));
+                        List.of(new CheckpointFile("000042.sst", 1_048_576), new CheckpointFile("CURRENT", 16))),
+                new Response.Membership(
+                        "c1",
+                        4180,
+                        false,
+                        4200,
+                        List.of(
+                                new PeerView("c1", "10.0.0.1:7300", "10.0.0.1:7400", "10.0.0.1:7500", "VOTER", 4200, 0),
+                                new PeerView(
+                                        "c2", "10.0.0.2:7300", "10.0.0.2:7400", "10.0.0.2:7500", "VOTER", 4199, 12),
+                                new PeerView(
+                                        "c4",
+                                        "10.0.0.4:7300",
+                                        "10.0.0.4:7400",
+                                        "10.0.0.4:7500",
+                                        "LISTENER",
+                                        4150,
+                                        40))));
     }
 
     /** A worker connected to c1; with 0 slots it is draining. */
