@@ -37,7 +37,8 @@ import org.testcontainers.containers.Network;
  * corral cluster wait-healthy --quorum-plus-one} loses no write, that a killed coordinator is restarted by systemd,
  * that a frozen worker is restarted by the watchdog, that stopping the leader hands leadership over, that stopping a
  * worker drains it, that re-running the installer upgrades in place keeping data and configuration, and that a
- * backup restored into wiped members brings back the same jobs and result bytes.
+ * backup restored into wiped members brings back the same jobs and result bytes, and that a fourth host joins and a
+ * first one is removed while jobs run.
  */
 @Tag("docker")
 class SystemdInstallTest {
@@ -315,6 +316,9 @@ class SystemdInstallTest {
         for (SystemdHost h : hosts) {
             awaitActive(h, COORDINATOR);
         }
+        for (SystemdHost h : List.of(c1, c2)) {
+            h.execOk("systemctl", "start", WORKER);
+        }
         assertThat(state(c3, firstJob)).isEqualTo("SUCCEEDED");
         for (String job : jobs) {
             assertThat(state(c3, job)).as("%s after the restore", job).isEqualTo("SUCCEEDED");
@@ -323,6 +327,70 @@ class SystemdInstallTest {
         assertThat(c3.sh("cd /tmp/restored-out && sha256sum * | sort"))
                 .as("result bytes after the restore")
                 .isEqualTo(c3.sh("cd /tmp/out && sha256sum * | sort"));
+
+        // Membership while jobs flow: a fourth host joins (listener, caught up, promoted), then c1 is removed.
+        SystemdHost c4 = SystemdHost.start("c4", network, binds);
+        hosts.add(c4);
+        c4.copy(coordinatorConfig(c4, null), "/root/coordinator.yaml");
+        c4.execOk(
+                "bash",
+                "/scripts/install.sh",
+                dist,
+                "--role",
+                "coordinator",
+                "--coordinator-config",
+                "/root/coordinator.yaml");
+        c4.execOk("systemctl", "start", "--no-block", COORDINATOR);
+        await("c4 runs").atMost(UNIT_START).until(() -> !c4.unitProperty(COORDINATOR, "MainPID")
+                .equals("0"));
+        List<String> flowing = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            flowing.add(submit(c2, "--op", "resize:1600x1600,force", "--op", "blur:3", "--op", "thumbnail:64"));
+        }
+        String added = corral(
+                c2,
+                "cluster",
+                "add-peer",
+                "c4",
+                "--raft",
+                c4.ip() + ":" + RAFT_PORT,
+                "--rpc",
+                c4.ip() + ":" + RPC_PORT,
+                "--http",
+                c4.ip() + ":" + HTTP_PORT);
+        log.info("add-peer c4:\n{}", added);
+        awaitActive(c4, COORDINATOR);
+        String removed = corral(c2, "cluster", "remove-peer", "c1");
+        log.info("remove-peer c1:\n{}", removed);
+        c1.execOk("systemctl", "disable", "--now", COORDINATOR);
+        JsonNode members =
+                JSON.readTree(corral(c2, "-o", "json", "cluster", "status")).get("members");
+        List<String> ids = new ArrayList<>();
+        members.forEach(m -> ids.add(m.get("id").asText()));
+        assertThat(ids).as("members after the change").containsExactlyInAnyOrder("c2", "c3", "c4");
+        for (String job : flowing) {
+            await(job + " finished")
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> !List.of("PENDING", "LEASED").contains(state(c2, job)));
+            assertThat(state(c2, job))
+                    .as("%s, submitted before the membership change", job)
+                    .isEqualTo("SUCCEEDED");
+        }
+        assertThat(state(c4, firstJob))
+                .as("the new member serves the old state")
+                .isEqualTo("SUCCEEDED");
+    }
+
+    private String submit(SystemdHost h, String... ops) {
+        List<String> args = new ArrayList<>(List.of("submit"));
+        args.addAll(List.of(ops));
+        args.add("/images");
+        return corral(h, args.toArray(String[]::new))
+                .lines()
+                .findFirst()
+                .orElseThrow()
+                .trim();
     }
 
     // ---- helpers ----
@@ -339,13 +407,14 @@ class SystemdInstallTest {
         }
     }
 
+    /** With {@code peers} null: a member that joins a running cluster ({@code join: true}). */
     private static String coordinatorConfig(SystemdHost h, String peers) {
         return "nodeId: " + h.name() + "\n"
                 + "dataDir: /var/lib/corral/coordinator\n"
                 + "raftAddress: \"" + h.ip() + ":" + RAFT_PORT + "\"\n"
                 + "rpcAddress: \"" + h.ip() + ":" + RPC_PORT + "\"\n"
                 + "httpAddress: \"" + h.ip() + ":" + HTTP_PORT + "\"\n"
-                + "peers:\n" + peers
+                + (peers == null ? "join: true\n" : "peers:\n" + peers)
                 + "workers:\n  leaseTtlMs: 10000\n";
     }
 
