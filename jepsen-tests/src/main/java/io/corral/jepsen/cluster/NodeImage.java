@@ -34,6 +34,13 @@ public final class NodeImage {
                 out.add(m);
             }
         }
+        out.addAll(javaConfigDirs());
+        return out;
+    }
+
+    /** The JDKs' configuration directories under {@code /etc} ({@code /etc/java-17-openjdk} on Debian). */
+    public static List<String> javaConfigDirs() {
+        List<String> out = new java.util.ArrayList<>();
         try (var etc = Files.list(Path.of("/etc"))) {
             etc.filter(p -> p.getFileName().toString().startsWith("java") && Files.isDirectory(p))
                     .sorted()
@@ -109,7 +116,8 @@ public final class NodeImage {
         }
     }
 
-    private static void deleteTree(Path root) {
+    /** Deletes a temporary tree (links are deleted, not followed); what cannot be deleted is left behind. */
+    public static void deleteTree(Path root) {
         try (var walk = Files.walk(root)) {
             walk.sorted(java.util.Comparator.reverseOrder())
                     .forEach(p -> p.toFile().delete());

@@ -2,13 +2,13 @@ package io.corral.jepsen.systemd;
 
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
+import io.corral.jepsen.cluster.NodeImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.testcontainers.DockerClientFactory;
@@ -71,7 +71,7 @@ final class SystemdHost implements AutoCloseable {
                 g = g.withFileSystemBind(m, m, BindMode.READ_ONLY);
             }
         }
-        for (String m : javaConfigDirs()) {
+        for (String m : NodeImage.javaConfigDirs()) {
             g = g.withFileSystemBind(m, m, BindMode.READ_ONLY);
         }
         for (Map.Entry<String, String> b : readOnlyBinds.entrySet()) {
@@ -181,18 +181,6 @@ final class SystemdHost implements AutoCloseable {
 
     // ---- the image ----
 
-    private static List<String> javaConfigDirs() {
-        List<String> out = new ArrayList<>();
-        try (var etc = Files.list(Path.of("/etc"))) {
-            etc.filter(p -> p.getFileName().toString().startsWith("java") && Files.isDirectory(p))
-                    .sorted()
-                    .forEach(p -> out.add(p.toString()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
-    }
-
     static synchronized void ensureImage() {
         try {
             DockerClientFactory.instance().client().inspectImageCmd(IMAGE).exec();
@@ -217,7 +205,7 @@ final class SystemdHost implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } finally {
-            deleteTree(root);
+            NodeImage.deleteTree(root);
         }
     }
 
@@ -304,15 +292,6 @@ final class SystemdHost implements AutoCloseable {
             return root;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (var walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // A temp directory left behind is harmless.
         }
     }
 }
