@@ -13,8 +13,8 @@ import java.util.Set;
  */
 final class NullFields {
     /** "Record.field" of the request fields where null means "absent"; documented on {@link Json}. */
-    static final Set<String> OPTIONAL =
-            Set.of("SubmitJob.idempotencyKey", "ListJobs.state", "ListJobs.before", "TransferLeader.targetId");
+    static final Set<String> OPTIONAL = Set.of(
+            "SubmitJob.idempotencyKey", "ListJobs.state", "ListJobs.before", "TransferLeader.targetId", "Hello.token");
 
     private NullFields() {}
 
