@@ -11,6 +11,7 @@ public final class TlsFileException extends RuntimeException {
 
     private final String what;
     private final transient Path file;
+    private final String problem;
 
     public TlsFileException(String what, Path file, String problem) {
         this(what, file, problem, null);
@@ -20,6 +21,12 @@ public final class TlsFileException extends RuntimeException {
         super(what + " " + file + ": " + problem, cause);
         this.what = what;
         this.file = file;
+        this.problem = problem;
+    }
+
+    /** What is wrong with the file, without the file's name or purpose. */
+    public String problem() {
+        return problem;
     }
 
     /** What the file is for, as given by the caller: a configuration key ({@code tls.certChain}) or a flag. */

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
@@ -60,6 +61,9 @@ public final class RaftNode implements AutoCloseable {
     private final CorralStateMachine stateMachine;
     private final RaftGroup group;
     private final RaftPeerId selfId;
+    /** The gRPC transport's parameters: its TLS, when the configuration has a tls section ({@link RaftTls}). */
+    private final Parameters rpcParameters;
+
     private RaftServer server;
     /** Writes and admin calls: follows the leader. */
     private RaftClient client;
@@ -76,6 +80,7 @@ public final class RaftNode implements AutoCloseable {
         this.stateMachine = stateMachine;
         this.selfId = RaftPeerId.valueOf(config.nodeId());
         this.group = RaftGroup.valueOf(groupId(config.clusterName()), peers(config.peers()));
+        this.rpcParameters = RaftTls.parameters(config);
     }
 
     /** The Raft group id is derived from the cluster name, so every member computes the same one. */
@@ -96,6 +101,7 @@ public final class RaftNode implements AutoCloseable {
                 .setServerId(selfId)
                 .setGroup(group)
                 .setProperties(props)
+                .setParameters(rpcParameters)
                 .setStateMachine(stateMachine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
@@ -107,6 +113,7 @@ public final class RaftNode implements AutoCloseable {
         return RaftClient.newBuilder()
                 .setRaftGroup(group)
                 .setProperties(clientProperties())
+                .setParameters(rpcParameters)
                 .setRetryPolicy(clientRetryPolicy(config.raft().requestTimeoutMs()))
                 .build();
     }

@@ -20,9 +20,16 @@ import java.nio.file.Path;
  */
 public final class PeerCheckpointSource implements CheckpointSource {
     private final CoordinatorConfig config;
+    private final PeerClients.Credentials credentials;
 
     public PeerCheckpointSource(CoordinatorConfig config) {
+        this(config, PeerClients.Credentials.NONE);
+    }
+
+    /** {@code credentials}: TLS and token towards the leader, whose RPC port may require them. */
+    public PeerCheckpointSource(CoordinatorConfig config, PeerClients.Credentials credentials) {
         this.config = config;
+        this.credentials = credentials;
     }
 
     @Override
@@ -31,7 +38,7 @@ public final class PeerCheckpointSource implements CheckpointSource {
                 .filter(p -> p.id().equals(leaderId))
                 .findFirst()
                 .orElseThrow(() -> new IOException("leader " + leaderId + " is not in the configured peers"));
-        try (CorralClient client = PeerClients.connect(leader, "snapshot-install:" + config.nodeId())) {
+        try (CorralClient client = PeerClients.connect(leader, "snapshot-install:" + config.nodeId(), credentials)) {
             Response.CheckpointOpened cp = client.call(new Request.OpenCheckpoint(), Response.CheckpointOpened.class);
             try {
                 Files.createDirectories(target);

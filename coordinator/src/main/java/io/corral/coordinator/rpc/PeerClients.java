@@ -7,6 +7,7 @@ import io.corral.coordinator.config.PeerConfig;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
+import io.corral.tls.ClientTls;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ public final class PeerClients implements AutoCloseable {
     static final long CONNECT_TIMEOUT_MS = 1000;
 
     private final String selfId;
+    private final Credentials credentials;
     private final Map<String, CorralClient> statusClients = new ConcurrentHashMap<>();
     /** Status calls block (connect, round trip); they get their own threads, never the common pool's. */
     private final java.util.concurrent.ExecutorService callers =
@@ -30,16 +32,46 @@ public final class PeerClients implements AutoCloseable {
                 return t;
             });
 
+    /**
+     * How this coordinator shows itself to its peers: TLS with its own certificate, and the peer token, each null when
+     * off. Never printed with the token.
+     */
+    public record Credentials(ClientTls tls, String token) {
+        public static final Credentials NONE = new Credentials(null, null);
+
+        @Override
+        public String toString() {
+            return "Credentials[tls=" + tls + ", token=" + (token == null ? "none" : "(redacted)") + "]";
+        }
+    }
+
     public PeerClients(String selfId) {
+        this(selfId, Credentials.NONE);
+    }
+
+    public PeerClients(String selfId, Credentials credentials) {
         this.selfId = selfId;
+        this.credentials = credentials;
+    }
+
+    /** A dedicated connection to one peer, with this coordinator's credentials; the caller closes it. */
+    public CorralClient open(PeerConfig peer, String clientName) {
+        return connect(peer, clientName, credentials);
+    }
+
+    /** A dedicated connection to one peer, without TLS or token; the caller closes it. */
+    public static CorralClient connect(PeerConfig peer, String clientName) {
+        return connect(peer, clientName, Credentials.NONE);
     }
 
     /** A dedicated connection to one peer; the caller closes it. */
-    public static CorralClient connect(PeerConfig peer, String clientName) {
+    public static CorralClient connect(PeerConfig peer, String clientName, Credentials credentials) {
         return CorralClient.connect(ClientOptions.builder(List.of(HostPort.parse(peer.rpc())))
                 .clientName(clientName)
                 .connectTimeoutMs(CONNECT_TIMEOUT_MS)
                 .connectRounds(1)
+                .tls(credentials.tls())
+                .token(credentials.token())
                 .build());
     }
 
@@ -59,7 +91,7 @@ public final class PeerClients implements AutoCloseable {
         return CompletableFuture.supplyAsync(
                         () -> {
                             CorralClient c =
-                                    statusClients.computeIfAbsent(peer.id(), id -> connect(peer, "peer:" + selfId));
+                                    statusClients.computeIfAbsent(peer.id(), id -> open(peer, "peer:" + selfId));
                             try {
                                 return c.call(request, type, timeoutMs);
                             } catch (RuntimeException e) {
