@@ -20,6 +20,7 @@ import io.corral.worker.internal.TaskRun;
 import io.corral.worker.internal.WorkerHealth;
 import io.corral.worker.internal.WorkerIds;
 import io.corral.worker.internal.WorkerReadiness;
+import io.corral.worker.internal.WorkerSecurity;
 import io.corral.worker.pipeline.ImagePipeline;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -129,6 +130,8 @@ public final class Worker implements AutoCloseable {
         ClientOptions options = ClientOptions.builder(config.coordinatorAddresses())
                 .clientName("corral-worker/" + id)
                 .requestTimeoutMs(config.requestTimeoutMs())
+                .tls(WorkerSecurity.tls(config))
+                .token(WorkerSecurity.token(config))
                 .build();
         // Lazily: the session loop registers with backoff until a coordinator answers.
         CorralClient client = CorralClient.connectLazily(options);
