@@ -23,11 +23,12 @@ public final class TokenAuthenticator implements Authenticator {
 
     public TokenAuthenticator(List<TokensFile.Entry> entries, String peerToken) {
         List<Known> all = new ArrayList<>();
-        for (TokensFile.Entry e : entries) {
-            all.add(new Known(e.sha256().clone(), new Principal(e.name(), e.role())));
-        }
+        // First, so that while a rotation lists it in the tokens file too, it is still known as "peer".
         if (peerToken != null) {
             all.add(new Known(Tokens.sha256(peerToken), PEER));
+        }
+        for (TokensFile.Entry e : entries) {
+            all.add(new Known(e.sha256().clone(), new Principal(e.name(), e.role())));
         }
         this.known = List.copyOf(all);
     }

@@ -106,8 +106,9 @@ public final class TokenCommand implements Callable<Integer> {
     @Command(
             name = "hash",
             mixinStandardHelpOptions = true,
-            description = "Reads a secret you made yourself from standard input (one line) and prints the tokens-file"
-                    + " line for it. The secret should be long and random: 32 bytes or more.")
+            description = "Reads a secret from standard input (one line) and prints the tokens-file line for it: for a"
+                    + " secret you made yourself (long and random: 32 bytes or more), or for the peer token while"
+                    + " rotating it (--role peer).")
     static final class Hash implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -132,11 +133,8 @@ public final class TokenCommand implements Callable<Integer> {
                 return 2;
             }
             String secret = Tokens.clean(new String(System.in.readAllBytes(), StandardCharsets.UTF_8));
-            if (secret == null || r == Role.PEER) {
-                spec.commandLine()
-                        .getErr()
-                        .println("corral-coordinator token hash: "
-                                + (secret == null ? "no secret on standard input" : "the peer token needs no line"));
+            if (secret == null) {
+                spec.commandLine().getErr().println("corral-coordinator token hash: no secret on standard input");
                 return 2;
             }
             spec.commandLine().getOut().println(TokensFile.line(name, r, Tokens.sha256Hex(secret)));

@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The tokens a coordinator accepts ({@code auth.tokensFile}), YAML:
@@ -23,7 +22,7 @@ import java.util.stream.Collectors;
  * <pre>
  * tokens:
  *   - name: ci                 # shown in logs and refusals
- *     role: submitter          # admin, submitter, worker or read-only
+ *     role: submitter          # admin, submitter, worker or read-only (peer: only to rotate the peer token)
  *     sha256: 5e88...          # SHA-256 (hex) of the secret: corral-coordinator token generate
  * </pre>
  *
@@ -98,12 +97,6 @@ public final class TokensFile {
         } catch (IllegalArgumentException ex) {
             throw problem(file, at + ".role: " + ex.getMessage());
         }
-        if (role == Role.PEER) {
-            throw problem(
-                    file,
-                    at + ".role: 'peer' belongs to the coordinators' own token (auth.peerTokenFile), not to this file; "
-                            + "roles here are " + tokenRoles());
-        }
         if (e.sha256() == null || !e.sha256().matches("[0-9a-f]{64}")) {
             throw problem(
                     file,
@@ -114,14 +107,6 @@ public final class TokensFile {
             throw problem(file, at + ".sha256 is the same as an earlier entry's");
         }
         return new Entry(e.name(), role, HexFormat.of().parseHex(e.sha256()));
-    }
-
-    /** The roles a tokens file may give. */
-    static String tokenRoles() {
-        return java.util.Arrays.stream(Role.values())
-                .filter(r -> r != Role.PEER)
-                .map(Role::configName)
-                .collect(Collectors.joining(", "));
     }
 
     /** The line for a token in a tokens file. */

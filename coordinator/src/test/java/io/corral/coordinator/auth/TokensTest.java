@@ -68,9 +68,6 @@ class TokensTest {
                 "tokens:\n  - {name: a, role: root, sha256: " + PASSWORD_SHA256 + "}\n",
                 "tokens[0].role: unknown role 'root'");
         expect(
-                "tokens:\n  - {name: a, role: peer, sha256: " + PASSWORD_SHA256 + "}\n",
-                "tokens[0].role: 'peer' belongs to");
-        expect(
                 "tokens:\n  - {name: a, role: admin, sha256: corral_plaintext}\n",
                 "tokens[0].sha256 must be 64 lower-case hex");
         expect("tokens:\n  - " + good + "\n  - " + good + "\n", "tokens[1].name 'a' is used twice");
@@ -93,6 +90,21 @@ class TokensTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("config error at 'auth.tokensFile': " + f + ": ")
                 .hasMessageContaining(problem);
+    }
+
+    /** While the peer token is rotated, the tokens file lists the old and the new one as role peer. */
+    @Test
+    void peerEntriesAcceptOtherPeerTokensDuringARotation() throws Exception {
+        String oldPeer = Tokens.generate();
+        String newPeer = Tokens.generate();
+        List<TokensFile.Entry> entries = TokensFile.read(file("tokens:\n"
+                + TokensFile.line("peer-old", Role.PEER, Tokens.sha256Hex(oldPeer)) + "\n"
+                + TokensFile.line("peer-new", Role.PEER, Tokens.sha256Hex(newPeer)) + "\n"));
+        TokenAuthenticator switched = new TokenAuthenticator(entries, newPeer);
+
+        assertThat(switched.authenticate(oldPeer))
+                .hasValueSatisfying(p -> assertThat(p.role()).isEqualTo(Role.PEER));
+        assertThat(switched.authenticate(newPeer)).contains(TokenAuthenticator.PEER);
     }
 
     @Test
