@@ -61,10 +61,9 @@ public final class CoordinatorSecurity {
         }
         CoordinatorConfig.Auth a = config.auth();
         TokenAuthenticator authenticator = null;
-        String peerToken = null;
+        String peerToken = a.peerTokenFile() == null ? null : readSecret("auth.peerTokenFile", a.peerTokenFile());
         if (a.enabled()) {
             List<TokensFile.Entry> entries = TokensFile.read(a.tokensFile());
-            peerToken = readSecret("auth.peerTokenFile", a.peerTokenFile());
             authenticator = new TokenAuthenticator(entries, peerToken);
             LOG.info("authentication on: {} token(s) from {}, and the peer token", entries.size(), a.tokensFile());
             if (!t.enabled()) {

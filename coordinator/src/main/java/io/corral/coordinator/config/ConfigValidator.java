@@ -83,17 +83,12 @@ final class ConfigValidator {
 
     private static void auth(CoordinatorConfig.Auth a) {
         require(a != null, "auth", "must be a mapping");
-        if (a.enabled()) {
-            require(
-                    a.peerTokenFile() != null,
-                    "auth.peerTokenFile",
-                    "is required with auth.tokensFile: the secret coordinators present to each other");
-        } else {
-            require(
-                    a.peerTokenFile() == null,
-                    "auth.peerTokenFile",
-                    "is set without auth.tokensFile; set both to turn authentication on");
-        }
+        // A peer token alone is allowed: the member presents it without checking tokens itself, the first step of
+        // turning authentication on without an outage (docs/operations.md).
+        require(
+                !a.enabled() || a.peerTokenFile() != null,
+                "auth.peerTokenFile",
+                "is required with auth.tokensFile: the secret coordinators present to each other");
     }
 
     private static void workers(CoordinatorConfig.Workers w) {

@@ -46,7 +46,8 @@ public record CoordinatorConfig(
     /**
      * Token authentication (docs/operations.md, "TLS and tokens"). {@code tokensFile}: YAML listing each token's
      * SHA-256, name and role; unset, every connection may send everything. {@code peerTokenFile}: the secret the
-     * coordinators present to each other (role peer), the same file on every member; required with a tokens file.
+     * coordinators present to each other (role peer), the same file on every member; required with a tokens file, and
+     * allowed without one (the member then presents it to its peers but checks no tokens itself).
      */
     public record Auth(Path tokensFile, Path peerTokenFile) {
         public static Auth defaults() {

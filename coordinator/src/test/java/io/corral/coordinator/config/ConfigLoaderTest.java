@@ -140,7 +140,11 @@ class ConfigLoaderTest {
                 "tls.clientAuth");
         expectKey(VALID + "tls:\n  cert: /a.crt\n", "tls.cert");
         expectKey(VALID + "auth:\n  tokensFile: /t.yaml\n", "auth.peerTokenFile");
-        expectKey(VALID + "auth:\n  peerTokenFile: /p.token\n", "auth.peerTokenFile");
+        // A peer token alone: presented to the peers, no tokens checked here (turning auth on member by member).
+        assertThat(ConfigLoader.load(write(VALID + "auth:\n  peerTokenFile: /p.token\n"), Map.of())
+                        .auth()
+                        .enabled())
+                .isFalse();
     }
 
     /** A file the configuration names but that cannot be used stops the start with an error naming its key. */
