@@ -154,7 +154,7 @@ final class BenchCommands extends CommandGroup {
         }
 
         private static ClusterSession.Settings pinned(ClusterSession.Settings s, String address) {
-            return new ClusterSession.Settings(address, s.connectTimeoutMs(), s.requestTimeoutMs(), s.clientName());
+            return s.withCoordinators(address);
         }
 
         void validate() {

@@ -8,6 +8,8 @@ import io.corral.client.ImageUpload;
 import io.corral.protocol.ImageRef;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
+import io.corral.tls.ClientTls;
+import io.corral.tls.TlsFileException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,6 +51,8 @@ final class ClientSession implements ClusterSession {
                 .connectTimeoutMs(settings.connectTimeoutMs())
                 .requestTimeoutMs(settings.requestTimeoutMs())
                 .clientName(settings.clientName())
+                .tls(tls(settings.tls()))
+                .token(settings.token())
                 .build();
         try {
             return CorralClient.connect(options);
@@ -56,6 +60,22 @@ final class ClientSession implements ClusterSession {
             // The client's message names the coordinators it tried and the last error. It may arrive wrapped (in a
             // CompletionException from the client's cleanup), and must still be reported as the cluster error it is.
             throw translate(e);
+        }
+    }
+
+    /** The TLS the options ask for, or null; a file that cannot be used is a usage error naming its option. */
+    static ClientTls tls(ClusterSession.Tls tls) {
+        if (!tls.enabled()) {
+            if (tls.cert() != null || tls.key() != null || tls.serverName() != null) {
+                throw CliException.usage("--tls-cert, --tls-key and --tls-server-name need --tls-ca (or "
+                        + Main.TLS_CA_ENV + "): the CA bundle of the coordinators' certificates");
+            }
+            return null;
+        }
+        try {
+            return ClientTls.create(ClientTls.Names.FLAGS, tls.ca(), tls.cert(), tls.key(), tls.serverName());
+        } catch (TlsFileException | IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
         }
     }
 

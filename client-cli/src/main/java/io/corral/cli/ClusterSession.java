@@ -4,6 +4,7 @@ import io.corral.protocol.ImageRef;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * The commands' one port to the cluster: the calls they make, nothing else. The real implementation wraps
@@ -25,8 +26,51 @@ public interface ClusterSession extends AutoCloseable {
     @Override
     void close();
 
-    /** How to reach the cluster; {@code coordinators} is the comma-separated host:port list as the user gave it. */
-    record Settings(String coordinators, long connectTimeoutMs, long requestTimeoutMs, String clientName) {}
+    /**
+     * How to reach the cluster; {@code coordinators} is the comma-separated host:port list as the user gave it, {@code
+     * tls} the TLS files (never null; {@link Tls#NONE} for plain TCP), {@code token} the secret or null. {@link
+     * #toString()} leaves the token out.
+     */
+    record Settings(
+            String coordinators,
+            long connectTimeoutMs,
+            long requestTimeoutMs,
+            String clientName,
+            Tls tls,
+            String token) {
+        public Settings {
+            Objects.requireNonNull(tls, "tls");
+        }
+
+        /** Plain TCP, no token. */
+        public Settings(String coordinators, long connectTimeoutMs, long requestTimeoutMs, String clientName) {
+            this(coordinators, connectTimeoutMs, requestTimeoutMs, clientName, Tls.NONE, null);
+        }
+
+        /** The same settings for other coordinators (a command that pins one member). */
+        public Settings withCoordinators(String value) {
+            return new Settings(value, connectTimeoutMs, requestTimeoutMs, clientName, tls, token);
+        }
+
+        @Override
+        public String toString() {
+            return "Settings[coordinators=" + coordinators + ", connectTimeoutMs=" + connectTimeoutMs
+                    + ", requestTimeoutMs=" + requestTimeoutMs + ", clientName=" + clientName + ", tls=" + tls
+                    + ", token=" + (token == null ? "none" : "(redacted)") + "]";
+        }
+    }
+
+    /**
+     * The TLS options: the CA bundle to trust ({@code --tls-ca}; null: plain TCP), this client's certificate and key
+     * ({@code --tls-cert}, {@code --tls-key}), and the name to verify instead of the host ({@code --tls-server-name}).
+     */
+    record Tls(Path ca, Path cert, Path key, String serverName) {
+        public static final Tls NONE = new Tls(null, null, null, null);
+
+        public boolean enabled() {
+            return ca != null;
+        }
+    }
 
     /** Opens sessions; {@link Main} holds one so tests can substitute a fake. */
     @FunctionalInterface

@@ -19,6 +19,8 @@ public final class ExitCodes {
 
     public static final int LOCK_HELD = 5;
     public static final int STALE_TOKEN = 6;
+    /** The cluster refused who we are: no or an unknown token, a role without the right, a failed TLS handshake. */
+    public static final int NOT_AUTHORIZED = 7;
 
     /** The top-level {@code --help} footer; kept next to the codes so the two cannot drift apart. */
     static final String FOOTER = "%nExit codes:%n"
@@ -28,7 +30,8 @@ public final class ExitCodes {
             + "  3  not found (NOT_FOUND)%n"
             + "  4  cluster unavailable (UNAVAILABLE, TIMEOUT, OVERLOADED, cannot connect)%n"
             + "  5  lock held by someone else (LOCK_HELD)%n"
-            + "  6  stale fencing token (STALE_TOKEN, STALE_LEASE)%n";
+            + "  6  stale fencing token (STALE_TOKEN, STALE_LEASE)%n"
+            + "  7  not authenticated or not permitted (UNAUTHENTICATED, PERMISSION_DENIED, TLS refused)%n";
 
     private ExitCodes() {}
 
@@ -43,6 +46,7 @@ public final class ExitCodes {
             case UNAVAILABLE, TIMEOUT, OVERLOADED -> UNAVAILABLE;
             case LOCK_HELD -> LOCK_HELD;
             case STALE_TOKEN, STALE_LEASE -> STALE_TOKEN;
+            case UNAUTHENTICATED, PERMISSION_DENIED -> NOT_AUTHORIZED;
             case UNSUPPORTED_VERSION, BLOB_MISSING, HASH_MISMATCH, CONFLICT, INTERNAL -> FAILURE;
         };
     }

@@ -4,6 +4,10 @@ import io.corral.protocol.Limits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -43,11 +47,19 @@ import picocli.CommandLine.UnmatchedArgumentException;
             CommandLine.HelpCommand.class
         },
         footer = {
-            "%nCoordinators come from --coordinators or the CORRAL_COORDINATORS environment variable.",
+            "%nCoordinators come from --coordinators or the CORRAL_COORDINATORS environment variable; TLS and the"
+                    + " token from --tls-ca, --tls-cert, --tls-key, --token-file (or --auth-token) or CORRAL_TLS_CA, CORRAL_TLS_CERT,"
+                    + " CORRAL_TLS_KEY, CORRAL_TOKEN, CORRAL_TOKEN_FILE.",
             ExitCodes.FOOTER
         })
 public final class Main implements Callable<Integer> {
     static final String COORDINATORS_ENV = "CORRAL_COORDINATORS";
+    static final String TLS_CA_ENV = "CORRAL_TLS_CA";
+    static final String TLS_CERT_ENV = "CORRAL_TLS_CERT";
+    static final String TLS_KEY_ENV = "CORRAL_TLS_KEY";
+    static final String TLS_SERVER_NAME_ENV = "CORRAL_TLS_SERVER_NAME";
+    static final String TOKEN_ENV = "CORRAL_TOKEN";
+    static final String TOKEN_FILE_ENV = "CORRAL_TOKEN_FILE";
     /** Set to any value to print stack traces of unexpected errors (operating errors never have one). */
     static final String DEBUG_ENV = "CORRAL_DEBUG";
 
@@ -81,6 +93,55 @@ public final class Main implements Callable<Integer> {
             converter = Durations.Converter.class,
             description = "Time limit of each request, such as 10s or 2m (default: 30s).")
     Long timeoutMs;
+
+    @Option(
+            names = "--tls-ca",
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description = "Connect with TLS, trusting the CAs in FILE (PEM) (default: $" + TLS_CA_ENV + ").")
+    Path tlsCa;
+
+    @Option(
+            names = "--tls-cert",
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description = "This client's certificate (PEM), for coordinators that require one (default: $"
+                    + TLS_CERT_ENV + ").")
+    Path tlsCert;
+
+    @Option(
+            names = "--tls-key",
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description = "Its private key (PKCS#8 PEM) (default: $" + TLS_KEY_ENV + ").")
+    Path tlsKey;
+
+    @Option(
+            names = "--tls-server-name",
+            scope = ScopeType.INHERIT,
+            paramLabel = "NAME",
+            description = "Verify the coordinators' certificates against NAME instead of the host connected to"
+                    + " (default: $" + TLS_SERVER_NAME_ENV + ").")
+    String tlsServerName;
+
+    /**
+     * Not {@code --token}: on {@code corral lock release} and {@code renew} that option is the lock's fencing token,
+     * and every option here is inherited by every command.
+     */
+    @Option(
+            names = "--auth-token",
+            scope = ScopeType.INHERIT,
+            paramLabel = "TOKEN",
+            description = "The token to present (default: $" + TOKEN_ENV + "). Visible to other users of this"
+                    + " machine: prefer --token-file or the environment.")
+    String token;
+
+    @Option(
+            names = "--token-file",
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description = "Read the token from FILE (default: $" + TOKEN_FILE_ENV + ").")
+    Path tokenFile;
 
     private final Map<String, String> env;
     private final ClusterSession.Factory sessions;
@@ -175,7 +236,68 @@ public final class Main implements Callable<Integer> {
         }
         long requestMs = Math.max(timeoutMs(), minRequestTimeoutMs);
         long connectMs = Math.min(timeoutMs(), MAX_CONNECT_TIMEOUT_MS);
-        return new ClusterSession.Settings(list.strip(), connectMs, requestMs, clientName());
+        return new ClusterSession.Settings(list.strip(), connectMs, requestMs, clientName(), tls(), token());
+    }
+
+    /** The TLS options, each from its flag or else its environment variable. */
+    ClusterSession.Tls tls() {
+        return new ClusterSession.Tls(
+                pathOrEnv(tlsCa, TLS_CA_ENV),
+                pathOrEnv(tlsCert, TLS_CERT_ENV),
+                pathOrEnv(tlsKey, TLS_KEY_ENV),
+                tlsServerName != null ? tlsServerName : blankToNull(env.get(TLS_SERVER_NAME_ENV)));
+    }
+
+    /**
+     * The token: {@code --auth-token}, else {@code --token-file}, else {@code CORRAL_TOKEN}, else {@code
+     * CORRAL_TOKEN_FILE}; null for none. Giving both flags is a usage error, and so is an empty or unreadable file.
+     */
+    String token() {
+        if (token != null && tokenFile != null) {
+            throw CliException.usage("give --auth-token or --token-file, not both");
+        }
+        if (token != null) {
+            return requireToken(token.strip(), "--auth-token");
+        }
+        if (tokenFile != null) {
+            return readToken(tokenFile, "--token-file");
+        }
+        String fromEnv = blankToNull(env.get(TOKEN_ENV));
+        if (fromEnv != null) {
+            return requireToken(fromEnv.strip(), TOKEN_ENV);
+        }
+        String fileFromEnv = blankToNull(env.get(TOKEN_FILE_ENV));
+        return fileFromEnv == null ? null : readToken(Path.of(fileFromEnv), TOKEN_FILE_ENV);
+    }
+
+    private static String readToken(Path file, String source) {
+        try {
+            return requireToken(Files.readString(file, StandardCharsets.UTF_8).strip(), source + " " + file);
+        } catch (NoSuchFileException e) {
+            throw CliException.usage(source + " " + file + ": no such file");
+        } catch (IOException e) {
+            throw CliException.usage(source + " " + file + ": cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** The message names where the token came from, never the token. */
+    private static String requireToken(String value, String source) {
+        if (value.isEmpty() || value.chars().anyMatch(Character::isISOControl)) {
+            throw CliException.usage(source + ": the token is empty or is not one line");
+        }
+        return value;
+    }
+
+    private Path pathOrEnv(Path flag, String variable) {
+        if (flag != null) {
+            return flag;
+        }
+        String value = blankToNull(env.get(variable));
+        return value == null ? null : Path.of(value);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static String clientName() {

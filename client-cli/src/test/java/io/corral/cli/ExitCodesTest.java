@@ -26,6 +26,8 @@ class ExitCodesTest {
         expected.put(ErrorCode.HASH_MISMATCH, 1);
         expected.put(ErrorCode.BLOB_MISSING, 1);
         expected.put(ErrorCode.UNSUPPORTED_VERSION, 1);
+        expected.put(ErrorCode.UNAUTHENTICATED, 7);
+        expected.put(ErrorCode.PERMISSION_DENIED, 7);
         // A new error code must be added here, which is the moment to decide what scripts see for it.
         assertThat(expected.keySet()).containsExactlyInAnyOrder(ErrorCode.values());
         for (ErrorCode code : ErrorCode.values()) {
@@ -36,7 +38,7 @@ class ExitCodesTest {
     @Test
     void helpFooterListsEveryExitCode() {
         String footer = String.format(ExitCodes.FOOTER);
-        for (int code = 0; code <= 6; code++) {
+        for (int code = 0; code <= 7; code++) {
             assertThat(footer).contains("  " + code + "  ");
         }
     }

@@ -118,7 +118,7 @@ final class CatchUpWatchdog implements AutoCloseable {
                 leaderStatus.appliedIndex(),
                 leader.id(),
                 target.get());
-        try (CorralClient c = PeerClients.connect(leader, "catch-up:" + me.id())) {
+        try (CorralClient c = peers.open(leader, "catch-up:" + me.id())) {
             c.call(new Request.TransferLeader(target.get()), Response.LeaderTransferred.class);
         }
     }

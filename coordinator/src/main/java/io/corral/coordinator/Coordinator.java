@@ -1,7 +1,9 @@
 package io.corral.coordinator;
 
+import io.corral.coordinator.auth.CoordinatorSecurity;
 import io.corral.coordinator.backup.RaftSeed;
 import io.corral.coordinator.config.CoordinatorConfig;
+import io.corral.coordinator.http.HttpAuth;
 import io.corral.coordinator.http.HttpServer;
 import io.corral.coordinator.http.StatusRoutes;
 import io.corral.coordinator.lifecycle.CoordinatorHealth;
@@ -11,6 +13,7 @@ import io.corral.coordinator.locks.LockWaits;
 import io.corral.coordinator.membership.Members;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
+import io.corral.coordinator.rpc.Authorization;
 import io.corral.coordinator.rpc.CheckpointService;
 import io.corral.coordinator.rpc.ClusterStatusCollector;
 import io.corral.coordinator.rpc.CoordinatorService;
@@ -46,6 +49,9 @@ public final class Coordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
     private final CoordinatorConfig config;
+    /** TLS and tokens, read from their files once, before anything starts. */
+    private final CoordinatorSecurity security;
+
     private final CorralStateMachine stateMachine;
     private final RaftNode raft;
     private final Members members;
@@ -64,6 +70,8 @@ public final class Coordinator implements AutoCloseable {
 
     private Coordinator(CoordinatorConfig config, LongSupplier clockMs) {
         this.config = config;
+        this.security = CoordinatorSecurity.load(config);
+        PeerClients.Credentials credentials = new PeerClients.Credentials(security.peerTls(), security.peerToken());
         CoreLimits limits = limits(config);
         Set<TestFault> faults = TestFault.parse(config.testing().faults());
         if (!faults.isEmpty()) {
@@ -79,7 +87,7 @@ public final class Coordinator implements AutoCloseable {
                 config.dataDir(),
                 new StateCore(limits, faults),
                 clockMs,
-                new PeerCheckpointSource(members),
+                new PeerCheckpointSource(members, credentials),
                 (index, command, events) -> {
                     List<Event> lockEvents = events.stream()
                             .filter(e -> e instanceof Event.LockGranted || e instanceof Event.LockWaitEnded)
@@ -97,7 +105,7 @@ public final class Coordinator implements AutoCloseable {
         stateMachine.submissionGrants(dispatcher);
         this.workers = new WorkerService(raft, stateMachine, registry, dispatcher, config.workers(), clockMs);
         workerService[0] = workers;
-        this.peers = new PeerClients(config.nodeId());
+        this.peers = new PeerClients(config.nodeId(), credentials);
         this.blocking = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "coordinator-blocking");
             t.setDaemon(true);
@@ -153,20 +161,27 @@ public final class Coordinator implements AutoCloseable {
                         blocking,
                         config.raft().electionTimeoutMaxMs(),
                         config.raft().requestTimeoutMs()));
-        rpc = RpcServer.start(address(config.rpcAddress()), service, serverOptions());
+        rpc = RpcServer.start(
+                address(config.rpcAddress()),
+                security.authenticator() == null ? service : new Authorization(service, metrics),
+                serverOptions(),
+                security.rpc());
         http = HttpServer.start(
                 address(config.httpAddress()),
-                new StatusRoutes(raft, stateMachine, metrics, cluster, workers).routes());
+                new StatusRoutes(raft, stateMachine, metrics, cluster, workers).routes(),
+                security.httpTls(),
+                security.authenticator() == null ? null : new HttpAuth(security.authenticator()));
         housekeeper.start();
         dispatcher.start();
         watchdog.start();
         LOG.info(
-                "coordinator {} up: raft {}, rpc {}, http {}, data {}",
+                "coordinator {} up: raft {}, rpc {}, http {}, data {}, {}",
                 config.nodeId(),
                 config.raftAddress(),
                 rpc.boundAddress(),
                 http.boundAddress(),
-                config.dataDir());
+                config.dataDir(),
+                security);
     }
 
     private ServerOptions serverOptions() {

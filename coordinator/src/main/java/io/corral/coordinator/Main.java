@@ -1,5 +1,6 @@
 package io.corral.coordinator;
 
+import io.corral.coordinator.auth.TokenCommand;
 import io.corral.coordinator.backup.ExportCommand;
 import io.corral.coordinator.backup.RestoreCommand;
 import io.corral.coordinator.config.ConfigException;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Option;
         name = "corral-coordinator",
         mixinStandardHelpOptions = true,
         version = "corral-coordinator 0.1.0",
-        subcommands = {RestoreCommand.class, ExportCommand.class},
+        subcommands = {RestoreCommand.class, ExportCommand.class, TokenCommand.class},
         description = "Runs one Corral coordinator: a Raft member that replicates the job queue, the lock table and"
                 + " the image store, and serves clients and workers. On SIGTERM a leader first hands leadership to"
                 + " its most caught-up follower. Under systemd (Type=notify) it reports readiness, status and"
@@ -86,7 +87,14 @@ public final class Main implements Callable<Integer> {
         }
         SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
         systemd.status("starting");
-        Coordinator coordinator = Coordinator.start(cfg, System::currentTimeMillis);
+        Coordinator coordinator;
+        try {
+            coordinator = Coordinator.start(cfg, System::currentTimeMillis);
+        } catch (ConfigException e) {
+            // A certificate, key or tokens file that cannot be used: a configuration error, named by its key.
+            System.err.println("corral-coordinator: " + e.getMessage());
+            return 2;
+        }
         ReadinessReporter readiness = ReadinessReporter.start(systemd, coordinator::readiness, READINESS_POLL_MS);
         Watchdog watchdog = Watchdog.start(systemd, coordinator::health);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,6 +1,7 @@
 package io.corral.client;
 
 import io.corral.protocol.Limits;
+import io.corral.tls.ClientTls;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,6 +16,9 @@ import java.util.Objects;
  * @param connectRounds passes over the whole coordinator list before a connect gives up
  * @param backoffBaseMs first pause between connect rounds and between retries; it doubles each time
  * @param backoffMaxMs cap of that pause
+ * @param tls TLS to the coordinators, or null for plain TCP (the development default)
+ * @param token the secret sent in every connection's Hello, or null for none (coordinators without authentication);
+ *     never printed by {@link #toString()}
  */
 public record ClientOptions(
         List<HostPort> coordinators,
@@ -24,7 +28,9 @@ public record ClientOptions(
         int maxFrameBytes,
         int connectRounds,
         long backoffBaseMs,
-        long backoffMaxMs) {
+        long backoffMaxMs,
+        ClientTls tls,
+        String token) {
 
     public ClientOptions {
         Objects.requireNonNull(coordinators, "coordinators");
@@ -39,6 +45,20 @@ public record ClientOptions(
         requireRange("connectRounds", connectRounds, 1, 100);
         requireRange("backoffBaseMs", backoffBaseMs, 1, 60_000);
         requireRange("backoffMaxMs", backoffMaxMs, backoffBaseMs, 600_000);
+        if (token != null && (token.isBlank() || token.chars().anyMatch(Character::isISOControl))) {
+            // Not the token itself: it must not end up in an exception message, which may be logged.
+            throw new IllegalArgumentException("the token is empty or holds control characters (a stray newline?)");
+        }
+    }
+
+    /** The coordinators and settings, without the token (whose presence alone is shown). */
+    @Override
+    public String toString() {
+        return "ClientOptions[coordinators=" + coordinators + ", connectTimeoutMs=" + connectTimeoutMs
+                + ", requestTimeoutMs=" + requestTimeoutMs + ", clientName=" + clientName + ", maxFrameBytes="
+                + maxFrameBytes + ", connectRounds=" + connectRounds + ", backoffBaseMs=" + backoffBaseMs
+                + ", backoffMaxMs=" + backoffMaxMs + ", tls=" + (tls == null ? "off" : tls) + ", token="
+                + (token == null ? "none" : "(redacted)") + "]";
     }
 
     public static Builder builder(List<HostPort> coordinators) {
@@ -61,6 +81,8 @@ public record ClientOptions(
         private int connectRounds = 3;
         private long backoffBaseMs = 100;
         private long backoffMaxMs = 5_000;
+        private ClientTls tls;
+        private String token;
 
         private Builder(List<HostPort> coordinators) {
             this.coordinators = coordinators;
@@ -101,6 +123,18 @@ public record ClientOptions(
             return this;
         }
 
+        /** TLS to the coordinators; null (the default) for plain TCP. */
+        public Builder tls(ClientTls value) {
+            this.tls = value;
+            return this;
+        }
+
+        /** The token sent in Hello; null (the default) for none. */
+        public Builder token(String value) {
+            this.token = value;
+            return this;
+        }
+
         public ClientOptions build() {
             return new ClientOptions(
                     coordinators,
@@ -110,7 +144,9 @@ public record ClientOptions(
                     maxFrameBytes,
                     connectRounds,
                     backoffBaseMs,
-                    backoffMaxMs);
+                    backoffMaxMs,
+                    tls,
+                    token);
         }
     }
 }

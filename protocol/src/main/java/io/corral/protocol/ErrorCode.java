@@ -32,7 +32,15 @@ public enum ErrorCode {
     /** Too many requests in flight on this connection or node. */
     OVERLOADED(true),
     /** A bug or an unexpected failure on the server; the message says more. */
-    INTERNAL(true);
+    INTERNAL(true),
+    /**
+     * The peer is not authenticated: the connection carries no token, or one this coordinator does not know, or its
+     * TLS handshake failed (a certificate not trusted, expired or for another name, a client certificate missing).
+     * Sent only by a coordinator with authentication or TLS on; the message names the cause, never the token.
+     */
+    UNAUTHENTICATED(false),
+    /** The connection's token is valid but its role may not send this request (docs/protocol.md, the role table). */
+    PERMISSION_DENIED(false);
 
     private final boolean retryable;
 

@@ -1,7 +1,10 @@
 package io.corral.protocol;
 
+import com.fasterxml.jackson.annotation.JacksonInject;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.OptBoolean;
 import java.util.List;
 import java.util.Map;
 
@@ -50,8 +53,40 @@ import java.util.Map;
 })
 public sealed interface Request extends Message {
 
-    /** First frame on every connection. The server answers {@link Response.Welcome} or closes with an error. */
-    record Hello(int protocolVersion, String client) implements Request {}
+    /**
+     * First frame on every connection. The server answers {@link Response.Welcome} or closes with an error.
+     *
+     * @param token the connection's secret bearer token, or null: sent once per connection, checked by a coordinator
+     *     that has authentication on. The one field of the protocol that may be absent from the JSON: it is left out
+     *     when null, so a Hello without a token encodes as before tokens existed. Never printed ({@link #toString()}).
+     */
+    record Hello(
+            int protocolVersion,
+            String client,
+
+            @JsonInclude(JsonInclude.Include.NON_NULL)
+            @JacksonInject(value = Hello.TOKEN_ABSENT, useInput = OptBoolean.TRUE)
+            String token)
+            implements Request {
+        /** What Jackson supplies for a Hello without a token (see {@code Json}). */
+        public static final String TOKEN_ABSENT = "Hello.token";
+
+        /** A Hello without a token: for coordinators without authentication. */
+        public Hello(int protocolVersion, String client) {
+            this(protocolVersion, client, null);
+        }
+
+        /** Whether a token is present; the token itself never leaves this record except on the wire. */
+        public boolean hasToken() {
+            return token != null;
+        }
+
+        @Override
+        public String toString() {
+            return "Hello[protocolVersion=" + protocolVersion + ", client=" + client + ", token="
+                    + (token == null ? "none" : "(redacted)") + "]";
+        }
+    }
 
     /** Asks whether the cluster already stores these bytes, so a client can skip the upload. */
     record HasBlob(String sha256) implements Request {}

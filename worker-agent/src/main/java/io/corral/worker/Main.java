@@ -100,6 +100,43 @@ public final class Main implements Callable<Integer> {
     String metricsAddress;
 
     @Option(
+            names = "--tls-ca",
+            paramLabel = "FILE",
+            defaultValue = "${env:CORRAL_TLS_CA}",
+            description = "CA bundle (PEM) of the coordinators' certificates; turns TLS on (default: $CORRAL_TLS_CA)")
+    String tlsCa;
+
+    @Option(
+            names = "--tls-cert",
+            paramLabel = "FILE",
+            defaultValue = "${env:CORRAL_TLS_CERT}",
+            description =
+                    "this worker's certificate (PEM), for coordinators that require one (default: $CORRAL_TLS_CERT)")
+    String tlsCert;
+
+    @Option(
+            names = "--tls-key",
+            paramLabel = "FILE",
+            defaultValue = "${env:CORRAL_TLS_KEY}",
+            description = "its private key (PKCS#8 PEM) (default: $CORRAL_TLS_KEY)")
+    String tlsKey;
+
+    @Option(
+            names = "--tls-server-name",
+            paramLabel = "NAME",
+            defaultValue = "${env:CORRAL_TLS_SERVER_NAME}",
+            description = "verify the coordinators' certificates against NAME instead of the host connected to")
+    String tlsServerName;
+
+    @Option(
+            names = "--token-file",
+            paramLabel = "FILE",
+            defaultValue = "${env:CORRAL_TOKEN_FILE}",
+            description = "file holding this worker's token (role worker) (default: $CORRAL_TOKEN_FILE; the token"
+                    + " itself may come from $CORRAL_TOKEN)")
+    String tokenFile;
+
+    @Option(
             names = "--set",
             paramLabel = "KEY=VALUE",
             description = "override any configuration key, e.g. --set progressIntervalMs=500")
@@ -109,7 +146,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
         WorkerConfig cfg;
         try {
-            cfg = ConfigLoader.load(config, overrides());
+            cfg = ConfigLoader.load(config, overrides(System.getenv()));
         } catch (ConfigException e) {
             System.err.println("corral-worker: " + e.getMessage());
             return 2;
@@ -166,6 +203,14 @@ public final class Main implements Callable<Integer> {
 
     /** Flags as dotted-key overrides of the YAML; {@code --set} last so it wins. */
     Map<String, String> overrides() {
+        return overrides(Map.of());
+    }
+
+    /**
+     * {@link #overrides()}, with the token from {@code CORRAL_TOKEN} in {@code env} when no token file is given: an
+     * environment variable (a systemd credential, say) keeps the secret out of files and the command line.
+     */
+    Map<String, String> overrides(Map<String, String> env) {
         Map<String, String> o = new LinkedHashMap<>();
         if (coordinators != null && !coordinators.isBlank()) {
             StringBuilder list = new StringBuilder("[");
@@ -198,8 +243,26 @@ public final class Main implements Callable<Integer> {
         put(o, "pipeline.maxInputBytes", maxInputBytes);
         put(o, "pipeline.maxFrames", maxFrames);
         put(o, "pipeline.maxOutputBytes", maxOutputBytes);
+        putString(o, "tls.trustedCa", blankToNull(tlsCa));
+        putString(o, "tls.certChain", blankToNull(tlsCert));
+        putString(o, "tls.privateKey", blankToNull(tlsKey));
+        putString(o, "tls.serverName", blankToNull(tlsServerName));
+        putString(o, "tokenFile", blankToNull(tokenFile));
+        String envToken = blankToNull(env.get(TOKEN_ENV));
+        envToken = envToken == null ? null : envToken.strip();
+        if (envToken != null && blankToNull(tokenFile) == null) {
+            putString(o, "token", envToken);
+        }
         o.putAll(settings);
         return o;
+    }
+
+    /** The environment variable that may hold the worker's token. */
+    static final String TOKEN_ENV = "CORRAL_TOKEN";
+
+    /** An unset environment variable reaches picocli's default as empty or null: both mean "not given". */
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static void putString(Map<String, String> o, String key, String value) {

@@ -24,6 +24,7 @@ import io.corral.worker.internal.WorkerHealth;
 import io.corral.worker.internal.WorkerIds;
 import io.corral.worker.internal.WorkerMetrics;
 import io.corral.worker.internal.WorkerReadiness;
+import io.corral.worker.internal.WorkerSecurity;
 import io.corral.worker.pipeline.ImagePipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -140,6 +141,8 @@ public final class Worker implements AutoCloseable {
         ClientOptions options = ClientOptions.builder(config.coordinatorAddresses())
                 .clientName("corral-worker/" + id)
                 .requestTimeoutMs(config.requestTimeoutMs())
+                .tls(WorkerSecurity.tls(config))
+                .token(WorkerSecurity.token(config))
                 .build();
         // Lazily: the session loop registers with backoff until a coordinator answers.
         CorralClient client = CorralClient.connectLazily(options);

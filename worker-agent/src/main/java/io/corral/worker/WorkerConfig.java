@@ -27,6 +27,10 @@ import java.util.List;
  *     through
  * @param metricsAddress {@code host:port} of an HTTP port serving {@code /metrics} and {@code /health} (port 0: any
  *     free port); null (the default) serves none
+ * @param tls TLS to the coordinators; plain TCP unless {@code tls.trustedCa} is set
+ * @param token the worker's token (role worker), for coordinators with authentication; prefer {@code tokenFile},
+ *     which keeps the secret out of the configuration; never printed
+ * @param tokenFile a file holding the token (one line, mode 0600), read at start-up
  */
 public record WorkerConfig(
         List<String> coordinators,
@@ -40,9 +44,33 @@ public record WorkerConfig(
         long requestTimeoutMs,
         Pipeline pipeline,
         boolean followLeader,
-        String metricsAddress) {
+        String metricsAddress,
+        Tls tls,
+        String token,
+        String tokenFile) {
 
-    /** Without a metrics endpoint (the configuration before {@code metricsAddress} existed). */
+    /** Most slots a worker may declare; the coordinator refuses more leases per worker than this anyway. */
+    public static final int MAX_SLOTS = 1024;
+
+    public static final int MAX_ID_CHARS = 256;
+
+    /**
+     * TLS towards the coordinators. {@code trustedCa}: the CAs (PEM) of the coordinators' certificates; setting it
+     * turns TLS on. {@code certChain}/{@code privateKey}: this worker's certificate (PEM) and key (PKCS#8), for
+     * coordinators that require client certificates. {@code serverName}: verify the coordinators' certificates
+     * against this name instead of the host in {@code coordinators}.
+     */
+    public record Tls(String trustedCa, String certChain, String privateKey, String serverName) {
+        public static Tls defaults() {
+            return new Tls(null, null, null, null);
+        }
+
+        public boolean enabled() {
+            return trustedCa != null;
+        }
+    }
+
+    /** A configuration without TLS or token (the development default), as before they existed. */
     public WorkerConfig(
             List<String> coordinators,
             String id,
@@ -67,13 +95,11 @@ public record WorkerConfig(
                 requestTimeoutMs,
                 pipeline,
                 followLeader,
+                null,
+                Tls.defaults(),
+                null,
                 null);
     }
-
-    /** Most slots a worker may declare; the coordinator refuses more leases per worker than this anyway. */
-    public static final int MAX_SLOTS = 1024;
-
-    public static final int MAX_ID_CHARS = 256;
 
     /** {@link PipelineLimits} as configuration keys. */
     public record Pipeline(long maxPixels, long maxInputBytes, int maxFrames, long maxOutputBytes) {
@@ -99,7 +125,11 @@ public record WorkerConfig(
                 1_000,
                 30_000,
                 Pipeline.defaults(),
-                true);
+                true,
+                null,
+                Tls.defaults(),
+                null,
+                null);
     }
 
     public WorkerConfig withId(String value) {
@@ -115,7 +145,10 @@ public record WorkerConfig(
                 requestTimeoutMs,
                 pipeline,
                 followLeader,
-                metricsAddress);
+                metricsAddress,
+                tls,
+                token,
+                tokenFile);
     }
 
     public WorkerConfig withMetricsAddress(String value) {
@@ -131,7 +164,30 @@ public record WorkerConfig(
                 requestTimeoutMs,
                 pipeline,
                 followLeader,
-                value);
+                value,
+                tls,
+                token,
+                tokenFile);
+    }
+
+    /** The same configuration with TLS and a token file, for tests and tools that build one in code. */
+    public WorkerConfig withSecurity(Tls tlsValue, String tokenFileValue) {
+        return new WorkerConfig(
+                coordinators,
+                id,
+                slots,
+                capabilities,
+                stateDir,
+                drainGraceMs,
+                taskTimeoutMs,
+                progressIntervalMs,
+                requestTimeoutMs,
+                pipeline,
+                followLeader,
+                metricsAddress,
+                tlsValue,
+                null,
+                tokenFileValue);
     }
 
     public List<HostPort> coordinatorAddresses() {
@@ -183,7 +239,39 @@ public record WorkerConfig(
         } catch (IllegalArgumentException e) {
             throw new ConfigException("pipeline", e.getMessage());
         }
+        validateSecurity();
         return this;
+    }
+
+    private void validateSecurity() {
+        if (tls == null) {
+            throw new ConfigException("tls", "must be a mapping");
+        }
+        if (!tls.enabled() && (tls.certChain() != null || tls.privateKey() != null || tls.serverName() != null)) {
+            throw new ConfigException(
+                    "tls.trustedCa", "is required to use TLS (the CA bundle of the coordinators' certificates)");
+        }
+        if ((tls.certChain() == null) != (tls.privateKey() == null)) {
+            throw new ConfigException(
+                    tls.certChain() == null ? "tls.certChain" : "tls.privateKey",
+                    "a client certificate needs its key: set both tls.certChain and tls.privateKey, or neither");
+        }
+        if (token != null && tokenFile != null) {
+            throw new ConfigException("token", "set token or tokenFile, not both");
+        }
+        if (token != null && (token.isBlank() || token.chars().anyMatch(Character::isISOControl))) {
+            throw new ConfigException("token", "is empty or holds control characters");
+        }
+    }
+
+    /** Every setting, the token left out (only whether there is one is shown). */
+    @Override
+    public String toString() {
+        return "WorkerConfig[coordinators=" + coordinators + ", id=" + id + ", slots=" + slots + ", capabilities="
+                + capabilities + ", stateDir=" + stateDir + ", drainGraceMs=" + drainGraceMs + ", taskTimeoutMs="
+                + taskTimeoutMs + ", progressIntervalMs=" + progressIntervalMs + ", requestTimeoutMs="
+                + requestTimeoutMs + ", pipeline=" + pipeline + ", followLeader=" + followLeader + ", tls=" + tls
+                + ", token=" + (token == null ? "none" : "(redacted)") + ", tokenFile=" + tokenFile + "]";
     }
 
     private static void range(String key, long value, long min, long max) {

@@ -44,6 +44,32 @@ class MainTest {
     }
 
     @Test
+    void tlsAndTokenFlagsBecomeOverridesAndTheEnvironmentCanCarryTheToken() {
+        Main main = new Main();
+        new CommandLine(main)
+                .parseArgs(
+                        "--coordinators", "a:7201",
+                        "--tls-ca", "/etc/corral/tls/ca.crt",
+                        "--tls-cert", "/etc/corral/tls/w1.crt",
+                        "--tls-key", "/etc/corral/tls/w1.key",
+                        "--tls-server-name", "corral.internal");
+        WorkerConfig c = ConfigLoader.load(null, main.overrides(java.util.Map.of("CORRAL_TOKEN", "corral_s3cret\n")));
+
+        assertThat(c.tls().trustedCa()).isEqualTo("/etc/corral/tls/ca.crt");
+        assertThat(c.tls().certChain()).isEqualTo("/etc/corral/tls/w1.crt");
+        assertThat(c.tls().privateKey()).isEqualTo("/etc/corral/tls/w1.key");
+        assertThat(c.tls().serverName()).isEqualTo("corral.internal");
+        assertThat(c.token()).isEqualTo("corral_s3cret\n".strip());
+        assertThat(c.toString()).doesNotContain("s3cret").contains("token=(redacted)");
+
+        Main withFile = new Main();
+        new CommandLine(withFile).parseArgs("--coordinators", "a:7201", "--token-file", "/etc/corral/worker.token");
+        WorkerConfig f = ConfigLoader.load(null, withFile.overrides(java.util.Map.of("CORRAL_TOKEN", "ignored")));
+        assertThat(f.tokenFile()).isEqualTo("/etc/corral/worker.token");
+        assertThat(f.token()).isNull();
+    }
+
+    @Test
     void aConfigErrorExitsTwo() {
         int code = new CommandLine(new Main()).execute("--coordinators", "a:1", "--set", "nope=1");
         assertThat(code).isEqualTo(2);

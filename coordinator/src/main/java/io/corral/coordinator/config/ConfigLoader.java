@@ -30,7 +30,9 @@ public final class ConfigLoader {
                 CoordinatorConfig.Housekeeping.defaults(),
                 CoordinatorConfig.Workers.defaults(),
                 CoordinatorConfig.Shutdown.defaults(),
-                CoordinatorConfig.Testing.defaults());
+                CoordinatorConfig.Testing.defaults(),
+                CoordinatorConfig.Tls.defaults(),
+                CoordinatorConfig.Auth.defaults());
     }
 
     /**

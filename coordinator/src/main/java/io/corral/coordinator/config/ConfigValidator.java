@@ -53,11 +53,42 @@ final class ConfigValidator {
                                 <= CoordinatorConfig.Shutdown.MAX_LEADER_TRANSFER_TIMEOUT_MS,
                 "shutdown.leaderTransferTimeoutMs",
                 "must be between 0 (no hand-over) and " + CoordinatorConfig.Shutdown.MAX_LEADER_TRANSFER_TIMEOUT_MS);
+        tls(c.tls());
+        auth(c.auth());
         try {
             TestFault.parse(c.testing().faults());
         } catch (IllegalArgumentException e) {
             require(false, "testing.faults", e.getMessage());
         }
+    }
+
+    /** The files themselves are read at start-up, where a missing or unusable one is reported with its key. */
+    private static void tls(CoordinatorConfig.Tls t) {
+        require(t != null, "tls", "must be a mapping");
+        require(
+                t.clientAuth() != null && List.of("none", "optional", "require").contains(t.clientAuth()),
+                "tls.clientAuth",
+                "must be none, optional or require, got " + quote(t.clientAuth()));
+        if (t.enabled()) {
+            require(t.certChain() != null, "tls.certChain", "is required with TLS (this coordinator's certificate)");
+            require(t.privateKey() != null, "tls.privateKey", "is required with TLS (the certificate's key)");
+            require(t.trustedCa() != null, "tls.trustedCa", "is required with TLS (the CA of the other members)");
+        } else {
+            require(
+                    t.clientAuth().equals("none"),
+                    "tls.clientAuth",
+                    "asks for client certificates, but TLS is off (set tls.certChain, tls.privateKey, tls.trustedCa)");
+        }
+    }
+
+    private static void auth(CoordinatorConfig.Auth a) {
+        require(a != null, "auth", "must be a mapping");
+        // A peer token alone is allowed: the member presents it without checking tokens itself, the first step of
+        // turning authentication on without an outage (docs/operations.md).
+        require(
+                !a.enabled() || a.peerTokenFile() != null,
+                "auth.peerTokenFile",
+                "is required with auth.tokensFile: the secret coordinators present to each other");
     }
 
     private static void workers(CoordinatorConfig.Workers w) {

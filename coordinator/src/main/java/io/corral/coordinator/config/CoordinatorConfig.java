@@ -27,7 +27,43 @@ public record CoordinatorConfig(
         Housekeeping housekeeping,
         Workers workers,
         Shutdown shutdown,
-        Testing testing) {
+        Testing testing,
+        Tls tls,
+        Auth auth) {
+
+    /**
+     * TLS on the Raft, RPC and HTTP ports (docs/operations.md, "TLS and tokens"). {@code certChain}: this
+     * coordinator's certificate chain (PEM, leaf first), valid for every address peers and clients use to reach it and
+     * with extended key usage serverAuth and clientAuth; {@code privateKey}: its key (PKCS#8 PEM); {@code trustedCa}:
+     * the CAs (PEM) that signed the other coordinators' and the clients' certificates. Raft between coordinators is
+     * always mutual TLS; {@code clientAuth} ({@code none}, {@code optional}, {@code require}) says whether the RPC
+     * and HTTP ports ask clients and workers for certificates too. All three files unset: plain TCP everywhere.
+     */
+    public record Tls(Path certChain, Path privateKey, Path trustedCa, String clientAuth) {
+        public static Tls defaults() {
+            return new Tls(null, null, null, "none");
+        }
+
+        public boolean enabled() {
+            return certChain != null || privateKey != null || trustedCa != null;
+        }
+    }
+
+    /**
+     * Token authentication (docs/operations.md, "TLS and tokens"). {@code tokensFile}: YAML listing each token's
+     * SHA-256, name and role; unset, every connection may send everything. {@code peerTokenFile}: the secret the
+     * coordinators present to each other (role peer), the same file on every member; required with a tokens file, and
+     * allowed without one (the member then presents it to its peers but checks no tokens itself).
+     */
+    public record Auth(Path tokensFile, Path peerTokenFile) {
+        public static Auth defaults() {
+            return new Auth(null, null);
+        }
+
+        public boolean enabled() {
+            return tokensFile != null;
+        }
+    }
 
     /**
      * What a coordinator does when asked to stop (SIGTERM). {@code leaderTransferTimeoutMs}: a leader first hands

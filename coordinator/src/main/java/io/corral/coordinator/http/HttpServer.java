@@ -1,6 +1,8 @@
 package io.corral.coordinator.http;
 
 import io.corral.protocol.transport.EventLoopProbe;
+import io.corral.protocol.transport.internal.TlsOnly;
+import io.corral.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -58,6 +60,16 @@ public final class HttpServer implements AutoCloseable {
 
     public static HttpServer start(InetSocketAddress bind, Map<String, Supplier<Reply>> routes)
             throws InterruptedException {
+        return start(bind, routes, null, null);
+    }
+
+    /**
+     * Starts serving {@code routes}, over HTTPS when {@code tls} is given (a plain HTTP request is then answered 400
+     * and closed), with tokens required as {@code auth} says (null: none).
+     */
+    public static HttpServer start(
+            InetSocketAddress bind, Map<String, Supplier<Reply>> routes, ServerTls tls, HttpAuth auth)
+            throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             Channel ch = new ServerBootstrap()
@@ -66,10 +78,13 @@ public final class HttpServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
+                            if (tls != null) {
+                                c.pipeline().addLast(new TlsOnly(tls.context()));
+                            }
                             c.pipeline()
                                     .addLast(new HttpServerCodec())
                                     .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                    .addLast(new Router(routes));
+                                    .addLast(new Router(routes, auth));
                         }
                     })
                     .bind(bind)
@@ -100,17 +115,24 @@ public final class HttpServer implements AutoCloseable {
 
     private static final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Map<String, Supplier<Reply>> routes;
+        private final HttpAuth auth;
 
-        Router(Map<String, Supplier<Reply>> routes) {
+        Router(Map<String, Supplier<Reply>> routes, HttpAuth auth) {
             this.routes = routes;
+            this.auth = auth;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             String path = new QueryStringDecoder(req.uri()).path();
             Reply reply;
+            Reply refusal = auth == null ? null : auth.check(path, req.headers().get(HttpHeaderNames.AUTHORIZATION));
             Supplier<Reply> route = routes.get(path);
-            if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+            if (TlsOnly.isPlaintext(ctx)) {
+                reply = Reply.text(400, "this port serves HTTPS only; use https://\n");
+            } else if (refusal != null) {
+                reply = refusal;
+            } else if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
                 reply = Reply.text(405, "only GET is served\n");
             } else if (route == null) {
                 reply = Reply.text(404, "no such path; try /health, /metrics or /v1/cluster\n");
@@ -126,8 +148,11 @@ public final class HttpServer implements AutoCloseable {
                     HttpResponseStatus.valueOf(reply.status()),
                     Unpooled.copiedBuffer(reply.body(), StandardCharsets.UTF_8));
             resp.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+            if (reply.status() == 401) {
+                resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"corral\"");
+            }
             HttpUtil.setContentLength(resp, resp.content().readableBytes());
-            boolean keepAlive = HttpUtil.isKeepAlive(req);
+            boolean keepAlive = HttpUtil.isKeepAlive(req) && !TlsOnly.isPlaintext(ctx);
             if (keepAlive) {
                 resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 ctx.writeAndFlush(resp);

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
@@ -89,6 +90,9 @@ public final class RaftNode implements AutoCloseable {
     private final RaftGroup bootstrap;
 
     private final RaftPeerId selfId;
+    /** The gRPC transport's parameters: its TLS, when the configuration has a tls section ({@link RaftTls}). */
+    private final Parameters rpcParameters;
+
     private RaftServer server;
     /** Writes and admin calls: follows the leader. */
     private RaftClient client;
@@ -110,6 +114,7 @@ public final class RaftNode implements AutoCloseable {
         this.selfId = RaftPeerId.valueOf(config.nodeId());
         this.groupId = groupId(config.clusterName());
         this.bootstrap = RaftGroup.valueOf(groupId, bootstrapPeers(config));
+        this.rpcParameters = RaftTls.parameters(config);
     }
 
     /**
@@ -153,6 +158,7 @@ public final class RaftNode implements AutoCloseable {
                 .setServerId(selfId)
                 .setGroup(bootstrap)
                 .setProperties(props)
+                .setParameters(rpcParameters)
                 .setStateMachine(stateMachine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
@@ -167,6 +173,7 @@ public final class RaftNode implements AutoCloseable {
         return RaftClient.newBuilder()
                 .setRaftGroup(RaftGroup.valueOf(groupId, peers))
                 .setProperties(clientProperties())
+                .setParameters(rpcParameters)
                 .setRetryPolicy(clientRetryPolicy(config.raft().requestTimeoutMs()))
                 .build();
     }

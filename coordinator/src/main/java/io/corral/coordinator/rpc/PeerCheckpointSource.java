@@ -20,9 +20,16 @@ import java.nio.file.Path;
  */
 public final class PeerCheckpointSource implements CheckpointSource {
     private final Members members;
+    private final PeerClients.Credentials credentials;
 
     public PeerCheckpointSource(Members members) {
+        this(members, PeerClients.Credentials.NONE);
+    }
+
+    /** {@code credentials}: TLS and token towards the leader, whose RPC port may require them. */
+    public PeerCheckpointSource(Members members, PeerClients.Credentials credentials) {
         this.members = members;
+        this.credentials = credentials;
     }
 
     @Override
@@ -32,7 +39,7 @@ public final class PeerCheckpointSource implements CheckpointSource {
                 : members.find(leaderId)
                         .filter(m -> m.rpcAddress() != null)
                         .orElseThrow(() -> new IOException("the rpc address of leader " + leaderId + " is not known"));
-        try (CorralClient client = PeerClients.connect(leader, "snapshot-install:" + members.selfId())) {
+        try (CorralClient client = PeerClients.connect(leader, "snapshot-install:" + members.selfId(), credentials)) {
             Response.CheckpointOpened cp = client.call(new Request.OpenCheckpoint(), Response.CheckpointOpened.class);
             try {
                 Files.createDirectories(target);

@@ -7,6 +7,7 @@ import io.corral.coordinator.membership.Member;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
+import io.corral.tls.ClientTls;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,7 @@ public final class PeerClients implements AutoCloseable {
     public static final String FORWARDED_PREFIX = "forwarded:";
 
     private final String selfId;
+    private final Credentials credentials;
     private final Map<String, CorralClient> statusClients = new ConcurrentHashMap<>();
     /** Status calls block (connect, round trip); they get their own threads, never the common pool's. */
     private final java.util.concurrent.ExecutorService callers =
@@ -37,12 +39,40 @@ public final class PeerClients implements AutoCloseable {
                 return t;
             });
 
+    /**
+     * How this coordinator shows itself to its peers: TLS with its own certificate, and the peer token, each null when
+     * off. Never printed with the token.
+     */
+    public record Credentials(ClientTls tls, String token) {
+        public static final Credentials NONE = new Credentials(null, null);
+
+        @Override
+        public String toString() {
+            return "Credentials[tls=" + tls + ", token=" + (token == null ? "none" : "(redacted)") + "]";
+        }
+    }
+
     public PeerClients(String selfId) {
+        this(selfId, Credentials.NONE);
+    }
+
+    public PeerClients(String selfId, Credentials credentials) {
         this.selfId = selfId;
+        this.credentials = credentials;
+    }
+
+    /** A dedicated connection to one peer, with this coordinator's credentials; the caller closes it. */
+    public CorralClient open(Member peer, String clientName) {
+        return connect(peer, clientName, credentials);
+    }
+
+    /** A dedicated connection to one peer, without TLS or token; the caller closes it. */
+    public static CorralClient connect(Member peer, String clientName) {
+        return connect(peer, clientName, Credentials.NONE);
     }
 
     /** A dedicated connection to one peer; the caller closes it. */
-    public static CorralClient connect(Member peer, String clientName) {
+    public static CorralClient connect(Member peer, String clientName, Credentials credentials) {
         if (peer.rpcAddress() == null) {
             throw new IllegalStateException("the rpc address of member '" + peer.id() + "' is not known here");
         }
@@ -50,6 +80,8 @@ public final class PeerClients implements AutoCloseable {
                 .clientName(clientName)
                 .connectTimeoutMs(CONNECT_TIMEOUT_MS)
                 .connectRounds(1)
+                .tls(credentials.tls())
+                .token(credentials.token())
                 .build());
     }
 
@@ -70,7 +102,7 @@ public final class PeerClients implements AutoCloseable {
     public CompletableFuture<Response> forward(Member leader, Request request, long timeoutMs) {
         return CompletableFuture.supplyAsync(
                 () -> {
-                    try (CorralClient c = connect(leader, FORWARDED_PREFIX + selfId)) {
+                    try (CorralClient c = open(leader, FORWARDED_PREFIX + selfId)) {
                         return c.send(request, timeoutMs).join();
                     }
                 },
@@ -85,7 +117,7 @@ public final class PeerClients implements AutoCloseable {
                             // By id and address: an id asked for at a wrong address (a refused add-peer) must not
                             // leave a connection that later requests for the real member would reuse.
                             String key = peer.id() + "@" + peer.rpcAddress();
-                            CorralClient c = statusClients.computeIfAbsent(key, k -> connect(peer, "peer:" + selfId));
+                            CorralClient c = statusClients.computeIfAbsent(key, k -> open(peer, "peer:" + selfId));
                             try {
                                 return c.call(request, type, timeoutMs);
                             } catch (RuntimeException e) {

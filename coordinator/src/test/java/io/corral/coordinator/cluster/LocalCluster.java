@@ -151,12 +151,15 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** A member's configuration: the settings (where {@code {id}} stands for the member's id), its addresses. */
     public CoordinatorConfig config(String id) {
         PeerConfig self = peer(id);
         Map<String, String> o = new LinkedHashMap<>(settings);
         if (joiners.contains(self)) {
             o.put("join", "true");
         }
+        // Per-member values, such as each member's own certificate: tls.certChain=/pki/{id}.crt.
+        o.replaceAll((key, value) -> value.replace("{id}", id));
         o.put("nodeId", id);
         o.put("dataDir", root.resolve(id).toString());
         o.put("raftAddress", self.raft());

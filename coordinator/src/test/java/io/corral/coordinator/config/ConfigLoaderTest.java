@@ -151,6 +151,66 @@ class ConfigLoaderTest {
                 .isEqualTo("raft.nope");
     }
 
+    @Test
+    void tlsAndTokensAreOffByDefaultAndNeedTheirFilesTogether() throws Exception {
+        CoordinatorConfig plain = ConfigLoader.load(write(VALID), Map.of());
+        assertThat(plain.tls().enabled()).isFalse();
+        assertThat(plain.tls().clientAuth()).isEqualTo("none");
+        assertThat(plain.auth().enabled()).isFalse();
+
+        CoordinatorConfig secure = ConfigLoader.load(write(VALID + """
+                        tls:
+                          certChain: /etc/corral/tls/n2.crt
+                          privateKey: /etc/corral/tls/n2.key
+                          trustedCa: /etc/corral/tls/ca.crt
+                          clientAuth: require
+                        auth:
+                          tokensFile: /etc/corral/tokens.yaml
+                          peerTokenFile: /etc/corral/peer.token
+                        """), Map.of());
+        assertThat(secure.tls().certChain()).isEqualTo(Path.of("/etc/corral/tls/n2.crt"));
+        assertThat(secure.tls().clientAuth()).isEqualTo("require");
+        assertThat(secure.auth().peerTokenFile()).isEqualTo(Path.of("/etc/corral/peer.token"));
+
+        expectKey(VALID + "tls:\n  certChain: /a.crt\n  privateKey: /a.key\n", "tls.trustedCa");
+        expectKey(VALID + "tls:\n  trustedCa: /ca.crt\n", "tls.certChain");
+        expectKey(VALID + "tls:\n  clientAuth: require\n", "tls.clientAuth");
+        expectKey(
+                VALID + "tls:\n  certChain: /a\n  privateKey: /b\n  trustedCa: /c\n  clientAuth: always\n",
+                "tls.clientAuth");
+        expectKey(VALID + "tls:\n  cert: /a.crt\n", "tls.cert");
+        expectKey(VALID + "auth:\n  tokensFile: /t.yaml\n", "auth.peerTokenFile");
+        // A peer token alone: presented to the peers, no tokens checked here (turning auth on member by member).
+        assertThat(ConfigLoader.load(write(VALID + "auth:\n  peerTokenFile: /p.token\n"), Map.of())
+                        .auth()
+                        .enabled())
+                .isFalse();
+    }
+
+    /** A file the configuration names but that cannot be used stops the start with an error naming its key. */
+    @Test
+    void anUnusableCertificateOrTokenFileIsAConfigurationError() throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("tls.certChain", "\"" + dir.resolve("missing.crt") + "\"");
+        o.put("tls.privateKey", "\"" + dir.resolve("missing.key") + "\"");
+        o.put("tls.trustedCa", "\"" + dir.resolve("ca.crt") + "\"");
+        CoordinatorConfig c = ConfigLoader.load(write(VALID), o);
+        assertThatThrownBy(() -> io.corral.coordinator.auth.CoordinatorSecurity.load(c))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config error at 'tls.certChain': " + dir.resolve("missing.crt") + ": no such file");
+
+        Path tokens = Files.writeString(dir.resolve("tokens.yaml"), "tokens: []\n");
+        Path peer = Files.writeString(dir.resolve("peer.token"), "\n");
+        CoordinatorConfig withAuth = ConfigLoader.load(
+                write(VALID),
+                Map.of(
+                        "auth.tokensFile", "\"" + tokens + "\"",
+                        "auth.peerTokenFile", "\"" + peer + "\""));
+        assertThatThrownBy(() -> io.corral.coordinator.auth.CoordinatorSecurity.load(withAuth))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config error at 'auth.peerTokenFile': " + peer + ": is empty");
+    }
+
     private void expectKey(String yaml, String key) throws Exception {
         Path file = write(yaml);
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))

@@ -12,6 +12,7 @@ import io.corral.protocol.codec.MalformedMessageException;
 import io.corral.protocol.transport.internal.FrameDecoder;
 import io.corral.protocol.transport.internal.Frames;
 import io.corral.protocol.transport.internal.OversizedFrame;
+import io.corral.tls.internal.TlsFailures;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -23,6 +24,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Map;
@@ -50,6 +52,12 @@ public final class Connection {
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private volatile Channel channel;
+    /**
+     * Why the coordinator's TLS ended the connection after the handshake, if it did: with TLS 1.3 a server checks the
+     * client's certificate after the client considers the handshake done, so a refused certificate shows up as an
+     * alert on the first read, and the requests then in flight (the Hello) must say so instead of "connection lost".
+     */
+    private volatile TlsFailures.Failure tlsRefusal;
 
     private record Pending(Request request, CompletableFuture<Response> answer, ScheduledFuture<?> timeout) {}
 
@@ -83,6 +91,11 @@ public final class Connection {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (options.tls() != null) {
+                            SslHandler tls = options.tls().newHandler(ch.alloc(), target.host(), target.port());
+                            tls.setHandshakeTimeoutMillis(options.connectTimeoutMs());
+                            ch.pipeline().addLast("tls", tls);
+                        }
                         ch.pipeline()
                                 .addLast("frames", new FrameDecoder(options.maxFrameBytes()))
                                 .addLast("rpc", connection.new Handler());
@@ -96,13 +109,38 @@ public final class Connection {
                 return;
             }
             connection.channel = connect.channel();
-            connection.handshake(result);
+            SslHandler tls = connect.channel().pipeline().get(SslHandler.class);
+            if (tls == null) {
+                connection.handshake(result);
+                return;
+            }
+            tls.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    connection.handshake(result);
+                } else {
+                    connection.close();
+                    result.completeExceptionally(
+                            tlsFailure(target, h.cause(), options.tls().hasCertificate()));
+                }
+            });
         });
         return result;
     }
 
+    /**
+     * A certificate or configuration problem (definitive) is UNAUTHENTICATED, which a client does not retry; a
+     * connection lost during the handshake is UNAVAILABLE, like any lost connection.
+     */
+    private static CorralException tlsFailure(HostPort target, Throwable cause, boolean ownCertificate) {
+        TlsFailures.Failure f = TlsFailures.describe(cause, TlsFailures.Side.CLIENT, ownCertificate);
+        return new CorralException(
+                f.definitive() ? ErrorCode.UNAUTHENTICATED : ErrorCode.UNAVAILABLE,
+                "TLS with " + target + " failed: " + f.message(),
+                cause);
+    }
+
     private void handshake(CompletableFuture<Connection> result) {
-        Request hello = new Request.Hello(Limits.PROTOCOL_VERSION, options.clientName());
+        Request hello = new Request.Hello(Limits.PROTOCOL_VERSION, options.clientName(), options.token());
         send(hello, options.connectTimeoutMs()).whenComplete((answer, error) -> {
             if (error == null && answer instanceof Response.Welcome) {
                 result.complete(this);
@@ -189,6 +227,11 @@ public final class Connection {
     }
 
     private CorralException lost(Request request) {
+        TlsFailures.Failure refusal = tlsRefusal;
+        if (refusal != null) {
+            return new CorralException(
+                    ErrorCode.UNAUTHENTICATED, "TLS with " + target + " failed: " + refusal.message());
+        }
         return new CorralException(
                 ErrorCode.UNAVAILABLE,
                 "connection to " + target + " lost; the outcome of " + typeOf(request) + " is unknown");
@@ -274,6 +317,15 @@ public final class Connection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (TlsFailures.isTls(cause)) {
+                TlsFailures.Failure f = TlsFailures.describe(
+                        cause,
+                        TlsFailures.Side.CLIENT,
+                        options.tls() != null && options.tls().hasCertificate());
+                if (f.definitive()) {
+                    tlsRefusal = f;
+                }
+            }
             log.debug("closing connection to {} after {}", target, cause.toString());
             ctx.close();
         }

@@ -75,7 +75,10 @@ public final class Connector {
     private CorralException giveUp(Throwable lastError, boolean allRefused) {
         ErrorCode code = allRefused && lastError instanceof CorralException ce ? ce.code() : ErrorCode.UNAVAILABLE;
         String last = lastError == null ? "no attempt made" : lastError.getMessage();
-        return new CorralException(
-                code, "could not reach any coordinator of " + options.coordinators() + ": " + last, lastError);
+        // Refused (a version, a token, a certificate): they were reached, and retrying will not change their answer.
+        String what = allRefused && lastError instanceof CorralException
+                ? "no coordinator of " + options.coordinators() + " accepted this client: "
+                : "could not reach any coordinator of " + options.coordinators() + ": ";
+        return new CorralException(code, what + last, lastError);
     }
 }

@@ -29,6 +29,9 @@ final class DecodeErrors {
     private static final List<String> MISSING_PREFIXES =
             List.of("Missing creator property '", "Missing required creator property '");
 
+    /** Fields whose value is a credential ("field of Type"): an error names them but never quotes their value. */
+    private static final java.util.Set<String> SECRET_FIELDS = java.util.Set.of("token of Hello");
+
     private DecodeErrors() {}
 
     static String describe(IOException e) {
@@ -47,8 +50,11 @@ final class DecodeErrors {
             return "unknown field '" + path(u, u.getPropertyName()) + "'" + ofType(u);
         }
         if (e instanceof InvalidFormatException f) {
-            return "field '" + path(f, null) + "'" + ofType(f) + " must be " + expected(f.getTargetType()) + ", got '"
-                    + f.getValue() + "'";
+            String field = path(f, null);
+            String type = ofType(f);
+            // A secret sent with the wrong type is still a secret: never echo it into a reply or a log.
+            String got = SECRET_FIELDS.contains(field + type) ? "" : ", got '" + f.getValue() + "'";
+            return "field '" + field + "'" + type + " must be " + expected(f.getTargetType()) + got;
         }
         if (e instanceof MismatchedInputException m) {
             return mismatched(m);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.InjectableValues;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,11 +40,11 @@ import java.util.List;
  * for whole numbers and {@code null} for primitives are all refused with a {@link MalformedMessageException} that
  * names the field.
  *
- * <p><b>Nulls.</b> Every field must be present, but a reference field may be sent as {@code null}. For requests
+ * <p><b>Nulls.</b> Every field must be present, except {@code Hello.token} (absent means no token), but a reference field may be sent as {@code null}. For requests
  * (untrusted input) {@link #decode} refuses a {@code null} anywhere, in nested records, list elements and map keys
  * and values too, except in these optional fields, which handlers must treat as absent:
  * {@code SubmitJob.idempotencyKey}, {@code ListJobs.state} (all states), {@code ListJobs.before} (the first page), {@code TransferLeader.targetId} (any
- * member) and {@code AddPeer.httpAddress} (the new member's own). Responses are not checked: a client must expect {@code null} where a view documents it.
+ * member), {@code AddPeer.httpAddress} (the new member's own) and {@code Hello.token} (no token). Responses are not checked: a client must expect {@code null} where a view documents it.
  */
 public final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -65,6 +66,8 @@ public final class Json {
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .addModule(Attachments.module())
+            // Hello.token is the one field that may be absent (Hello's javadoc): injected as null when it is.
+            .injectableValues(new InjectableValues.Std().addValue(Request.Hello.TOKEN_ABSENT, null))
             .build();
 
     private static final String LAYOUT = "[u32 JSON length][JSON][binary part]";

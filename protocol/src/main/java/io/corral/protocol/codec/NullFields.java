@@ -18,7 +18,8 @@ final class NullFields {
             "ListJobs.state",
             "ListJobs.before",
             "TransferLeader.targetId",
-            "AddPeer.httpAddress");
+            "AddPeer.httpAddress",
+            "Hello.token");
 
     private NullFields() {}
 

@@ -4,6 +4,7 @@ import io.corral.protocol.transport.internal.EventLoops;
 import io.corral.protocol.transport.internal.FrameDecoder;
 import io.corral.protocol.transport.internal.ServerConnection;
 import io.corral.protocol.transport.internal.ServerContext;
+import io.corral.protocol.transport.internal.TlsOnly;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -35,7 +36,10 @@ import org.slf4j.LoggerFactory;
  *   <li>a first message other than Hello is answered BAD_REQUEST, a Hello of another protocol version
  *       UNSUPPORTED_VERSION, and the connection closed;
  *   <li>more than {@link ServerOptions#maxInFlightPerConnection()} requests in flight: OVERLOADED;
- *   <li>a handler that throws or fails: INTERNAL (or the code of a {@link io.corral.client.CorralException}).
+ *   <li>a handler that throws or fails: INTERNAL (or the code of a {@link io.corral.client.CorralException});
+ *   <li>with {@link ServerSecurity}: TLS first in every connection's pipeline (a plain client is told so, in the plain
+ *       protocol, and closed), and a Hello whose token the {@link Authenticator} does not know is answered
+ *       UNAUTHENTICATED and the connection closed. What a principal may send is the handler's business.
  * </ul>
  */
 public final class RpcServer implements AutoCloseable {
@@ -75,6 +79,19 @@ public final class RpcServer implements AutoCloseable {
      */
     public static RpcServer start(InetSocketAddress bind, RpcHandler handler, ServerOptions options)
             throws IOException {
+        return start(bind, handler, options, ServerSecurity.none());
+    }
+
+    /**
+     * Binds and starts serving with TLS and/or token authentication ({@link ServerSecurity}).
+     *
+     * @param bind the address to listen on; port 0 picks a free port (see {@link #boundAddress()})
+     * @throws IOException if the address cannot be bound (in use, not local, no permission)
+     */
+    public static RpcServer start(
+            InetSocketAddress bind, RpcHandler handler, ServerOptions options, ServerSecurity security)
+            throws IOException {
+        Objects.requireNonNull(security, "security");
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
@@ -82,7 +99,7 @@ public final class RpcServer implements AutoCloseable {
         EventLoopGroup acceptor = EventLoops.nio(1, prefix + "-accept", false);
         EventLoopGroup workers = EventLoops.nio(options.ioThreads(), prefix + "-io", false);
         ChannelGroup connections = new DefaultChannelGroup(prefix, GlobalEventExecutor.INSTANCE);
-        ServerContext context = new ServerContext(handler, options, connections);
+        ServerContext context = new ServerContext(handler, options, connections, security);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(NioServerSocketChannel.class)
@@ -93,6 +110,11 @@ public final class RpcServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         connections.add(channel);
+                        if (security.tls() != null) {
+                            // First: every byte after the TLS handshake is decrypted before it is framed.
+                            channel.pipeline()
+                                    .addLast("tls", new TlsOnly(security.tls().context()));
+                        }
                         channel.pipeline()
                                 .addLast("frames", new FrameDecoder(options.maxFrameBytes()))
                                 .addLast("rpc", new ServerConnection(context));
@@ -105,7 +127,14 @@ public final class RpcServer implements AutoCloseable {
             Throwable cause = bound.cause();
             throw new IOException("cannot listen on " + bind + ": " + cause.getMessage(), cause);
         }
-        log.info("listening on {} as {}", bound.channel().localAddress(), options.nodeId());
+        log.info(
+                "listening on {} as {}{}{}",
+                bound.channel().localAddress(),
+                options.nodeId(),
+                security.tls() == null
+                        ? ""
+                        : ", TLS (client certificates: " + security.tls().clientAuth() + ")",
+                security.authenticator() == null ? "" : ", tokens required");
         return new RpcServer(acceptor, workers, bound.channel(), context, connections, options);
     }
 

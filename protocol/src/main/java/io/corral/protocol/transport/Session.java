@@ -1,7 +1,9 @@
 package io.corral.protocol.transport;
 
+import io.corral.auth.Principal;
 import io.corral.protocol.Response;
 import java.net.SocketAddress;
+import java.util.Optional;
 
 /** One client or agent connection, after its handshake. Safe to use from any thread. */
 public interface Session {
@@ -13,6 +15,14 @@ public interface Session {
 
     /** The name the peer gave in its {@link io.corral.protocol.Request.Hello}; for logs, never for authorization. */
     String clientName();
+
+    /**
+     * Who the connection authenticated as with its Hello's token; empty when the server has no authentication (see
+     * {@link ServerSecurity}). Decides what the session may send, unlike {@link #clientName()}.
+     */
+    default Optional<Principal> principal() {
+        return Optional.empty();
+    }
 
     /**
      * Sends a server-initiated message (envelope id 0), such as a lease offer. Returns false, and sends nothing,

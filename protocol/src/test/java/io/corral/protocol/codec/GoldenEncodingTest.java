@@ -119,6 +119,32 @@ class GoldenEncodingTest {
                 .containsExactly((byte) 0xFF, (byte) 0xD8, 0, 't');
     }
 
+    /**
+     * Second encodings of some types, pinned like the first: a Hello with a token (the only field that may be absent)
+     * and the error codes of authentication. Under {@code golden-variants/}, named {@code Type-variant.json}.
+     */
+    @TestFactory
+    Stream<DynamicTest> variantsMatchTheirGoldenFiles() {
+        return variants().entrySet().stream()
+                .map(v -> DynamicTest.dynamicTest(
+                        v.getKey(),
+                        () -> checkGolden(GOLDEN_DIR.resolveSibling("golden-variants"), v.getKey(), v.getValue())));
+    }
+
+    private static Map<String, Message> variants() {
+        Map<String, Message> variants = new LinkedHashMap<>();
+        variants.put(
+                "Hello-token", new Request.Hello(Limits.PROTOCOL_VERSION, "corral-cli", "corral_Zm9vYmFyYmF6cXV4"));
+        variants.put(
+                "ErrorReply-unauthenticated",
+                new Response.ErrorReply(
+                        ErrorCode.UNAUTHENTICATED, "this coordinator requires a token; none was sent (--token-file)"));
+        variants.put(
+                "ErrorReply-permission-denied",
+                new Response.ErrorReply(ErrorCode.PERMISSION_DENIED, "'ci' (role read-only) may not send SubmitJob"));
+        return variants;
+    }
+
     /** The comparison used above must see array contents, or a broken base64 codec would pass unnoticed. */
     @Test
     void recursiveComparisonComparesByteArraysByContent() {
@@ -135,15 +161,20 @@ class GoldenEncodingTest {
         if (sample == null) {
             fail("no sample for " + type.getSimpleName() + "; add one to GoldenEncodingTest.samples()");
         }
+        checkGolden(GOLDEN_DIR, type.getSimpleName(), sample);
+    }
+
+    private static void checkGolden(Path dir, String name, Message sample) throws Exception {
+        Class<?> type = sample.getClass();
         Envelope envelope = new Envelope(ID, sample);
         // The JSON part of the payload as sent, indented for review; the binary part is pinned by the frame test.
         byte[] payload = Json.encode(envelope);
         int jsonLength = ByteBuffer.wrap(payload).getInt();
         byte[] binary = Arrays.copyOfRange(payload, Json.JSON_LENGTH_BYTES + jsonLength, payload.length);
         String encoded = Json.pretty(Json.mapper().readTree(payload, Json.JSON_LENGTH_BYTES, jsonLength)) + "\n";
-        Path file = GOLDEN_DIR.resolve(type.getSimpleName() + ".json");
+        Path file = dir.resolve(name + ".json");
         if (UPDATE) {
-            Files.createDirectories(GOLDEN_DIR);
+            Files.createDirectories(dir);
             Files.writeString(file, encoded, StandardCharsets.UTF_8);
         }
         if (!Files.exists(file)) {

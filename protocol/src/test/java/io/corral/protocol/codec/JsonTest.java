@@ -36,6 +36,52 @@ class JsonTest {
                 .isEqualTo(json);
     }
 
+    /** A Hello without a token is encoded exactly as before tokens existed, so old coordinators still accept it. */
+    @Test
+    void aHelloWithoutATokenLeavesTheFieldOut() throws Exception {
+        String json = "{\"id\":1,\"message\":{\"type\":\"Hello\",\"protocolVersion\":3,\"client\":\"c\"}}";
+        byte[] payload = Json.encode(new Envelope(1, new Request.Hello(3, "c")));
+
+        assertThat(new String(payload, 4, payload.length - 4, StandardCharsets.UTF_8))
+                .isEqualTo(json);
+        Request.Hello decoded = (Request.Hello)
+                Json.decode(Json.payload(json.getBytes(StandardCharsets.UTF_8))).message();
+        assertThat(decoded.token()).isNull();
+        assertThat(decoded.hasToken()).isFalse();
+    }
+
+    @Test
+    void aHelloCarriesItsTokenButNeverPrintsIt() throws Exception {
+        Request.Hello hello = new Request.Hello(3, "c", "corral_s3cret");
+        Envelope decoded = Json.decode(Json.encode(new Envelope(1, hello)));
+
+        assertThat(((Request.Hello) decoded.message()).token()).isEqualTo("corral_s3cret");
+        assertThat(hello.toString()).doesNotContain("s3cret").contains("token=(redacted)");
+        assertThat(decoded.toString()).doesNotContain("s3cret");
+        // null is "no token" too; a token of the wrong type is refused without echoing it.
+        String nullToken =
+                "{\"id\":1,\"message\":{\"type\":\"Hello\",\"protocolVersion\":3,\"client\":\"c\",\"token\":null}}";
+        assertThat(((Request.Hello) Json.decode(Json.payload(nullToken.getBytes(StandardCharsets.UTF_8)))
+                                .message())
+                        .token())
+                .isNull();
+        String numeric =
+                "{\"id\":1,\"message\":{\"type\":\"Hello\",\"protocolVersion\":3,\"client\":\"c\",\"token\":271828}}";
+        assertThatThrownBy(() -> Json.decode(Json.payload(numeric.getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOf(MalformedMessageException.class)
+                .hasMessage("field 'token' of Hello must be a string")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("271828"));
+    }
+
+    /** Only Hello.token may be absent: every other field of every message is still required. */
+    @Test
+    void otherFieldsOfHelloAreStillRequired() {
+        String json = "{\"id\":1,\"message\":{\"type\":\"Hello\",\"protocolVersion\":3}}";
+        assertThatThrownBy(() -> Json.decode(Json.payload(json.getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOf(MalformedMessageException.class)
+                .hasMessage("missing field 'client' of Hello");
+    }
+
     @Test
     void imageBytesFollowTheJsonAsTheyAreAndTheJsonHoldsTheirLength() throws Exception {
         byte[] bytes = {(byte) 0xFF, (byte) 0xD8, 0, 1, 2, '"', '\\'};

@@ -85,4 +85,40 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'--drain-grace'");
     }
+
+    @Test
+    void tlsNeedsItsCaAndACertificateItsKey() {
+        assertThat(ConfigLoader.load(null, Map.of("coordinators", "[a:1]"))
+                        .tls()
+                        .enabled())
+                .isFalse();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("coordinators", "[a:1]", "tls.certChain", "/w.crt")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config error at 'tls.trustedCa'");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        null, Map.of("coordinators", "[a:1]", "tls.trustedCa", "/ca.crt", "tls.certChain", "/w.crt")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config error at 'tls.privateKey'");
+        assertThatThrownBy(
+                        () -> ConfigLoader.load(null, Map.of("coordinators", "[a:1]", "token", "x", "tokenFile", "/t")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config error at 'token'");
+    }
+
+    @Test
+    void aTokenFileIsReadAtStartUpAndItsProblemsNameTheKeyNotTheToken() throws Exception {
+        Path token = Files.writeString(dir.resolve("worker.token"), "corral_abc\n");
+        WorkerConfig c = ConfigLoader.load(null, Map.of("coordinators", "[a:1]", "tokenFile", "\"" + token + "\""));
+        assertThat(WorkerSecurity.token(c)).isEqualTo("corral_abc");
+
+        Files.writeString(token, "corral_abc\ncorral_def\n");
+        assertThatThrownBy(() -> WorkerSecurity.token(c))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config error at 'tokenFile': " + token + ": must hold the token alone, on one line");
+        WorkerConfig missing = ConfigLoader.load(
+                null, Map.of("coordinators", "[a:1]", "tls.trustedCa", "\"" + dir.resolve("ca.crt") + "\""));
+        assertThatThrownBy(() -> WorkerSecurity.tls(missing))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config error at 'tls.trustedCa': " + dir.resolve("ca.crt") + ": no such file");
+    }
 }

@@ -1,11 +1,13 @@
 package io.corral.protocol.transport.internal;
 
+import io.corral.auth.Principal;
 import io.corral.protocol.Envelope;
 import io.corral.protocol.Response;
 import io.corral.protocol.transport.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.net.SocketAddress;
+import java.util.Optional;
 
 /** A {@link Session} over a Netty channel. */
 final class ChannelSession implements Session {
@@ -13,6 +15,7 @@ final class ChannelSession implements Session {
     private final Channel channel;
     private final int maxFrameBytes;
     private volatile String clientName = "";
+    private volatile Principal principal;
 
     ChannelSession(long id, Channel channel, int maxFrameBytes) {
         this.id = id;
@@ -22,6 +25,15 @@ final class ChannelSession implements Session {
 
     void clientName(String name) {
         this.clientName = name;
+    }
+
+    void principal(Principal value) {
+        this.principal = value;
+    }
+
+    @Override
+    public Optional<Principal> principal() {
+        return Optional.ofNullable(principal);
     }
 
     @Override
@@ -67,6 +79,8 @@ final class ChannelSession implements Session {
 
     @Override
     public String toString() {
-        return "session " + id + " (" + clientName + " at " + channel.remoteAddress() + ")";
+        Principal p = principal;
+        return "session " + id + " (" + clientName + (p == null ? "" : " as " + p) + " at " + channel.remoteAddress()
+                + ")";
     }
 }

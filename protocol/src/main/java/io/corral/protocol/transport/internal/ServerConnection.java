@@ -1,5 +1,6 @@
 package io.corral.protocol.transport.internal;
 
+import io.corral.auth.Principal;
 import io.corral.client.CorralException;
 import io.corral.protocol.Envelope;
 import io.corral.protocol.ErrorCode;
@@ -8,13 +9,16 @@ import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.Response.ErrorReply;
 import io.corral.protocol.codec.MalformedMessageException;
+import io.corral.tls.internal.TlsFailures;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -146,6 +150,18 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
             replyAndClose(id, ErrorCode.BAD_REQUEST, "expected Hello as the first message, got " + typeOf(request));
             return;
         }
+        if (TlsOnly.isPlaintext(ctx)) {
+            log.info(
+                    "refused {} from {}: it connected without TLS",
+                    hello.client(),
+                    ctx.channel().remoteAddress());
+            replyAndClose(
+                    id,
+                    ErrorCode.UNAUTHENTICATED,
+                    "this coordinator accepts TLS connections only; connect with TLS (corral --tls-ca FILE,"
+                            + " worker tls.trustedCa)");
+            return;
+        }
         if (hello.protocolVersion() != Limits.PROTOCOL_VERSION) {
             replyAndClose(
                     id,
@@ -154,11 +170,40 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
                             + Limits.PROTOCOL_VERSION);
             return;
         }
+        if (!authenticate(id, hello)) {
+            return;
+        }
         handshakeTimeout.cancel(false);
         session.clientName(hello.client());
         welcomed = true;
         reply(id, new Response.Welcome(Limits.PROTOCOL_VERSION, server.options.nodeId()));
         log.debug("{} connected", session);
+    }
+
+    /**
+     * With authentication on, the Hello's token must name a principal, or the connection is refused and closed. The
+     * token is never logged nor echoed; the refusal says only whether one was sent.
+     */
+    private boolean authenticate(long id, Request.Hello hello) {
+        if (server.security.authenticator() == null) {
+            return true;
+        }
+        Optional<Principal> principal = server.security.authenticator().authenticate(hello.token());
+        if (principal.isPresent()) {
+            session.principal(principal.get());
+            return true;
+        }
+        String why = hello.hasToken()
+                ? "the token is not known to this coordinator (revoked, mistyped, or of another cluster)"
+                : "this coordinator requires a token and none was sent (corral --token-file FILE or CORRAL_TOKEN,"
+                        + " worker tokenFile)";
+        log.info(
+                "refused {} from {}: {}",
+                hello.client(),
+                ctx.channel().remoteAddress(),
+                hello.hasToken() ? "unknown token" : "no token");
+        replyAndClose(id, ErrorCode.UNAUTHENTICATED, why);
+        return false;
     }
 
     private void dispatch(long id, Request request) {
@@ -226,6 +271,18 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
     private void replyAndClose(long id, ErrorCode code, String text) {
         log.debug("closing {}: {} {}", ctx.channel().remoteAddress(), code, text);
         reply(id, new ErrorReply(code, text)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** A failed TLS handshake reaches no handler: log it here, so an operator sees why a client cannot connect. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
+            log.info(
+                    "TLS handshake from {} failed: {}",
+                    ctx.channel().remoteAddress(),
+                    TlsFailures.describe(done.cause(), TlsFailures.Side.SERVER).message());
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

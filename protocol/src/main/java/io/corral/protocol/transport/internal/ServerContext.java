@@ -2,6 +2,7 @@ package io.corral.protocol.transport.internal;
 
 import io.corral.protocol.transport.RpcHandler;
 import io.corral.protocol.transport.ServerOptions;
+import io.corral.protocol.transport.ServerSecurity;
 import io.netty.channel.group.ChannelGroup;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,15 +11,17 @@ public final class ServerContext {
     final RpcHandler handler;
     final ServerOptions options;
     final ChannelGroup connections;
+    final ServerSecurity security;
     private final AtomicLong nextSessionId = new AtomicLong(1);
     private final Object inFlightLock = new Object();
     private long inFlight;
     private volatile boolean closing;
 
-    public ServerContext(RpcHandler handler, ServerOptions options, ChannelGroup connections) {
+    public ServerContext(RpcHandler handler, ServerOptions options, ChannelGroup connections, ServerSecurity security) {
         this.handler = handler;
         this.options = options;
         this.connections = connections;
+        this.security = security;
     }
 
     long newSessionId() {

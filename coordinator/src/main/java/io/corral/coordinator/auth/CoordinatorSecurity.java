@@ -1,0 +1,140 @@
+package io.corral.coordinator.auth;
+
+import io.corral.coordinator.config.ConfigException;
+import io.corral.coordinator.config.CoordinatorConfig;
+import io.corral.protocol.transport.ServerSecurity;
+import io.corral.tls.ClientTls;
+import io.corral.tls.ServerTls;
+import io.corral.tls.TlsFileException;
+import io.netty.handler.ssl.ClientAuth;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a coordinator's configuration says about TLS and tokens, loaded once at start-up: the TLS of its RPC and HTTP
+ * ports, the TLS and token it uses towards its peers, and the tokens it accepts. Every file problem is a {@link
+ * ConfigException} naming the key. The Raft port's TLS is set up by {@link io.corral.coordinator.raft.RaftTls} from the
+ * same files. Never prints the peer token.
+ */
+public final class CoordinatorSecurity {
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorSecurity.class);
+
+    private final ServerTls serverTls;
+    private final ClientTls peerTls;
+    private final TokenAuthenticator authenticator;
+    private final String peerToken;
+
+    private CoordinatorSecurity(
+            ServerTls serverTls, ClientTls peerTls, TokenAuthenticator authenticator, String peerToken) {
+        this.serverTls = serverTls;
+        this.peerTls = peerTls;
+        this.authenticator = authenticator;
+        this.peerToken = peerToken;
+    }
+
+    /** Reads every file the configuration names. */
+    public static CoordinatorSecurity load(CoordinatorConfig config) {
+        CoordinatorConfig.Tls t = config.tls();
+        ServerTls serverTls = null;
+        ClientTls peerTls = null;
+        if (t.enabled()) {
+            try {
+                serverTls = ServerTls.create(
+                        t.certChain(),
+                        t.privateKey(),
+                        t.trustedCa(),
+                        ClientAuth.valueOf(t.clientAuth().toUpperCase(Locale.ROOT)));
+                // Towards its peers a coordinator shows its own certificate: the Raft and RPC ports may require one.
+                peerTls = ClientTls.create(ClientTls.Names.DEFAULT, t.trustedCa(), t.certChain(), t.privateKey(), null);
+            } catch (TlsFileException e) {
+                throw new ConfigException(e.what(), e.file() + ": " + e.problem());
+            }
+        }
+        CoordinatorConfig.Auth a = config.auth();
+        TokenAuthenticator authenticator = null;
+        String peerToken = a.peerTokenFile() == null ? null : readSecret("auth.peerTokenFile", a.peerTokenFile());
+        if (a.enabled()) {
+            List<TokensFile.Entry> entries = TokensFile.read(a.tokensFile());
+            authenticator = new TokenAuthenticator(entries, peerToken);
+            LOG.info("authentication on: {} token(s) from {}, and the peer token", entries.size(), a.tokensFile());
+            if (!t.enabled()) {
+                LOG.warn("authentication is on without TLS: tokens cross the network in clear text; set tls.* too");
+            }
+        }
+        return new CoordinatorSecurity(serverTls, peerTls, authenticator, peerToken);
+    }
+
+    /**
+     * A secret file: the whole file, trimmed, which must be one line. A file others may read is used but reported,
+     * because anyone who reads it can act as a coordinator.
+     */
+    static String readSecret(String key, Path file) {
+        String secret;
+        try {
+            secret = Tokens.clean(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(key, file + ": no such file");
+        } catch (IOException e) {
+            throw new ConfigException(key, file + ": cannot be read: " + e.getMessage());
+        }
+        if (secret == null) {
+            throw new ConfigException(key, file + ": is empty");
+        }
+        if (secret.chars().anyMatch(Character::isISOControl)) {
+            throw new ConfigException(key, file + ": must hold the secret alone, on one line");
+        }
+        warnIfReadableByOthers(key, file);
+        return secret;
+    }
+
+    private static void warnIfReadableByOthers(String key, Path file) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.GROUP_READ)) {
+                LOG.warn("{} {} can be read by other users; make it 0600", key, file);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not a POSIX file system: nothing to check.
+        }
+    }
+
+    /** TLS and authentication of the RPC port. */
+    public ServerSecurity rpc() {
+        return new ServerSecurity(serverTls, authenticator);
+    }
+
+    /** TLS of the HTTP port, or null for plain HTTP. */
+    public ServerTls httpTls() {
+        return serverTls;
+    }
+
+    /** Who may read the HTTP port's guarded paths, or null when authentication is off. */
+    public TokenAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    /** TLS towards the other coordinators' RPC ports, or null. */
+    public ClientTls peerTls() {
+        return peerTls;
+    }
+
+    /** The token to present to the other coordinators, or null when authentication is off. */
+    public String peerToken() {
+        return peerToken;
+    }
+
+    @Override
+    public String toString() {
+        return "CoordinatorSecurity[tls=" + (serverTls == null ? "off" : "on, clients " + serverTls.clientAuth())
+                + ", auth=" + (authenticator == null ? "off" : authenticator.size() + " tokens") + "]";
+    }
+}
