@@ -54,6 +54,7 @@ class SystemdInstallTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<SystemdHost> hosts = new ArrayList<>();
+    private Tokens tokens;
     private String coordinators;
 
     @Test
@@ -134,6 +135,12 @@ class SystemdInstallTest {
                 .as("no worker unit on c3")
                 .isNotZero();
 
+        // Authentication: tokens made with the installed tool, the same files on every host.
+        tokens = Tokens.make(c1);
+        for (SystemdHost h : hosts) {
+            tokens.install(h);
+        }
+
         // systemd-analyze verify: nothing to say about our units.
         Container.ExecResult verify = c1.exec(
                 "systemd-analyze", "verify", "/etc/systemd/system/" + COORDINATOR, "/etc/systemd/system/" + WORKER);
@@ -184,6 +191,50 @@ class SystemdInstallTest {
         assertThat(state(c3, firstJob)).isEqualTo("SUCCEEDED");
         assertThat(c3.execOk("sh", "-c", "ls /tmp/out | wc -l").trim()).isEqualTo("4");
 
+        // Without a valid token, no access; with a read-only token, no submission. Exit code 7, one line, no secret.
+        Container.ExecResult none = c3.exec("corral", "--coordinators", coordinators, "status", firstJob);
+        assertThat(none.getExitCode()).as("no token: %s", none.getStderr()).isEqualTo(7);
+        assertThat(none.getStderr()).contains("requires a token and none was sent");
+        Container.ExecResult wrong = c3.exec(
+                "env",
+                "CORRAL_TOKEN=corral_not-a-real-token",
+                "corral",
+                "--coordinators",
+                coordinators,
+                "status",
+                firstJob);
+        assertThat(wrong.getExitCode())
+                .as("unknown token: %s", wrong.getStderr())
+                .isEqualTo(7);
+        assertThat(wrong.getStderr())
+                .contains("the token is not known to this coordinator")
+                .doesNotContain("corral_not-a-real-token");
+        Container.ExecResult viewer = c3.exec(
+                "corral",
+                "--coordinators",
+                coordinators,
+                "--token-file",
+                Tokens.READ_ONLY_FILE,
+                "submit",
+                "--op",
+                "thumbnail:64",
+                "/images");
+        assertThat(viewer.getExitCode())
+                .as("read-only submit: %s", viewer.getStderr())
+                .isEqualTo(7);
+        assertThat(viewer.getStderr()).contains("(role read-only) may not send");
+        assertThat(c3.execOk(
+                        "corral",
+                        "--coordinators",
+                        coordinators,
+                        "--token-file",
+                        Tokens.READ_ONLY_FILE,
+                        "status",
+                        firstJob))
+                .as("a read-only token reads")
+                .contains(firstJob);
+        assertThat(c3.journal(COORDINATOR)).doesNotContain(tokens.adminSecret()).doesNotContain(tokens.peerSecret());
+
         // A rolling restart while jobs run and a client keeps writing: wait-healthy before each step.
         List<String> jobs = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -202,7 +253,7 @@ class SystemdInstallTest {
                     .orElseThrow()
                     .trim());
         }
-        try (Probe probe = Probe.start(hosts)) {
+        try (Probe probe = Probe.start(hosts, tokens.adminSecret())) {
             for (SystemdHost h : hosts) {
                 String pidBefore = h.unitProperty(COORDINATOR, "MainPID");
                 corral(h, "cluster", "wait-healthy", "--quorum-plus-one", "--wait-timeout", "2m");
@@ -340,6 +391,7 @@ class SystemdInstallTest {
                 "coordinator",
                 "--coordinator-config",
                 "/root/coordinator.yaml");
+        tokens.install(c4);
         c4.execOk("systemctl", "start", "--no-block", COORDINATOR);
         await("c4 runs").atMost(UNIT_START).until(() -> !c4.unitProperty(COORDINATOR, "MainPID")
                 .equals("0"));
@@ -415,18 +467,21 @@ class SystemdInstallTest {
                 + "rpcAddress: \"" + h.ip() + ":" + RPC_PORT + "\"\n"
                 + "httpAddress: \"" + h.ip() + ":" + HTTP_PORT + "\"\n"
                 + (peers == null ? "join: true\n" : "peers:\n" + peers)
-                + "workers:\n  leaseTtlMs: 10000\n";
+                + "workers:\n  leaseTtlMs: 10000\n"
+                + "auth:\n  tokensFile: /etc/corral/tokens.yaml\n  peerTokenFile: /etc/corral/peer.token\n";
     }
 
     private String workerConfig() {
         return "coordinators: [" + coordinators + "]\n"
                 + "stateDir: /var/lib/corral/worker\n"
                 + "slots: 2\n"
-                + "drainGraceMs: 20000\n";
+                + "drainGraceMs: 20000\n"
+                + "tokenFile: /etc/corral/worker.token\n";
     }
 
     private String corral(SystemdHost h, String... args) {
-        List<String> argv = new ArrayList<>(List.of("corral", "--coordinators", coordinators));
+        List<String> argv =
+                new ArrayList<>(List.of("corral", "--coordinators", coordinators, "--token-file", Tokens.ADMIN_FILE));
         argv.addAll(List.of(args));
         return h.execOk(argv.toArray(String[]::new));
     }
@@ -443,7 +498,16 @@ class SystemdInstallTest {
     }
 
     private String leaderIdOrNull(SystemdHost h) throws IOException {
-        Container.ExecResult r = h.exec("corral", "--coordinators", coordinators, "-o", "json", "cluster", "status");
+        Container.ExecResult r = h.exec(
+                "corral",
+                "--coordinators",
+                coordinators,
+                "--token-file",
+                Tokens.ADMIN_FILE,
+                "-o",
+                "json",
+                "cluster",
+                "status");
         if (r.getExitCode() != 0) {
             return null;
         }
@@ -502,12 +566,13 @@ class SystemdInstallTest {
             this.thread = new Thread(this::loop, "probe");
         }
 
-        static Probe start(List<SystemdHost> hosts) {
+        static Probe start(List<SystemdHost> hosts, String token) {
             List<HostPort> addresses =
                     hosts.stream().map(h -> new HostPort(h.ip(), RPC_PORT)).toList();
             Probe p = new Probe(CorralClient.connectLazily(ClientOptions.builder(addresses)
                     .requestTimeoutMs(15_000)
                     .clientName("systemd-probe")
+                    .token(token)
                     .build()));
             p.thread.start();
             return p;
@@ -575,6 +640,54 @@ class SystemdInstallTest {
             thread.interrupt();
             thread.join(30_000);
             client.close();
+        }
+    }
+
+    /**
+     * The tokens of the test cluster, made by the installed {@code corral-coordinator token generate}: admin (the CLI
+     * and the probe), worker, read-only and the coordinators' peer token; {@link #install} puts the tokens file and the
+     * secrets on a host as an operator would.
+     */
+    record Tokens(String adminSecret, String workerSecret, String readOnlySecret, String peerSecret, String file) {
+        static final String ADMIN_FILE = "/root/admin.token";
+        static final String READ_ONLY_FILE = "/root/read-only.token";
+
+        static Tokens make(SystemdHost h) {
+            String[] admin = generate(h, "admin", "ops");
+            String[] worker = generate(h, "worker", "workers");
+            String[] readOnly = generate(h, "read-only", "viewer");
+            String[] peer = generate(h, "peer", null);
+            String file = "tokens:\n" + admin[1] + "\n" + worker[1] + "\n" + readOnly[1] + "\n";
+            return new Tokens(admin[0], worker[0], readOnly[0], peer[0], file);
+        }
+
+        /** {secret, tokens-file line}; the secret is the line after "secret (shown once ...". */
+        private static String[] generate(SystemdHost h, String role, String name) {
+            List<String> argv = new ArrayList<>(
+                    List.of("/opt/corral/current/bin/corral-coordinator", "token", "generate", "--role", role));
+            if (name != null) {
+                argv.addAll(List.of("--name", name));
+            }
+            List<String> lines = h.execOk(argv.toArray(String[]::new)).lines().toList();
+            String secret = lines.get(1).trim();
+            String line = lines.stream()
+                    .filter(l -> l.contains("sha256:"))
+                    .findFirst()
+                    .orElse(null);
+            assertThat(secret).as("a %s secret", role).startsWith("corral_");
+            return new String[] {secret, line};
+        }
+
+        void install(SystemdHost h) {
+            h.copy(file, "/etc/corral/tokens.yaml");
+            h.copy(peerSecret + "\n", "/etc/corral/peer.token");
+            h.copy(workerSecret + "\n", "/etc/corral/worker.token");
+            h.copy(adminSecret + "\n", ADMIN_FILE);
+            h.copy(readOnlySecret + "\n", READ_ONLY_FILE);
+            h.sh("chown root:corral /etc/corral/tokens.yaml && chmod 0640 /etc/corral/tokens.yaml"
+                    + " && chown corral:corral /etc/corral/peer.token /etc/corral/worker.token"
+                    + " && chmod 0600 /etc/corral/peer.token /etc/corral/worker.token " + ADMIN_FILE + " "
+                    + READ_ONLY_FILE);
         }
     }
 }
