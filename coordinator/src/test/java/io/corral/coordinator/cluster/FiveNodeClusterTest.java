@@ -23,6 +23,10 @@ class FiveNodeClusterTest {
     void keepsWorkingWithTwoMembersDown() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 5, LocalCluster.testSettings())) {
             String leader = cluster.awaitLeader();
+            // Every member holds the leader's first entry before two go down: the three survivors are exactly a
+            // majority, so the next election needs all three, and a member that has not heard from the leader yet
+            // would first have to catch up.
+            cluster.awaitApplied(Math.max(cluster.member(leader).raft().commitIndex(), 0));
             List<String> down = cluster.ids().stream()
                     .filter(id -> !id.equals(leader))
                     .limit(1)
@@ -35,6 +39,8 @@ class FiveNodeClusterTest {
                             .map(c -> cluster.peer(c.raft().selfId()).rpc())
                             .toList());
             assertThat(cluster.running()).hasSize(3);
+            // The survivors elect among themselves (on a loaded machine this can take longer than a client's retries).
+            cluster.awaitLeader();
             try (CorralClient client = Clients.connect(survivors)) {
                 ImageRef ref = ImageUpload.upload(client, TestImages.png(dir, "a.png", 5, 30, 30), 50L << 20);
                 String job = FailoverClusterTest.submit(client, ref, "five");
