@@ -575,7 +575,8 @@ public final class RaftNode implements AutoCloseable {
                     ErrorCode.UNAVAILABLE,
                     "the new member stopped answering the leader while it was being caught up, so nothing changed;"
                             + " check that it runs (started with join: true) and that the leader reaches its raft"
-                            + " address");
+                            + " address (with TLS, that its certificate names the host of that address; the"
+                            + " leader's log says why it failed)");
         }
         if (e instanceof SetConfigurationException) {
             return new MembershipException(

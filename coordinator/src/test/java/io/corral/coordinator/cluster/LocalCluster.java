@@ -211,11 +211,19 @@ public final class LocalCluster implements AutoCloseable {
      * as an operator copying the cluster's config would have); not started.
      */
     public synchronized PeerConfig newJoiner(String id) {
+        return newJoiner(id, "127.0.0.1");
+    }
+
+    /**
+     * {@link #newJoiner(String)} with the Raft port on {@code raftHost}, another loopback address (127.0.0.2): a member
+     * whose Raft and RPC hosts differ, as on hosts with a separate network for replication.
+     */
+    public synchronized PeerConfig newJoiner(String id, String raftHost) {
         if (members().stream().anyMatch(p -> p.id().equals(id))) {
             throw new IllegalArgumentException(id + " exists already");
         }
         int[] ports = freePorts(3);
-        PeerConfig p = new PeerConfig(id, "127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1], "127.0.0.1:" + ports[2]);
+        PeerConfig p = new PeerConfig(id, raftHost + ":" + ports[0], "127.0.0.1:" + ports[1], "127.0.0.1:" + ports[2]);
         joiners.add(p);
         save("joiners", peersFlag(joiners));
         return p;

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -168,14 +169,19 @@ class MembershipClusterTest {
      * with writes stopped: then nothing changes the jobs and locks in between (no worker runs).
      */
     static void assertSameState(LocalCluster cluster, String id) {
+        assertSameState(cluster, id, Clients::connect);
+    }
+
+    /** {@link #assertSameState(LocalCluster, String)} with clients made by {@code connect} (TLS, a token). */
+    static void assertSameState(LocalCluster cluster, String id, Function<String, CorralClient> connect) {
         Coordinator leader = cluster.leader();
         long applied = leader.stateMachine().getLastAppliedTermIndex().getIndex();
         Coordinator added = cluster.member(id);
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> added.stateMachine().getLastAppliedTermIndex().getIndex() >= applied);
-        try (CorralClient there = Clients.connect(cluster.peer(id).rpc());
+        try (CorralClient there = connect.apply(cluster.peer(id).rpc());
                 CorralClient atLeader =
-                        Clients.connect(cluster.peer(leader.raft().selfId()).rpc())) {
+                        connect.apply(cluster.peer(leader.raft().selfId()).rpc())) {
             Request.ListJobs jobs = new Request.ListJobs(null, 1000, true);
             List<JobSummary> expected =
                     atLeader.call(jobs, Response.JobList.class).jobs();
@@ -196,14 +202,19 @@ class MembershipClusterTest {
         private final AtomicBoolean stop = new AtomicBoolean();
         private final Thread thread;
 
-        private Writer(String coordinators, ImageRef image) {
-            this.client = Clients.connect(coordinators);
+        private Writer(CorralClient client, ImageRef image) {
+            this.client = client;
             this.image = image;
             this.thread = new Thread(this::run, "membership-writer");
         }
 
         static Writer start(String coordinators, ImageRef image) {
-            Writer w = new Writer(coordinators, image);
+            return start(Clients.connect(coordinators), image);
+        }
+
+        /** Writes through {@code client}, which the writer closes. */
+        static Writer start(CorralClient client, ImageRef image) {
+            Writer w = new Writer(client, image);
             w.thread.start();
             return w;
         }
