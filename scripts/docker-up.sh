@@ -3,7 +3,8 @@
 #
 #   scripts/docker-up.sh          # idempotent; needs root when it has something to install or start
 #
-# 1. Installs Debian's docker.io and iptables when they are missing (apt-get).
+# 1. Installs Debian's docker.io and iptables when they are missing (apt-get), and systemd, util-linux (setpriv) and
+#    openssl, which the systemd install test and the TLS tests use.
 # 2. Starts dockerd in the background when no engine answers, with the vfs storage driver (or
 #    $CORRAL_DOCKER_STORAGE_DRIVER); its log goes to /var/log/corral-dockerd.log.
 # 3. Waits until `docker info` answers (at most 60 s).
@@ -15,12 +16,16 @@ log=/var/log/corral-dockerd.log
 have() { command -v "$1" >/dev/null 2>&1; }
 answers() { docker info >/dev/null 2>&1; }
 
-if answers; then
+missing=()
+# The systemd install test boots the host's systemd in containers and runs setpriv; the TLS tests run openssl.
+[[ -x /usr/lib/systemd/systemd ]] || missing+=(systemd)
+have setpriv || missing+=(util-linux)
+have openssl || missing+=(openssl)
+if answers && ((${#missing[@]} == 0)); then
   echo "docker-up: the Docker engine answers ($(docker version -f '{{.Server.Version}}' 2>/dev/null))"
   exit 0
 fi
 
-missing=()
 have dockerd || missing+=(docker.io)
 have iptables || missing+=(iptables)
 if ((${#missing[@]})); then
