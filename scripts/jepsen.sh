@@ -17,14 +17,14 @@ case " $* " in
   *) need_docker=yes ;;
 esac
 
+# The harness's class path is written by the same reactor build that packages the sibling modules: a build of
+# jepsen-tests alone cannot resolve them unless they were installed into ~/.m2, which a fresh clone has not done.
+cp_file=jepsen-tests/target/runtime.classpath
 if [[ ! -f coordinator/target/corral-coordinator.jar || ! -f worker-agent/target/corral-worker-agent.jar \
-      || ! -d jepsen-tests/target/classes/io/corral/jepsen ]]; then
+      || ! -d jepsen-tests/target/classes/io/corral/jepsen || ! -f "$cp_file" || jepsen-tests/pom.xml -nt "$cp_file" ]]; then
   echo "jepsen: building (mvn -B -q -DskipTests package)"
-  mvn -B -q -DskipTests package
-fi
-cp_file=jepsen-tests/target/jepsen.classpath
-if [[ ! -f "$cp_file" || jepsen-tests/pom.xml -nt "$cp_file" ]]; then
-  mvn -B -q -pl jepsen-tests dependency:build-classpath -Dmdep.outputFile="$root/$cp_file" -Dmdep.includeScope=runtime
+  mvn -B -q -DskipTests package dependency:build-classpath \
+    -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime
 fi
 [[ "$need_docker" == yes ]] && scripts/docker-up.sh
 

@@ -9,6 +9,7 @@ import io.corral.coordinator.membership.Members;
 import io.corral.coordinator.membership.MembershipException;
 import io.corral.coordinator.membership.MembershipRules;
 import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.TestFault;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Request;
@@ -108,6 +109,11 @@ public final class RaftNode implements AutoCloseable {
 
     private final AtomicLong adminCallIds = new AtomicLong();
 
+    /** {@link TestFault#STICKY_WRITE_FAILURE}: a deliberate bug for the harness's availability checker. */
+    private final boolean stickyWriteFailure;
+
+    private volatile boolean writePathBroken;
+
     public RaftNode(CoordinatorConfig config, CorralStateMachine stateMachine) {
         this.config = config;
         this.stateMachine = stateMachine;
@@ -115,6 +121,7 @@ public final class RaftNode implements AutoCloseable {
         this.groupId = groupId(config.clusterName());
         this.bootstrap = RaftGroup.valueOf(groupId, bootstrapPeers(config));
         this.rpcParameters = RaftTls.parameters(config);
+        this.stickyWriteFailure = TestFault.parse(config.testing().faults()).contains(TestFault.STICKY_WRITE_FAILURE);
     }
 
     /**
@@ -264,7 +271,20 @@ public final class RaftNode implements AutoCloseable {
 
     /** Commits a command through the leader; completes with the state machine's reply. */
     public CompletableFuture<Response> submit(Command command) {
-        return bounded(client.async().send(RaftMessages.command(command)));
+        if (writePathBroken) {
+            return CompletableFuture.completedFuture(
+                    unavailable("raft error: this member's write path is closed (test fault sticky-write-failure)"));
+        }
+        CompletableFuture<Response> reply = bounded(client.async().send(RaftMessages.command(command)));
+        if (stickyWriteFailure) {
+            reply = reply.thenApply(r -> {
+                if (r instanceof Response.ErrorReply) {
+                    writePathBroken = true;
+                }
+                return r;
+            });
+        }
+        return reply;
     }
 
     /**

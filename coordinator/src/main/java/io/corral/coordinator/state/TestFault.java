@@ -15,7 +15,12 @@ public enum TestFault {
     /** Breaks promise 1: a submission is acknowledged before it is committed (and may never be). */
     ACK_BEFORE_COMMIT,
     /** Breaks promise 3: an acquire is granted even while another holder's hold is live. */
-    GRANT_HELD_LOCKS;
+    GRANT_HELD_LOCKS,
+    /**
+     * Breaks promise 7: once one write this member makes fails, every later one fails too, while the member still
+     * answers reads and stays in the cluster (the stuck write path the availability checker must catch).
+     */
+    STICKY_WRITE_FAILURE;
 
     /** The name in the configuration: {@code accept-stale-tokens}. */
     public String configName() {
@@ -37,8 +42,12 @@ public enum TestFault {
                 }
             }
             if (found == null) {
-                throw new IllegalArgumentException("unknown test fault '" + n + "'; known: accept-stale-tokens, "
-                        + "ack-before-commit, grant-held-locks");
+                throw new IllegalArgumentException("unknown test fault '" + n + "'; known: "
+                        + String.join(
+                                ", ",
+                                java.util.Arrays.stream(values())
+                                        .map(TestFault::configName)
+                                        .toList()));
             }
             out.add(found);
         }
