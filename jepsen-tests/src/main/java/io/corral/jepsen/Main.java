@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
         description = "Runs Corral's fault-injection harness: a cluster in Docker containers, concurrent clients, "
                 + "faults on a seeded schedule, then the checkers. Exit 0 valid, 1 invalid, 3 unknown, 2 usage.",
         footer = {
-            "%nNemeses: ${sys:corral.nemeses}, and the groups partition, crash, pauses, all, none.",
+            "%nNemeses: ${sys:corral.nemeses}, and the groups partition, crash, pauses, membership, clock, disk, all,"
+                    + " none.",
             "%nExample:%n  scripts/jepsen.sh --workload all --nemesis partition,kill-leader,pause-worker --time 300"
         })
 public final class Main implements Callable<Integer> {

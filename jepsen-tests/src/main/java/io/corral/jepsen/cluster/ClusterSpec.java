@@ -16,6 +16,8 @@ import java.util.TreeMap;
  * @param logs host directory that receives every node's log
  * @param coordinatorSettings {@code --set} overrides for every coordinator, e.g. a short lease TTL
  * @param javaOptions JVM options of every node process
+ * @param faultSupport what the selected nemeses need prepared (spare coordinators, size-limited data directories, a
+ *     movable clock); {@link FaultSupport#NONE} for the default cluster
  */
 public record ClusterSpec(
         int coordinators,
@@ -25,11 +27,34 @@ public record ClusterSpec(
         Path distribution,
         Path logs,
         Map<String, String> coordinatorSettings,
-        String javaOptions) {
+        String javaOptions,
+        FaultSupport faultSupport) {
 
     public static final int RAFT_PORT = 7101;
     public static final int RPC_PORT = 7201;
     public static final int HTTP_PORT = 7301;
+
+    /** A cluster without anything prepared for particular nemeses. */
+    public ClusterSpec(
+            int coordinators,
+            int workers,
+            int workerSlots,
+            String image,
+            Path distribution,
+            Path logs,
+            Map<String, String> coordinatorSettings,
+            String javaOptions) {
+        this(
+                coordinators,
+                workers,
+                workerSlots,
+                image,
+                distribution,
+                logs,
+                coordinatorSettings,
+                javaOptions,
+                FaultSupport.NONE);
+    }
 
     public ClusterSpec {
         if (coordinators != 3 && coordinators != 5) {
@@ -42,5 +67,20 @@ public record ClusterSpec(
             throw new IllegalArgumentException("workerSlots must be 1..64, got " + workerSlots);
         }
         coordinatorSettings = new TreeMap<>(coordinatorSettings);
+        faultSupport = faultSupport == null ? FaultSupport.NONE : faultSupport;
+    }
+
+    /** This spec with {@code support} prepared as well. */
+    public ClusterSpec with(FaultSupport support) {
+        return new ClusterSpec(
+                coordinators,
+                workers,
+                workerSlots,
+                image,
+                distribution,
+                logs,
+                coordinatorSettings,
+                javaOptions,
+                faultSupport.and(support));
     }
 }

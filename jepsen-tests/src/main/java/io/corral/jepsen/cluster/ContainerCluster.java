@@ -18,16 +18,30 @@ import org.testcontainers.containers.Network;
  * A Corral cluster in containers on a private Docker network created for the test: {@code n1..n5} coordinators and
  * {@code w1..} workers, each its own container with NET_ADMIN (iptables, tc). The test JVM talks to the nodes
  * directly at their addresses on that network, as the clients of a real deployment would.
+ *
+ * <p>With {@link FaultSupport#spareCoordinators()}, spare coordinator containers run beside the members without a
+ * Corral process: a membership nemesis starts one in join mode, adds it, removes another member and turns that one
+ * into the next spare. {@link #coordinators()} are the members as the harness last set them; every client and worker
+ * knows the addresses of all coordinator containers, spares included ({@link #rpcAddresses()}), as an operator who
+ * lists every host a coordinator may run on would.
  */
 public final class ContainerCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ContainerCluster.class);
     /** Where the distribution is mounted in every container. */
     private static final String DIST = "/opt/corral";
 
+    /** Each coordinator's data directories live under this; a size-limited file system is mounted here. */
+    static final String DATA_ROOT = "/var/lib/corral";
+
     private final ClusterSpec spec;
     private final Network network;
-    private final List<Node> coordinators = new ArrayList<>();
+    /** Every coordinator container, members and spares, in name order; fixed once started. */
+    private final List<Node> coordinatorContainers = new ArrayList<>();
+    /** The members, as the harness last set them (a membership nemesis changes them from its own thread). */
+    private final List<Node> coordinators = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final List<Node> workers = new ArrayList<>();
+    private String peers = "";
 
     private ContainerCluster(ClusterSpec spec) {
         this.spec = spec;
@@ -40,19 +54,30 @@ public final class ContainerCluster implements AutoCloseable {
         ContainerCluster c = new ContainerCluster(spec);
         try {
             Files.createDirectories(spec.logs());
-            for (int i = 1; i <= spec.coordinators(); i++) {
-                c.coordinators.add(c.container("n" + i, Node.Role.COORDINATOR, image));
+            int spares = spec.faultSupport().spareCoordinators();
+            for (int i = 1; i <= spec.coordinators() + spares; i++) {
+                Node n = c.container("n" + i, Node.Role.COORDINATOR, image);
+                c.coordinatorContainers.add(n);
+                if (i <= spec.coordinators()) {
+                    c.coordinators.add(n);
+                }
             }
             for (int i = 1; i <= spec.workers(); i++) {
                 c.workers.add(c.container("w" + i, Node.Role.WORKER, image));
             }
-            String peers = c.coordinators.stream()
+            c.peers = c.coordinators.stream()
                     .map(n -> n.name() + "=" + n.ip() + ":" + ClusterSpec.RAFT_PORT + "/" + n.ip() + ":"
                             + ClusterSpec.RPC_PORT + "/" + n.ip() + ":" + ClusterSpec.HTTP_PORT)
                     .collect(Collectors.joining(","));
-            for (Node n : c.coordinators) {
-                n.command(c.coordinatorCommand(n, peers));
-                n.start();
+            if (spec.faultSupport().fakeClock()) {
+                FakeClock.prepare(c.coordinatorContainers);
+            }
+            for (Node n : c.coordinatorContainers) {
+                boolean member = c.coordinators.contains(n);
+                n.command(c.coordinatorCommand(n, !member));
+                if (member) {
+                    n.start();
+                }
             }
             for (Node w : c.workers) {
                 w.command(c.workerCommand(w));
@@ -81,6 +106,11 @@ public final class ContainerCluster implements AutoCloseable {
                 })
                 .withCommand("sleep", "infinity")
                 .withFileSystemBind(spec.logs().toAbsolutePath().toString(), "/var/log/corral", BindMode.READ_WRITE);
+        long limitBytes = spec.faultSupport().dataDirLimitBytes();
+        if (role == Node.Role.COORDINATOR && limitBytes > 0) {
+            // A file system of its own per container, which a disk nemesis can fill without touching the host's.
+            g.withTmpFs(Map.of(DATA_ROOT, "rw,size=" + limitBytes));
+        }
         if (NodeImage.isHostJdk(image)) {
             for (String m : NodeImage.hostMounts()) {
                 g.withFileSystemBind(m, m, BindMode.READ_ONLY);
@@ -138,13 +168,21 @@ public final class ContainerCluster implements AutoCloseable {
         return cmd;
     }
 
-    private List<String> coordinatorCommand(Node n, String peers) {
-        List<String> cmd = java(Node.Role.COORDINATOR, "io.corral.coordinator.Main");
+    /**
+     * The coordinator's command line; a joiner starts empty and waits to be added (the members' list is passed all
+     * the same: it names a former member with the addresses it keeps).
+     */
+    private List<String> coordinatorCommand(Node n, boolean join) {
+        List<String> cmd = new ArrayList<>();
+        if (spec.faultSupport().fakeClock()) {
+            cmd.addAll(FakeClock.environment());
+        }
+        cmd.addAll(java(Node.Role.COORDINATOR, "io.corral.coordinator.Main"));
         cmd.addAll(List.of(
                 "--node-id",
                 n.name(),
                 "--data-dir",
-                "/var/lib/corral/" + n.name(),
+                dataDir(n),
                 "--raft-address",
                 n.ip() + ":" + ClusterSpec.RAFT_PORT,
                 "--rpc-address",
@@ -153,8 +191,16 @@ public final class ContainerCluster implements AutoCloseable {
                 n.ip() + ":" + ClusterSpec.HTTP_PORT,
                 "--peers",
                 peers));
+        if (join) {
+            cmd.add("--join");
+        }
         spec.coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
         return cmd;
+    }
+
+    /** A coordinator's data directory in its container. */
+    public static String dataDir(Node n) {
+        return DATA_ROOT + "/" + n.name();
     }
 
     private List<String> workerCommand(Node w) {
@@ -171,29 +217,80 @@ public final class ContainerCluster implements AutoCloseable {
         return cmd;
     }
 
-    /** The coordinators' client addresses, comma-separated, for the client library. */
+    /**
+     * The client addresses of every coordinator container, members first, then spares, comma-separated, for the
+     * client library: a spare has no process (a client that tries it moves on at once) until it is added.
+     */
     public String rpcAddresses() {
-        return coordinators.stream()
-                .map(n -> n.ip() + ":" + ClusterSpec.RPC_PORT)
-                .collect(Collectors.joining(","));
+        List<Node> all = new ArrayList<>(coordinators);
+        coordinatorContainers.stream().filter(n -> !all.contains(n)).forEach(all::add);
+        return addresses(all);
     }
 
+    /** The members' client addresses only, for requests a joining spare could not answer. */
+    public String memberRpcAddresses() {
+        return addresses(coordinators);
+    }
+
+    static String addresses(List<Node> nodes) {
+        return nodes.stream().map(Node::rpcAddress).collect(Collectors.joining(","));
+    }
+
+    /** The members of the cluster, as the harness last set them. */
     public List<Node> coordinators() {
         return List.copyOf(coordinators);
+    }
+
+    /** Coordinator containers that are not members: no process, or a joiner being added. */
+    public List<Node> spares() {
+        return coordinatorContainers.stream()
+                .filter(n -> !coordinators.contains(n))
+                .toList();
+    }
+
+    /** Starts a spare's coordinator in join mode, with an empty data directory, to be added by a membership change. */
+    public void startJoiner(Node spare) {
+        if (coordinators.contains(spare)) {
+            throw new IllegalStateException(spare + " is a member, not a spare");
+        }
+        spare.command(coordinatorCommand(spare, true));
+        spare.start();
+    }
+
+    /** Records that a spare was added to the cluster. */
+    public void admitted(Node spare) {
+        if (!coordinators.contains(spare)) {
+            coordinators.add(spare);
+        }
+    }
+
+    /**
+     * Records that a member was removed, stops its process (a removed coordinator no longer serves: the operator
+     * stops it) and deletes its data, so that it can join again later as a new member.
+     */
+    public void retire(Node member) {
+        coordinators.remove(member);
+        member.stopProcess();
+        member.execOk("rm", "-rf", dataDir(member));
+        member.command(coordinatorCommand(member, true));
     }
 
     public List<Node> workers() {
         return List.copyOf(workers);
     }
 
+    /** The members and the workers: what a heal restores. Spares are left without a process. */
     public List<Node> nodes() {
         List<Node> all = new ArrayList<>(coordinators);
         all.addAll(workers);
         return all;
     }
 
+    /** Any node by name, spares included. */
     public Node node(String name) {
-        return nodes().stream()
+        List<Node> all = new ArrayList<>(coordinatorContainers);
+        all.addAll(workers);
+        return all.stream()
                 .filter(n -> n.name().equals(name))
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no node " + name));
@@ -206,7 +303,9 @@ public final class ContainerCluster implements AutoCloseable {
     /** Stops every container (resuming paused ones first) and removes the network. Logs stay on the host. */
     @Override
     public void close() {
-        for (Node n : nodes()) {
+        List<Node> all = new ArrayList<>(coordinatorContainers);
+        all.addAll(workers);
+        for (Node n : all) {
             try {
                 n.stopContainer();
             } catch (RuntimeException e) {

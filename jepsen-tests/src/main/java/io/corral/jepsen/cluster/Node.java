@@ -50,6 +50,21 @@ public final class Node {
         return ip;
     }
 
+    /** The node's client address (coordinators). */
+    public String rpcAddress() {
+        return ip + ":" + ClusterSpec.RPC_PORT;
+    }
+
+    /** The node's Raft address (coordinators). */
+    public String raftAddress() {
+        return ip + ":" + ClusterSpec.RAFT_PORT;
+    }
+
+    /** The node's HTTP address (coordinators). */
+    public String httpAddress() {
+        return ip + ":" + ClusterSpec.HTTP_PORT;
+    }
+
     public String containerId() {
         return container.getContainerId();
     }
@@ -81,6 +96,34 @@ public final class Node {
     /** SIGTERM: the graceful path (a worker drains, a coordinator closes its store). */
     public void terminate() {
         exec("pkill", "-TERM", "-f", PROCESS_PATTERN);
+    }
+
+    /** How long a graceful stop may take before the process is killed. */
+    static final long STOP_TIMEOUT_MS = 15_000;
+
+    /**
+     * Stops the process for good: SIGTERM, then SIGKILL if it has not exited within {@link #STOP_TIMEOUT_MS}. Returns
+     * once it is gone.
+     */
+    public void stopProcess() {
+        terminate();
+        long deadline = System.nanoTime() + STOP_TIMEOUT_MS * 1_000_000;
+        while (running() && System.nanoTime() < deadline) {
+            pauseMs(100);
+        }
+        while (running()) {
+            kill();
+            pauseMs(100);
+        }
+    }
+
+    private static void pauseMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping a process", e);
+        }
     }
 
     public boolean running() {

@@ -1,5 +1,6 @@
 package io.corral.jepsen.nemesis;
 
+import io.corral.jepsen.cluster.FaultSupport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,14 @@ public final class Nemeses {
         ALL.put("pause-leader", Crash::pauseLeader);
         ALL.put("pause-worker", Crash::pauseWorker);
         ALL.put("net", NetworkFaults::standard);
+        ALL.put("replace-member", Membership::replaceMember);
+        ALL.put("replace-leader", Membership::replaceLeader);
+        ALL.put("clock-bump", ClockFaults::bump);
+        ALL.put("clock-bump-leader", ClockFaults::bumpLeader);
+        ALL.put("clock-strobe", ClockFaults::strobe);
+        ALL.put("clock-skew-failover", ClockFaults::skewFailover);
+        ALL.put("disk-full", DiskFull::random);
+        ALL.put("disk-full-leader", DiskFull::ofLeader);
     }
 
     /** Groups accepted on the command line besides single names. */
@@ -37,7 +46,13 @@ public final class Nemeses {
                             "partition-bridge"),
             "crash", List.of("kill", "kill-leader", "kill-worker"),
             "pauses", List.of("pause", "pause-leader", "pause-worker"),
+            "membership", List.of("replace-member", "replace-leader"),
+            "clock", List.of("clock-bump", "clock-bump-leader", "clock-strobe", "clock-skew-failover"),
+            "disk", List.of("disk-full", "disk-full-leader"),
             "all", List.copyOf(ALL.keySet()));
+
+    /** The groups, for usage messages. */
+    static final String GROUP_NAMES = "partition, crash, pauses, membership, clock, disk, all, none";
 
     private Nemeses() {}
 
@@ -46,8 +61,21 @@ public final class Nemeses {
     }
 
     /**
+     * What the cluster must be started with for the nemeses of a comma-separated list (see {@link #parse}).
+     *
+     * @throws IllegalArgumentException as {@link #parse} does
+     */
+    public static FaultSupport support(String csv) {
+        FaultSupport all = FaultSupport.NONE;
+        for (Nemesis n : parse(csv)) {
+            all = all.and(n.needs());
+        }
+        return all;
+    }
+
+    /**
      * Parses a comma-separated list of nemesis names and groups ({@code partition}, {@code crash}, {@code pauses},
-     * {@code all}); {@code none} for no faults.
+     * {@code membership}, {@code clock}, {@code disk}, {@code all}); {@code none} for no faults.
      *
      * @throws IllegalArgumentException naming an unknown entry and the accepted ones
      */
@@ -63,7 +91,7 @@ public final class Nemeses {
                 Supplier<Nemesis> s = ALL.get(n);
                 if (s == null) {
                     throw new IllegalArgumentException("unknown nemesis '" + name + "'; known: "
-                            + String.join(", ", ALL.keySet()) + ", and the groups partition, crash, pauses, all, none");
+                            + String.join(", ", ALL.keySet()) + ", and the groups " + GROUP_NAMES);
                 }
                 if (out.stream().noneMatch(x -> x.kind().equals(n))) {
                     out.add(s.get());

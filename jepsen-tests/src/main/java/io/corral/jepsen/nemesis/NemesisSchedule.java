@@ -1,12 +1,17 @@
 package io.corral.jepsen.nemesis;
 
+import io.corral.jepsen.checker.CheckResult;
 import io.corral.jepsen.cluster.ContainerCluster;
 import io.corral.jepsen.cluster.Node;
 import io.corral.jepsen.history.History;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,16 +86,28 @@ public final class NemesisSchedule {
             detail.put("kind", n.kind());
             history.event(PROCESS, "nemesis-start", detail);
             log.info("nemesis: {} {}", n.kind(), active.detail());
+            Fault f = active;
             try {
                 sleepUntil(Math.min(endNanos, history.now() + between(timing.faultMinMs(), timing.faultMaxMs())));
             } finally {
-                heal(active);
+                heal(f);
                 active = null;
-                periods.add(new Period(n.kind(), start, history.now(), detail));
+                periods.add(new Period(n.kind(), start, history.now(), afterHeal(f, detail)));
                 history.event(PROCESS, "nemesis-stop", Map.of("kind", n.kind()));
                 log.info("nemesis: {} healed", n.kind());
             }
         }
+    }
+
+    /** What the fault reported at its start, with what it adds when healed (e.g. how long recovery took). */
+    static Map<String, Object> afterHeal(Fault f, Map<String, Object> atStart) {
+        Map<String, Object> detail = new TreeMap<>(atStart);
+        try {
+            detail.putAll(f.detail());
+        } catch (RuntimeException e) {
+            detail.put("detailError", e.toString());
+        }
+        return detail;
     }
 
     private void heal(Fault f) {
@@ -127,6 +144,29 @@ public final class NemesisSchedule {
 
     public List<Period> periods() {
         return List.copyOf(periods);
+    }
+
+    /**
+     * The nemeses' own checks (membership, clock, disk), each once, on the faults of its kinds; none for the others.
+     * Run after {@link #healAll()} and once the cluster has recovered.
+     */
+    public List<CheckResult> checks() throws InterruptedException {
+        Map<String, NemesisCheck> byName = new LinkedHashMap<>();
+        Map<String, Set<String>> kinds = new HashMap<>();
+        for (Nemesis n : nemeses) {
+            n.check().ifPresent(c -> {
+                byName.putIfAbsent(c.name(), c);
+                kinds.computeIfAbsent(c.name(), k -> new HashSet<>()).add(n.kind());
+            });
+        }
+        List<CheckResult> out = new ArrayList<>();
+        for (Map.Entry<String, NemesisCheck> e : byName.entrySet()) {
+            Set<String> mine = kinds.get(e.getKey());
+            List<Period> of =
+                    periods.stream().filter(p -> mine.contains(p.kind())).toList();
+            out.add(e.getValue().check(cluster, of, history));
+        }
+        return out;
     }
 
     private long between(long minMs, long maxMs) {
