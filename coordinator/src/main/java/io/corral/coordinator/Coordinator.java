@@ -26,6 +26,7 @@ import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.StateCore;
 import io.corral.coordinator.state.TestFault;
+import io.corral.coordinator.time.SteadyClock;
 import io.corral.coordinator.workers.Dispatcher;
 import io.corral.coordinator.workers.WorkerRegistry;
 import io.corral.coordinator.workers.WorkerService;
@@ -121,9 +122,13 @@ public final class Coordinator implements AutoCloseable {
         return CoreLimits.defaults().withMaxImageBytes(config.limits().maxImageBytes());
     }
 
-    /** Starts every part; on failure whatever started is closed again. */
-    public static Coordinator start(CoordinatorConfig config, LongSupplier clockMs) throws IOException {
-        Coordinator c = new Coordinator(config, clockMs);
+    /**
+     * Starts every part; on failure whatever started is closed again. {@code wallClockMs} is the host's wall clock: it
+     * is read once, and the coordinator's time then advances with the monotonic clock ({@link SteadyClock}), so a step
+     * of the host's clock never expires a lease or a lock early.
+     */
+    public static Coordinator start(CoordinatorConfig config, LongSupplier wallClockMs) throws IOException {
+        Coordinator c = new Coordinator(config, SteadyClock.startingNow(wallClockMs, System::nanoTime));
         try {
             c.startParts();
             return c;

@@ -99,7 +99,12 @@ public final class LocalCluster implements AutoCloseable {
      * are config overrides (dotted keys).
      */
     public static LocalCluster start(Path root, int size, Map<String, String> settings) {
-        LocalCluster c = new LocalCluster(root, size, settings, System::currentTimeMillis);
+        return start(root, size, settings, System::currentTimeMillis);
+    }
+
+    /** {@link #start(Path, int, Map)} with every member reading {@code wallClockMs} as its host's wall clock. */
+    public static LocalCluster start(Path root, int size, Map<String, String> settings, LongSupplier wallClockMs) {
+        LocalCluster c = new LocalCluster(root, size, settings, wallClockMs);
         for (String id : c.ids()) {
             c.startMember(id);
         }
