@@ -4,7 +4,8 @@
 #   scripts/docker-up.sh          # idempotent; needs root when it has something to install or start
 #
 # 1. Installs Debian's docker.io and iptables when they are missing (apt-get), and systemd, util-linux (setpriv) and
-#    openssl, which the systemd install test and the TLS tests use.
+#    openssl, which the systemd install test and the TLS tests use, and libfaketime, which the harness's clock nemeses
+#    preload into the coordinators (the nodes run the host's /usr).
 # 2. Starts dockerd in the background when no engine answers, with the vfs storage driver (or
 #    $CORRAL_DOCKER_STORAGE_DRIVER); its log goes to /var/log/corral-dockerd.log.
 # 3. Waits until `docker info` answers (at most 60 s).
@@ -21,6 +22,7 @@ missing=()
 [[ -x /usr/lib/systemd/systemd ]] || missing+=(systemd)
 have setpriv || missing+=(util-linux)
 have openssl || missing+=(openssl)
+compgen -G '/usr/lib/*/faketime/libfaketimeMT.so.1' >/dev/null || missing+=(libfaketime)
 if answers && ((${#missing[@]} == 0)); then
   echo "docker-up: the Docker engine answers ($(docker version -f '{{.Server.Version}}' 2>/dev/null))"
   exit 0

@@ -195,6 +195,7 @@ public final class ContainerCluster implements AutoCloseable {
             cmd.add("--join");
         }
         spec.coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
+        spec.faultSupport().coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
         return cmd;
     }
 

@@ -19,6 +19,10 @@ import java.util.Locale;
  *   <li>The offset file is read at most once a second ({@code FAKETIME_CACHE_DURATION=1}): a change takes effect
  *       within a second. Reading it on every call ({@code FAKETIME_NO_CACHE=1}) made each {@code
  *       currentTimeMillis()} about 20 times slower, which a busy JVM notices.
+ *   <li>{@code FAKETIME_FORCE_MONOTONIC_FIX=0}: Debian's libfaketime (0.9.10) turns that "fix" on by itself for
+ *       this glibc, and with it every timed wait of the JVM goes wrong (a 200 ms {@code LockSupport.parkNanos} or
+ *       {@code Object.wait} returned at once, a 200 ms {@code Condition.await} took 1.2 s): Ratis' heartbeats and
+ *       timeouts fell apart and no write committed. Off, every timed wait took its 200 ms.
  *   <li>The file holds a relative offset in seconds ({@code +30.000}, {@code -2.500}); libfaketime takes fractions
  *       but no unit suffix smaller than a second.
  * </ul>
@@ -38,7 +42,8 @@ public final class FakeClock {
                 "LD_PRELOAD=" + library(),
                 "FAKETIME_TIMESTAMP_FILE=" + OFFSET_FILE,
                 "FAKETIME_CACHE_DURATION=1",
-                "FAKETIME_DONT_FAKE_MONOTONIC=1");
+                "FAKETIME_DONT_FAKE_MONOTONIC=1",
+                "FAKETIME_FORCE_MONOTONIC_FIX=0");
     }
 
     /** Checks that every container has the library and starts every clock at the true time. */

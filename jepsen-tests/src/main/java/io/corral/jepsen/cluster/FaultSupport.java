@@ -1,5 +1,8 @@
 package io.corral.jepsen.cluster;
 
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * What some nemeses need prepared when the cluster starts, beyond the default cluster: every other run starts exactly
  * as before.
@@ -10,9 +13,16 @@ package io.corral.jepsen.cluster;
  *     so that a disk nemesis can fill it without filling the host's disk; 0 for the container's own file system
  * @param fakeClock whether coordinators run with libfaketime preloaded, so that a clock nemesis can move their
  *     wall clock (CLOCK_REALTIME) at run time; their monotonic clock is left alone
+ * @param coordinatorSettings {@code --set} overrides a nemesis needs, e.g. small Raft log segments so that a full
+ *     disk shows within seconds
  */
-public record FaultSupport(int spareCoordinators, long dataDirLimitBytes, boolean fakeClock) {
+public record FaultSupport(
+        int spareCoordinators, long dataDirLimitBytes, boolean fakeClock, Map<String, String> coordinatorSettings) {
     public static final FaultSupport NONE = new FaultSupport(0, 0, false);
+
+    public FaultSupport(int spareCoordinators, long dataDirLimitBytes, boolean fakeClock) {
+        this(spareCoordinators, dataDirLimitBytes, fakeClock, Map.of());
+    }
 
     /** At most this many spares: one is enough to rotate members through, two cover a change that failed midway. */
     public static final int MAX_SPARES = 2;
@@ -31,11 +41,14 @@ public record FaultSupport(int spareCoordinators, long dataDirLimitBytes, boolea
         }
     }
 
-    /** What both need: the most spares, the larger limit, a fake clock if either wants one. */
+    /** What both need: the most spares, the larger limit, a fake clock if either wants one, both's settings. */
     public FaultSupport and(FaultSupport other) {
+        Map<String, String> settings = new TreeMap<>(coordinatorSettings);
+        settings.putAll(other.coordinatorSettings);
         return new FaultSupport(
                 Math.max(spareCoordinators, other.spareCoordinators),
                 Math.max(dataDirLimitBytes, other.dataDirLimitBytes),
-                fakeClock || other.fakeClock);
+                fakeClock || other.fakeClock,
+                settings);
     }
 }

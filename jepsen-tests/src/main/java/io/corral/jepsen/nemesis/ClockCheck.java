@@ -9,9 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The clock nemesis's check. Safety under clock faults is the workloads' checkers' to judge; this one makes sure the
- * faults were real and are over: the leader's clock, measured through the product, moved when the leader's clock was
- * moved (else the run proved nothing about time), and every clock is back at the true time.
+ * The clock nemesis's check. Safety under clock faults is the workloads' checkers' to judge; this one checks what the
+ * probes of the leader's clock saw, and that the faults are over:
+ *
+ * <ul>
+ *   <li>after {@code clock-skew-failover}, the new leader's clock shows the skew it was started with: else the
+ *       faults never reached the coordinators' JVMs and the run proved nothing about time (UNKNOWN);
+ *   <li>after a step of the leader's clock ({@code clock-bump-leader}), the leader's clock must not have followed
+ *       it: it counts with its monotonic clock from its start (INVALID if it jumped with the step);
+ *   <li>every clock is back at the true time.
+ * </ul>
  */
 final class ClockCheck implements NemesisCheck {
     static final String NAME = "clock";
@@ -34,8 +41,9 @@ final class ClockCheck implements NemesisCheck {
     }
 
     static CheckResult judge(List<NemesisSchedule.Period> periods, List<String> notReset) {
-        CheckResult.Builder b = CheckResult.builder(NAME).zero("faults", "probes", "probes-showing-the-offset");
+        CheckResult.Builder b = CheckResult.builder(NAME).zero("faults", "probes", "skews-seen", "steps-followed");
         long largest = 0;
+        boolean skewProbed = false;
         for (NemesisSchedule.Period p : periods) {
             Map<String, Object> d = p.detail();
             b.count("faults", 1);
@@ -48,40 +56,32 @@ final class ClockCheck implements NemesisCheck {
             b.count("probes", 1);
             long seenMs = ((Number) seen).longValue();
             long tolerance = SEEN_TOLERANCE_MS + ((Number) d.getOrDefault("probeUncertaintyMs", 0L)).longValue();
-            if (leaderTargeted(p.kind()) && Math.abs(seenMs - offset) <= tolerance) {
-                b.count("probes-showing-the-offset", 1);
+            Map<String, Object> example = MembershipCheck.example(
+                    "kind", p.kind(), "node", d.get("node"), "offsetMs", offset, "leaderClockOffsetMs", seenMs);
+            boolean showsOffset = Math.abs(seenMs - offset) <= tolerance && Math.abs(offset) > tolerance;
+            if (p.kind().equals("clock-skew-failover") && d.get("node").equals(d.get("transferredTo"))) {
+                skewProbed = true;
+                if (showsOffset) {
+                    b.count("skews-seen", 1);
+                }
+            } else if (p.kind().equals("clock-bump-leader") && showsOffset) {
+                b.anomaly("steps-followed", example);
+                continue;
             }
-            b.note(
-                    "leader-clock",
-                    MembershipCheck.example(
-                            "kind",
-                            p.kind(),
-                            "node",
-                            d.get("node"),
-                            "offsetMs",
-                            offset,
-                            "leaderClockOffsetMs",
-                            seenMs));
+            b.note("leader-clock", example);
         }
         b.count("largest-offset-ms", largest);
-        boolean leaderFaults = periods.stream()
-                .anyMatch(p -> leaderTargeted(p.kind()) && p.detail().containsKey("leaderClockOffsetMs"));
-        if (leaderFaults && b.build().count("probes-showing-the-offset") == 0) {
+        if (skewProbed && b.build().count("skews-seen") == 0) {
             b.unknown(
                     "clock-not-moved",
                     Map.of(
                             "why",
-                            "no probe of the leader's clock showed the offset set on it: the faults may not have"
-                                    + " reached the coordinators' JVMs"));
+                            "no leader started with a skewed clock showed the skew: the faults may not have reached"
+                                    + " the coordinators' JVMs"));
         }
         if (!notReset.isEmpty()) {
             b.anomaly("clock-not-reset", Map.of("nodes", notReset));
         }
         return b.build();
-    }
-
-    /** Faults after which the node whose clock was moved is expected to lead at the probe. */
-    static boolean leaderTargeted(String kind) {
-        return kind.equals("clock-bump-leader") || kind.equals("clock-skew-failover");
     }
 }

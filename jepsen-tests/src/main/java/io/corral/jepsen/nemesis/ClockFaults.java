@@ -19,20 +19,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wall-clock faults on coordinators ({@link FakeClock}: CLOCK_REALTIME only, the monotonic clock is left alone, as
- * when NTP or an operator steps a host's clock):
+ * when NTP or an operator steps a host's clock). A coordinator reads the wall clock once, at start, and then counts
+ * with the monotonic clock, so the faults come in two sorts:
  *
  * <ul>
- *   <li>{@code clock-bump}, {@code clock-bump-leader}: a random member's, or the leader's, clock jumps forward or back
- *       by 1 to 60 s and stays there for the fault; it jumps back when healed.
- *   <li>{@code clock-strobe}: the leader's clock flips between the true time and an offset of 1 to 30 s, forward or
- *       back, every 1 to 2 s for the whole fault.
- *   <li>{@code clock-skew-failover}: a follower's clock is set 2 to 30 s ahead or behind, then leadership is handed to
- *       it: the new leader's clock disagrees with the one that stamped the live leases and locks.
+ *   <li>Steps while a coordinator runs, which it must not follow: {@code clock-bump}, {@code clock-bump-leader} (a
+ *       random member's, or the leader's, clock jumps forward or back by 1 to 60 s for the fault, and back when
+ *       healed) and {@code clock-strobe} (the leader's clock flips between the true time and an offset of 1 to 30 s
+ *       every 1 to 2 s).
+ *   <li>Skew between members, which a coordinator cannot avoid: {@code clock-skew-failover} sets a follower's clock
+ *       2 to 30 s ahead or behind, restarts its coordinator (which then counts from the skewed time), waits until it
+ *       has caught up and hands leadership to it. The new leader's clock disagrees with the one that stamped the live
+ *       leases and locks. Healed by a graceful restart at the true time.
  * </ul>
  *
- * <p>After setting a clock the fault measures the leader's clock through the product: it acquires a probe lock, whose
- * expiry is the leader's time plus the TTL (recorded as {@code leaderClockOffsetMs} in the detail, with its
- * uncertainty).
+ * <p>After each fault starts, it measures the leader's clock through the product: it acquires a probe lock, whose
+ * expiry is the leader's time plus the TTL ({@code leaderClockOffsetMs} in the detail, with its uncertainty).
  */
 public final class ClockFaults implements Nemesis {
     private static final Logger log = LoggerFactory.getLogger(ClockFaults.class);
@@ -138,13 +140,12 @@ public final class ClockFaults implements Nemesis {
         if (mode == Mode.STROBE) {
             strobe = new Strobe(target, offsetMs, new Random(random.nextLong()));
             strobe.start();
+        } else if (mode == Mode.SKEW_FAILOVER) {
+            restart(cluster, target, detail);
+            detail.put("transferredTo", transfer(cluster, target));
+            probe(cluster, detail);
         } else {
             Admin.pause(TAKES_EFFECT_MS);
-        }
-        if (mode == Mode.SKEW_FAILOVER) {
-            detail.put("transferredTo", transfer(cluster, target));
-        }
-        if (mode != Mode.STROBE) {
             probe(cluster, detail);
         }
         Strobe running = strobe;
@@ -166,8 +167,36 @@ public final class ClockFaults implements Nemesis {
                     detail.put("flips", running.flips);
                 }
                 FakeClock.set(target, 0);
+                if (mode == Mode.SKEW_FAILOVER) {
+                    restart(cluster, target, detail); // a graceful stop: a leader hands leadership over first
+                }
             }
         };
+    }
+
+    /** How long a restarted member may take to apply the leader's commit index again. */
+    static final long CATCH_UP_TIMEOUT_MS = 60_000;
+
+    /**
+     * Stops the member gracefully and starts it again, so that it reads its (possibly skewed) wall clock anew, and
+     * awaits it applying the commit index the members report.
+     */
+    static void restart(ContainerCluster cluster, Node n, Map<String, Object> detail) {
+        n.stopProcess();
+        n.start();
+        long[] commit = {-1};
+        boolean caughtUp = Admin.await(CATCH_UP_TIMEOUT_MS, () -> {
+            Response.Membership m = Admin.membership(cluster.memberRpcAddresses());
+            io.corral.protocol.MemberStatus s = Admin.nodeStatus(n.rpcAddress());
+            if (m == null || s == null) {
+                return false;
+            }
+            commit[0] = Math.max(commit[0], m.commitIndex());
+            return s.appliedIndex() >= commit[0];
+        });
+        if (!caughtUp) {
+            detail.put("notCaughtUpAfterRestart", n.name());
+        }
     }
 
     /** Hands leadership to {@code target}; returns the leader afterwards as the cluster reports it. */

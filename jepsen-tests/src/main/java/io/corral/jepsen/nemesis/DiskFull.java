@@ -33,7 +33,9 @@ import java.util.Random;
  * <p>Before it heals, the fault looks at what the full disk did, for {@link DiskCheck}: whether the member's process
  * still runs (a full disk must not crash it), what its {@code /health} says, whether the cluster still commits a write
  * (it must while a majority has space), and the lines of the member's log that name the full disk. After deleting the
- * filler it awaits the member's recovery: it must apply the leader's commit index again, without a restart.
+ * filler it awaits the member's recovery: it must apply the leader's commit index again, without a restart. A member
+ * that does not is recorded as not recovered and then restarted, as systemd's watchdog would, so that the rest of the
+ * run still has every member.
  */
 public final class DiskFull implements Nemesis {
     /** The size of every coordinator's data directory in runs with this nemesis: room for a few snapshots. */
@@ -73,9 +75,16 @@ public final class DiskFull implements Nemesis {
         return kind;
     }
 
+    /**
+     * Raft log segments this small in runs with this nemesis: Ratis preallocates a segment's file when it opens it and
+     * then writes into space it already has, so with the default 8 MiB a full disk would show only minutes later.
+     */
+    static final long SEGMENT_BYTES = 64 << 10;
+
     @Override
     public FaultSupport needs() {
-        return new FaultSupport(0, DATA_DIR_LIMIT_BYTES, false);
+        return new FaultSupport(
+                0, DATA_DIR_LIMIT_BYTES, false, Map.of("raft.segmentSizeBytes", Long.toString(SEGMENT_BYTES)));
     }
 
     @Override
@@ -94,6 +103,8 @@ public final class DiskFull implements Nemesis {
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("node", target.name());
         detail.put("freeBytesLeft", fill(target));
+        Admin.pause(SNAPSHOT_AFTER_MS);
+        detail.put("snapshotWhileFull", snapshot(target));
         return new Fault() {
             private boolean healed;
 
@@ -119,9 +130,28 @@ public final class DiskFull implements Nemesis {
                 if (!target.running()) {
                     target.start(); // a crash is recorded above; recovery is still measured
                 }
-                awaitRecovery(cluster, target, detail);
+                if (!awaitRecovery(cluster, target, detail, "")) {
+                    // Recorded as not recovered; restarted as systemd's watchdog would, so that one stuck member does
+                    // not weaken the rest of the run.
+                    target.kill();
+                    target.start();
+                    awaitRecovery(cluster, target, detail, "AfterRestart");
+                }
             }
         };
+    }
+
+    /** How long after the fill the member is asked for a snapshot (a checkpoint and a flush of its store). */
+    static final long SNAPSHOT_AFTER_MS = 1_000;
+
+    /** Asks the member itself for a snapshot, which needs space; returns its answer or error. */
+    static String snapshot(Node n) {
+        try (CorralClient c = Admin.connect(n.rpcAddress(), 10_000)) {
+            return c.call(new Request.TakeSnapshot(), Response.class).toString();
+        } catch (CorralException | IllegalStateException e) {
+            String m = String.valueOf(e.getMessage());
+            return "refused: " + (m.length() > 300 ? m.substring(0, 300) : m);
+        }
     }
 
     /** Fills the node's data file system to the last byte; returns the bytes left free (0 when it worked). */
@@ -196,7 +226,8 @@ public final class DiskFull implements Nemesis {
         }
     }
 
-    static void awaitRecovery(ContainerCluster cluster, Node target, Map<String, Object> detail) {
+    /** Awaits the member applying the leader's commit index; records how it went under keys ending in {@code suffix}. */
+    static boolean awaitRecovery(ContainerCluster cluster, Node target, Map<String, Object> detail, String suffix) {
         long t0 = System.nanoTime();
         long[] commit = {-1};
         long[] applied = {-1};
@@ -210,12 +241,13 @@ public final class DiskFull implements Nemesis {
             applied[0] = s.appliedIndex();
             return applied[0] >= commit[0];
         });
-        detail.put("recovered", ok);
-        detail.put("recoveryMs", (System.nanoTime() - t0) / 1_000_000);
+        detail.put("recovered" + suffix, ok);
+        detail.put("recoveryMs" + suffix, (System.nanoTime() - t0) / 1_000_000);
         if (!ok) {
-            detail.put("appliedIndex", applied[0]);
-            detail.put("commitIndex", commit[0]);
+            detail.put("appliedIndex" + suffix, applied[0]);
+            detail.put("commitIndex" + suffix, commit[0]);
         }
+        return ok;
     }
 
     static long size(Path file) {

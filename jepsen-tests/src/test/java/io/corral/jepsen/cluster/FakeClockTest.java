@@ -16,7 +16,8 @@ class FakeClockTest {
     @Test
     void onlyTheWallClockIsMovedAndTheOffsetIsReadOnceASecond() {
         assertThat(FakeClock.environment())
-                .contains("FAKETIME_DONT_FAKE_MONOTONIC=1", "FAKETIME_CACHE_DURATION=1")
+                .contains(
+                        "FAKETIME_DONT_FAKE_MONOTONIC=1", "FAKETIME_CACHE_DURATION=1", "FAKETIME_FORCE_MONOTONIC_FIX=0")
                 .anySatisfy(e -> assertThat(e).startsWith("LD_PRELOAD=").endsWith("libfaketimeMT.so.1"));
     }
 }

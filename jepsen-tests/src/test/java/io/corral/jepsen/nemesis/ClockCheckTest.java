@@ -11,34 +11,47 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ClockCheckTest {
-    @Test
-    void aProbeThatShowsTheLeadersOffsetIsValid() {
-        CheckResult r = ClockCheck.judge(
-                List.of(period(
-                        "clock-bump-leader",
-                        Map.of(
-                                "node",
-                                "n1",
-                                "offsetMs",
-                                30_000L,
-                                "leaderClockOffsetMs",
-                                29_400L,
-                                "probeUncertaintyMs",
-                                20L))),
-                List.of());
-        assertThat(r.validity()).isEqualTo(Validity.VALID);
-        assertThat(r.count("probes-showing-the-offset")).isEqualTo(1);
-        assertThat(r.count("largest-offset-ms")).isEqualTo(30_000);
+    static NemesisSchedule.Period skewFailover(long offsetMs, long seenMs) {
+        return period(
+                "clock-skew-failover",
+                Map.of(
+                        "node",
+                        "n2",
+                        "transferredTo",
+                        "n2",
+                        "offsetMs",
+                        offsetMs,
+                        "leaderClockOffsetMs",
+                        seenMs,
+                        "probeUncertaintyMs",
+                        20L));
     }
 
     @Test
-    void leaderFaultsThatNeverShowTheirOffsetAreUnknown() {
-        CheckResult r = ClockCheck.judge(
-                List.of(period(
-                        "clock-bump-leader", Map.of("node", "n1", "offsetMs", -12_000L, "leaderClockOffsetMs", 3L))),
-                List.of());
+    void aNewLeaderStartedWithASkewedClockShowsTheSkew() {
+        CheckResult r = ClockCheck.judge(List.of(skewFailover(25_000, 24_600)), List.of());
+        assertThat(r.validity()).isEqualTo(Validity.VALID);
+        assertThat(r.count("skews-seen")).isEqualTo(1);
+        assertThat(r.count("largest-offset-ms")).isEqualTo(25_000);
+    }
+
+    @Test
+    void skewsThatNeverShowAreUnknown() {
+        CheckResult r = ClockCheck.judge(List.of(skewFailover(-12_000, 3)), List.of());
         assertThat(r.validity()).isEqualTo(Validity.UNKNOWN);
         assertThat(r.examplesOf("clock-not-moved")).hasSize(1);
+    }
+
+    @Test
+    void aLeaderMustNotFollowAStepOfItsClock() {
+        NemesisSchedule.Period ignored =
+                period("clock-bump-leader", Map.of("node", "n1", "offsetMs", 30_000L, "leaderClockOffsetMs", 4L));
+        assertThat(ClockCheck.judge(List.of(ignored), List.of()).validity()).isEqualTo(Validity.VALID);
+        NemesisSchedule.Period followed =
+                period("clock-bump-leader", Map.of("node", "n1", "offsetMs", 30_000L, "leaderClockOffsetMs", 29_700L));
+        CheckResult r = ClockCheck.judge(List.of(followed), List.of());
+        assertThat(r.validity()).isEqualTo(Validity.INVALID);
+        assertThat(r.count("steps-followed")).isEqualTo(1);
     }
 
     @Test

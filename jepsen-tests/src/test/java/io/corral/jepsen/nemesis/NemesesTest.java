@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.corral.jepsen.cluster.FaultSupport;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NemesesTest {
@@ -24,7 +25,11 @@ class NemesesTest {
         assertThat(Nemeses.support("membership")).isEqualTo(new FaultSupport(1, 0, false));
         assertThat(Nemeses.support("clock-bump")).isEqualTo(new FaultSupport(0, 0, true));
         assertThat(Nemeses.support("disk,replace-leader,clock"))
-                .isEqualTo(new FaultSupport(1, DiskFull.DATA_DIR_LIMIT_BYTES, true));
+                .isEqualTo(new FaultSupport(
+                        1,
+                        DiskFull.DATA_DIR_LIMIT_BYTES,
+                        true,
+                        Map.of("raft.segmentSizeBytes", Long.toString(DiskFull.SEGMENT_BYTES))));
     }
 
     @Test
