@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -42,13 +43,16 @@ public final class LocalCluster implements AutoCloseable {
     private final Set<String> retired = new LinkedHashSet<>();
 
     private final Map<String, String> settings;
-    private final LongSupplier clockMs;
+    /** Each member's host wall clock, by member id. */
+    private final Function<String, LongSupplier> wallClockOf;
+
     private final Map<String, Coordinator> running = new LinkedHashMap<>();
 
-    private LocalCluster(Path root, int size, Map<String, String> settings, LongSupplier clockMs) {
+    private LocalCluster(
+            Path root, int size, Map<String, String> settings, Function<String, LongSupplier> wallClockOf) {
         this.root = root;
         this.settings = settings;
-        this.clockMs = clockMs;
+        this.wallClockOf = wallClockOf;
         Path saved = root.resolve("peers");
         try {
             if (Files.exists(saved)) {
@@ -104,7 +108,13 @@ public final class LocalCluster implements AutoCloseable {
 
     /** {@link #start(Path, int, Map)} with every member reading {@code wallClockMs} as its host's wall clock. */
     public static LocalCluster start(Path root, int size, Map<String, String> settings, LongSupplier wallClockMs) {
-        LocalCluster c = new LocalCluster(root, size, settings, wallClockMs);
+        return start(root, size, settings, id -> wallClockMs);
+    }
+
+    /** {@link #start(Path, int, Map)} with each member reading its own host's wall clock, {@code wallClockOf(id)}. */
+    public static LocalCluster start(
+            Path root, int size, Map<String, String> settings, Function<String, LongSupplier> wallClockOf) {
+        LocalCluster c = new LocalCluster(root, size, settings, wallClockOf);
         for (String id : c.ids()) {
             c.startMember(id);
         }
@@ -253,7 +263,7 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException(id + " is already running");
         }
         try {
-            Coordinator c = Coordinator.start(config(id), clockMs);
+            Coordinator c = Coordinator.start(config(id), wallClockOf.apply(id));
             running.put(id, c);
             return c;
         } catch (IOException e) {
