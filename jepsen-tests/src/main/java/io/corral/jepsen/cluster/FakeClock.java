@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -46,15 +47,37 @@ public final class FakeClock {
                 "FAKETIME_FORCE_MONOTONIC_FIX=0");
     }
 
-    /** Checks that every container has the library and starts every clock at the true time. */
+    /** The offset the self-check sets, and how far from it the result may be (the command's own run time). */
+    static final long CHECK_OFFSET_S = 3600;
+
+    static final long CHECK_TOLERANCE_S = 30;
+
+    /**
+     * Checks that libfaketime moves the clock in every container (a run whose clock faults never reach a process
+     * would prove nothing about time) and starts every clock at the true time.
+     */
     static void prepare(List<Node> coordinators) {
         for (Node n : coordinators) {
             if (n.exec("test", "-r", library()).getExitCode() != 0) {
                 throw new IllegalStateException(
                         n.name() + " has no " + library() + ": a clock nemesis needs libfaketime"
-                                + " (apt-get install faketime libfaketime; scripts/docker-up.sh installs it on the host)");
+                                + " (apt-get install libfaketime; scripts/docker-up.sh installs it on the host)");
             }
+            checkMoves(n);
             set(n, 0);
+        }
+    }
+
+    /** Runs {@code date} under the preload with the offset file an hour ahead, and compares with the true time. */
+    static void checkMoves(Node n) {
+        set(n, CHECK_OFFSET_S * 1000);
+        List<String> cmd = new ArrayList<>(environment());
+        cmd.addAll(List.of("date", "+%s"));
+        long faked = Long.parseLong(n.execOk(cmd.toArray(String[]::new)).strip());
+        long real = Long.parseLong(n.execOk("date", "+%s").strip());
+        if (Math.abs(faked - real - CHECK_OFFSET_S) > CHECK_TOLERANCE_S) {
+            throw new IllegalStateException(n.name() + ": libfaketime did not move the clock (" + OFFSET_FILE
+                    + " says +" + CHECK_OFFSET_S + " s, the preloaded date said " + (faked - real) + " s off)");
         }
     }
 
