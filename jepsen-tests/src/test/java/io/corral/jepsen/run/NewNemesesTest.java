@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.corral.jepsen.checker.CheckResult;
 import io.corral.jepsen.checker.Validity;
 import io.corral.jepsen.cluster.NodeImage;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
