@@ -72,16 +72,16 @@ public final class Runner {
         Random random = new Random(spec.seed());
         String runId = Long.toHexString(spec.seed()) + "-" + Long.toHexString(System.currentTimeMillis());
         ClusterSpec cs = new ClusterSpec(
-                        spec.coordinators(),
-                        spec.workers(),
-                        2,
-                        spec.image(),
-                        spec.distribution(),
-                        dir.resolve("logs"),
-                        coordinatorSettings(spec),
-                        JAVA_OPTIONS)
-                // What the selected nemeses need prepared: spare coordinators, a size-limited disk, a movable clock.
-                .with(Nemeses.support(spec.nemeses()));
+                spec.coordinators(),
+                spec.workers(),
+                2,
+                spec.image(),
+                spec.distribution(),
+                dir.resolve("logs"),
+                coordinatorSettings(spec),
+                JAVA_OPTIONS);
+        // What the selected nemeses need prepared: spare coordinators, a size-limited disk, a movable clock.
+        cs = cs.with(Nemeses.support(spec.nemeses()));
         log.info(
                 "run {} (seed {}): {} with nemeses [{}] for {} s; results in {}",
                 spec.name(),
