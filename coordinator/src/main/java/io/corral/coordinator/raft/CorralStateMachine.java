@@ -386,7 +386,7 @@ public final class CorralStateMachine extends BaseStateMachine {
                 repeated[0] = true;
                 return Applied.of(answer[0]);
             }
-            Applied a = core.apply(ti.getIndex(), stamped, txn);
+            Applied a = core.apply(ti.getIndex(), ti.getTerm(), stamped, txn);
             answer[0] = LeaseReplies.of(stamped.command(), a);
             if (requestId != null) {
                 AppliedRequests.record(txn, requestId, stamped.nowMs(), RaftMessages.replyBytes(answer[0]));

@@ -71,6 +71,23 @@ public final class StateCore {
      * @param txn the entry's writes; the caller commits them atomically with the applied index
      */
     public Applied apply(long index, Entry entry, KvTxn txn) {
+        return apply(index, 0, entry, txn);
+    }
+
+    /**
+     * {@link #apply(long, Entry, KvTxn)} of an entry of Raft term {@code term}: the first entry of a new term is
+     * recorded as its start ({@link TermStart}), which lock expiry measures holds of earlier leaders from. A term of 0
+     * (unknown) records nothing.
+     */
+    public Applied apply(long index, long term, Entry entry, KvTxn txn) {
+        if (index >= 1 && entry != null) {
+            // Not counted as a write of the command: a refused command still starts its term.
+            TermStart.advance(txn, term, index, entry.nowMs());
+        }
+        return applyEntry(index, entry, txn);
+    }
+
+    private Applied applyEntry(long index, Entry entry, KvTxn txn) {
         if (index < 1 || entry == null || entry.nowMs() < 0) {
             throw new IllegalArgumentException("bad entry at index " + index + ": " + entry);
         }

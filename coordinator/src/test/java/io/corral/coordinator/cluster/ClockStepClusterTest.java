@@ -13,7 +13,6 @@ import io.corral.protocol.Response;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,10 +66,6 @@ class ClockStepClusterTest {
      * old leader's time; the new one's is a minute later, so by its clock the hold lapsed long ago.
      */
     @Test
-    @Disabled(
-            "fails today: an acquire ends a hold whose expiry is at or before the entry's time (Locks.acquire), so a new"
-                    + " leader whose clock is ahead grants a held lock at once; the lock-expiry grace after an election guards"
-                    + " only the leader's own ExpireLock decisions. Enable with the fix (docs/jepsen.md, clock-skew-failover)")
     void aNewLeaderWhoseClockIsAheadDoesNotEndALiveHold() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(
                         dir.resolve("c"),

@@ -26,6 +26,9 @@ public final class CoreHarness {
     public final StateCore core;
     private long index;
     private long nowMs = 1_000_000;
+    /** The Raft term of the entries applied; 0 (unknown) unless a test starts terms with {@link #newTerm()}. */
+    private long term;
+
     private int lastWrites;
     private boolean checkInvariants = true;
 
@@ -55,6 +58,11 @@ public final class CoreHarness {
         nowMs += ms;
     }
 
+    /** The next entries are a new leader's: a new Raft term. */
+    public void newTerm() {
+        term++;
+    }
+
     /** The index the next entry will get. */
     public long nextIndex() {
         return index + 1;
@@ -68,7 +76,7 @@ public final class CoreHarness {
     public Applied apply(Command command) {
         long at = ++index;
         FakeKv.Txn txn = kv.begin();
-        Applied applied = core.apply(at, new Entry(nowMs, command), txn);
+        Applied applied = core.apply(at, term, new Entry(nowMs, command), txn);
         lastWrites = txn.writes();
         txn.commit();
         if (checkInvariants) {

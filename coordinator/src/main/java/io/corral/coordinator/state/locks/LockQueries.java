@@ -2,6 +2,7 @@ package io.corral.coordinator.state.locks;
 
 import io.corral.coordinator.state.Codec;
 import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.TermStart;
 import io.corral.coordinator.state.kv.Keys;
 import io.corral.coordinator.state.kv.KvView;
 import io.corral.coordinator.state.kv.Scans;
@@ -46,13 +47,16 @@ public final class LockQueries {
      */
     public static List<Command> due(KvView view, long nowMs, int max) {
         List<Command> out = new ArrayList<>();
+        TermStart term = TermStart.read(view);
         for (byte[] key : Scans.keysUpTo(view, Space.LOCK_EXPIRY, nowMs, max)) {
             String name = LockKeys.expiryName(key);
             LockRecord lock = lock(view, name);
             if (lock == null || lock.expiresAtMs() != Keys.readU64(key, 0)) {
                 throw new IllegalStateException("LOCK_EXPIRY lists " + name + " but its record is " + lock);
             }
-            out.add(new Command.ExpireLock(name, lock.token()));
+            if (Locks.isLapsed(lock, nowMs, term)) {
+                out.add(new Command.ExpireLock(name, lock.token()));
+            }
         }
         for (byte[] key : Scans.keysUpTo(view, Space.WAITER_DEADLINES, nowMs, max - out.size())) {
             out.add(new Command.CancelLockWait(LockKeys.deadlineName(key), LockKeys.deadlineWaiterId(key)));

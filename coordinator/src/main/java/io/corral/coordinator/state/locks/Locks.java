@@ -6,6 +6,7 @@ import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.MetaCounters;
+import io.corral.coordinator.state.TermStart;
 import io.corral.coordinator.state.kv.Keys;
 import io.corral.coordinator.state.kv.KvTxn;
 import io.corral.coordinator.state.kv.Space;
@@ -42,7 +43,7 @@ public final class Locks {
     public Applied acquire(Command.AcquireLock c) {
         LockRecord held = LockQueries.lock(txn, c.name());
         List<Event> events = List.of();
-        if (held != null && held.expiresAtMs() <= nowMs && !grantHeld) {
+        if (held != null && isLapsed(held, nowMs, TermStart.read(txn)) && !grantHeld) {
             // The hold lapsed and the leader's ExpireLock is not applied yet: end it here, as release and renew already
             // treat it as ended, so no one is told the lock is held by a holder that no longer has it.
             events = handOver(held);
@@ -115,7 +116,7 @@ public final class Locks {
      * refused from now on (promise 3), for a release as for a renewal, and the leader's expiry frees the lock.
      */
     private Response lapsed(LockRecord lock, String name, long token) {
-        if (lock.expiresAtMs() > nowMs) {
+        if (!isLapsed(lock, nowMs, TermStart.read(txn))) {
             return null;
         }
         return new Response.ErrorReply(
@@ -123,10 +124,23 @@ public final class Locks {
                 "lock '" + name + "' token " + token + " expired at " + lock.expiresAtMs() + " ms");
     }
 
+    /**
+     * Whether a hold has lapsed at {@code nowMs}: its expiry has passed, and, for a hold granted under an earlier
+     * leader, its TTL has also run out since the current term's first entry. Its expiry was stamped with the earlier
+     * leader's clock, which this leader's may run ahead of by any skew (a renewal under this leader sets an expiry on
+     * this clock, at least this term's start plus the TTL).
+     */
+    public static boolean isLapsed(LockRecord lock, long nowMs, TermStart term) {
+        if (lock.expiresAtMs() > nowMs) {
+            return false;
+        }
+        return lock.token() >= term.index() || term.stampMs() + lock.ttlMs() <= nowMs;
+    }
+
     /** The leader saw grant {@code token} lapse. A renewal or release that came first makes this a no-op. */
     public Applied expire(Command.ExpireLock c) {
         LockRecord lock = LockQueries.lock(txn, c.name());
-        if (lock == null || lock.token() != c.token() || lock.expiresAtMs() > nowMs) {
+        if (lock == null || lock.token() != c.token() || !isLapsed(lock, nowMs, TermStart.read(txn))) {
             return Applied.of(new Response.Ack());
         }
         return new Applied(new Response.LockReleased(c.name(), c.token()), handOver(lock));

@@ -173,6 +173,45 @@ class LocksTest {
         assertThat(LockQueries.lock(h.kv, "L").owner()).isEqualTo("b");
     }
 
+    /**
+     * A new leader's clock may run ahead of the old one's by any skew: a hold granted under the old leader lasts its TTL
+     * from the new term's first entry, on the new leader's clock (the harness's clock-skew-failover found a grant 110
+     * ms after another, the new leader being 21.6 s ahead).
+     */
+    @Test
+    void aHoldGrantedUnderAnEarlierLeaderLastsItsTtlFromTheNewTermOnTheNewLeadersClock() {
+        CoreHarness h = new CoreHarness();
+        h.newTerm();
+        long token = granted(h.reply(acquire("a", 0))).token();
+        h.newTerm();
+        h.advance(60_000); // the new leader's clock: a minute ahead, so the hold's expiry passed long ago by it
+        Response refused = h.reply(acquire("b", 0));
+        assertThat(refused).isInstanceOf(Response.ErrorReply.class);
+        assertThat(((Response.ErrorReply) refused).code()).isEqualTo(ErrorCode.LOCK_HELD);
+        assertThat(LockQueries.due(h.kv, h.nowMs(), 10))
+                .as("no expiry is due yet")
+                .isEmpty();
+        assertThat(h.reply(new Command.ExpireLock("L", token))).isEqualTo(new Response.Ack());
+        assertThat(LockQueries.lock(h.kv, "L").owner()).isEqualTo("a");
+
+        h.advance(TTL_MS - 1);
+        assertThat(granted(h.reply(new Command.RenewLock("L", token))).token())
+                .as("the holder may still renew")
+                .isEqualTo(token);
+        h.advance(TTL_MS);
+        assertThat(LockQueries.due(h.kv, h.nowMs(), 10)).containsExactly(new Command.ExpireLock("L", token));
+        assertThat(granted(h.reply(acquire("b", 0))).owner()).isEqualTo("b");
+    }
+
+    @Test
+    void aHoldOfTheCurrentTermLapsesByItsExpiryAlone() {
+        CoreHarness h = new CoreHarness();
+        h.newTerm();
+        granted(h.reply(acquire("a", 0)));
+        h.advance(TTL_MS);
+        assertThat(granted(h.reply(acquire("b", 0))).owner()).isEqualTo("b");
+    }
+
     @Test
     void anAcquireAfterTheHoldLapsedHandsTheLockToTheFirstWaiterAndIsRefusedOrQueued() {
         CoreHarness h = new CoreHarness();
