@@ -199,15 +199,35 @@ public final class ClockFaults implements Nemesis {
         }
     }
 
-    /** Hands leadership to {@code target}; returns the leader afterwards as the cluster reports it. */
+    /** Attempts at handing leadership over: the request must reach the leader, which may change meanwhile. */
+    static final int TRANSFER_ATTEMPTS = 3;
+
+    /**
+     * Hands leadership to {@code target}, asking the leader itself (a follower refuses: "the current leader is ...");
+     * returns the leader afterwards, or why it failed.
+     */
     static String transfer(ContainerCluster cluster, Node target) {
-        try (CorralClient c = Admin.connect(cluster.memberRpcAddresses(), 15_000)) {
-            return c.call(new Request.TransferLeader(target.name()), Response.LeaderTransferred.class)
-                    .leaderId();
-        } catch (CorralException | IllegalStateException e) {
-            log.warn("clock: could not hand leadership to {}: {}", target, e.toString());
-            return "failed: " + e.getMessage();
+        String last = "no leader";
+        for (int attempt = 1; attempt <= TRANSFER_ATTEMPTS; attempt++) {
+            Response.Membership m = Membership.settled(cluster);
+            if (m != null && target.name().equals(m.leaderId())) {
+                return target.name();
+            }
+            if (m != null && m.leaderId() != null) {
+                try (CorralClient c = Admin.connect(cluster.node(m.leaderId()).rpcAddress(), 15_000)) {
+                    c.call(new Request.TransferLeader(target.name()), Response.LeaderTransferred.class);
+                } catch (CorralException | IllegalStateException e) {
+                    last = e.getMessage();
+                    log.warn("clock: could not hand leadership to {} (attempt {}): {}", target, attempt, last);
+                }
+            }
+            Admin.await(5_000, () -> {
+                Response.Membership now = Admin.membership(cluster.memberRpcAddresses());
+                return now != null && target.name().equals(now.leaderId());
+            });
         }
+        Response.Membership m = Admin.membership(cluster.memberRpcAddresses());
+        return m != null && target.name().equals(m.leaderId()) ? target.name() : "failed: " + last;
     }
 
     /**
