@@ -46,6 +46,8 @@ public final class NemesisSchedule {
     private final Timing timing;
     private final List<Period> periods = new ArrayList<>();
     private Fault active;
+    /** Faults whose heal failed; {@link #healAll()} heals them again (heals are idempotent). */
+    private final List<Fault> unhealed = new ArrayList<>();
 
     public NemesisSchedule(
             ContainerCluster cluster,
@@ -114,7 +116,9 @@ public final class NemesisSchedule {
         try {
             f.heal();
         } catch (RuntimeException e) {
+            // E.g. interrupted at the end of the fault phase in the middle of a slow heal: healAll() finishes it.
             log.warn("healing {} failed ({}); healAll() will retry", f.kind(), e.toString());
+            unhealed.add(f);
         }
     }
 
@@ -127,6 +131,9 @@ public final class NemesisSchedule {
             heal(active);
             active = null;
         }
+        List<Fault> again = new ArrayList<>(unhealed);
+        unhealed.clear();
+        again.forEach(this::heal);
         for (Node n : cluster.nodes()) {
             try {
                 if (n.paused()) {
