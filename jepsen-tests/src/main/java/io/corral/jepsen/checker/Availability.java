@@ -73,8 +73,9 @@ public record Availability(
     public record ClientRecovery(int client, String outcome, Long firstAnswerMs) {}
 
     /**
-     * The longest unavailability seen under one fault kind: a stretch is counted under every kind whose fault was in
-     * place, or healed less than the bound before, at some time during the stretch.
+     * The longest unavailability that began under one fault kind: a stretch is counted under every kind whose fault
+     * was in place, or healed less than the bound before, during the stretch's first unanswered write; under {@link
+     * AvailabilityChecker#NO_FAULT} when there was none.
      *
      * @param faults how many faults of this kind were injected (0 for {@link AvailabilityChecker#NO_FAULT})
      * @param faultSeconds how long they lasted together

@@ -239,12 +239,22 @@ public final class AvailabilityChecker {
                 .orElse(null);
     }
 
-    /** The stretches that overlap one of {@code faults} or the recovery bound after its heal. */
+    /**
+     * The stretches that began under one of {@code faults}: their first unanswered write overlaps the fault or the
+     * recovery bound after its heal. A stretch that goes on through later faults is not theirs: it shows which kind of
+     * fault left a client unable to write.
+     */
     private List<Span> near(List<Span> spans, List<FaultPeriod> faults) {
         return spans.stream()
-                .filter(s -> faults.stream()
-                        .anyMatch(f -> s.fromNanos() < f.endNanos() + boundNanos && f.startNanos() < s.toNanos()))
+                .filter(s -> faults.stream().anyMatch(f -> beganUnder(s, f)))
                 .toList();
+    }
+
+    private boolean beganUnder(Span s, FaultPeriod f) {
+        Operation first = s.unanswered().get(0);
+        long firstDone =
+                first.completion() == null ? s.toNanos() : first.completion().timeNanos();
+        return first.invokeNanos() < f.endNanos() + boundNanos && f.startNanos() <= firstDone;
     }
 
     private Availability.Quiet quiet(Timeline t, CheckResult.Builder result) {

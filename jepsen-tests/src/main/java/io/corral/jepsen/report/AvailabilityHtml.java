@@ -61,8 +61,8 @@ final class AvailabilityHtml {
 
     private static void kinds(StringBuilder h, List<Availability.Kind> kinds) {
         h.append("<h3>Longest unavailability by fault kind</h3>\n<p>A client is unavailable from its first unanswered"
-                + " write to its next answered one; that stretch counts under every fault in place, or healed less than"
-                + " the bound before, during it.</p>\n<table><tr><th>kind</th><th>faults</th><th>in place s</th>"
+                + " write to its next answered one; that stretch counts under the kind of fault in place (or healed less"
+                + " than the bound before) when it began.</p>\n<table><tr><th>kind</th><th>faults</th><th>in place s</th>"
                 + "<th>stretches</th><th>longest</th></tr>");
         for (Availability.Kind k : kinds) {
             h.append("<tr><td>")

@@ -285,7 +285,7 @@ class AvailabilityCheckerTest {
     }
 
     @Test
-    void theLongestUnavailabilityIsCountedUnderEveryKindNearIt() {
+    void theLongestUnavailabilityIsCountedUnderTheKindItBeganUnder() {
         fault("partition-leader", 10, 15);
         fault("kill", 30, 35);
         ok(0, 0, 10);
@@ -306,6 +306,22 @@ class AvailabilityCheckerTest {
         assertThat(a.kinds().get(1).faultSeconds()).isEqualTo(5.0);
         assertThat(a.longest().durationMs()).isEqualTo(7_050);
         assertThat(a.result().count("longest-unavailable-ms")).isEqualTo(7_050);
+    }
+
+    @Test
+    void aStretchThatLastsThroughLaterFaultsIsTheFirstOnes() {
+        fault("partition-leader", 10, 15);
+        fault("kill", 30, 35);
+        ok(0, 0, 10);
+        unavailable(0, 10, 40);
+        ok(0, 40, 60);
+        ok(1, 0, 60);
+
+        Availability a = check(50);
+
+        assertThat(a.kinds().get(0).longest().durationMs()).isEqualTo(30_050);
+        assertThat(a.kinds().get(1).stretches()).isZero();
+        assertThat(a.kinds().get(1).longest()).isNull();
     }
 
     @Test
