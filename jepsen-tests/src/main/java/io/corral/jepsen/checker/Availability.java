@@ -64,13 +64,14 @@ public record Availability(
     /**
      * One client after one heal.
      *
-     * @param client the client thread (processes {@code client}, {@code client + clients}, ... are its successive lives)
+     * @param client {@code client-T} for workload thread {@code T} (processes {@code T}, {@code T + clients}, ... are its
+     *     successive lives), {@code probe-MEMBER} for a member's probe
      * @param outcome {@code recovered} (answered within the window), {@code not-recovered} (no answer within a window
      *     that lasted the whole bound: a failure), {@code cut-short} (no answer before the next fault cut the window:
      *     not judged here)
      * @param firstAnswerMs from the heal to the client's first answered write, null when it never got one
      */
-    public record ClientRecovery(int client, String outcome, Long firstAnswerMs) {}
+    public record ClientRecovery(String client, String outcome, Long firstAnswerMs) {}
 
     /**
      * The longest unavailability that began under one fault kind: a stretch is counted under every kind whose fault
@@ -85,19 +86,19 @@ public record Availability(
     public record Kind(String kind, int faults, double faultSeconds, int stretches, Stretch longest) {}
 
     /**
-     * One client unable to write: from the invocation of its first unanswered write to the completion of its next
-     * answered one.
+     * One client unable to write: from the invocation of a write that went unanswered (or was answered only after
+     * {@link AvailabilityChecker#SLOW_ANSWER_MS}) to the completion of its next answered one.
      *
-     * @param writes the unanswered writes of the stretch
-     * @param ended whether an answered write ended it; false when the client never got an answer again
-     * @param lastError the error of the stretch's last unanswered write
+     * @param unanswered the unanswered writes of the stretch (0 when it was one slow answer)
+     * @param ended whether an answer ended it; false when the client never got one again
+     * @param lastError the error of the stretch's last unanswered write, null when there was none
      */
     public record Stretch(
-            int client,
+            String client,
             double fromSeconds,
             double toSeconds,
             long durationMs,
-            int writes,
+            int unanswered,
             boolean ended,
             String lastError) {}
 

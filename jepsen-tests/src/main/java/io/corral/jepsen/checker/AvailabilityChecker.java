@@ -34,8 +34,10 @@ import java.util.TreeMap;
  */
 public final class AvailabilityChecker {
     public static final String NAME = "availability";
+    /** The operation of a member's probe client; its {@code member} value names the coordinator it is tied to. */
+    public static final String PROBE = "probe";
     /** The harness's fenced register ({@code read}, {@code write}) lives in the test JVM and is left out. */
-    public static final Set<String> WRITES = Set.of("submit", "acquire", "release", "renew");
+    public static final Set<String> WRITES = Set.of("submit", "acquire", "release", "renew", PROBE);
 
     public static final long DEFAULT_RECOVERY_BOUND_MS = 10_000;
     public static final double DEFAULT_QUIET_SUCCESS_MIN = 0.99;
@@ -43,6 +45,12 @@ public final class AvailabilityChecker {
     public static final String FINAL_HEAL = "heal-all";
     /** Where unavailability near no fault is counted. */
     public static final String NO_FAULT = "(no fault)";
+
+    /**
+     * An answer slower than this counts as unavailability until it came (the latency plot shows the rest): writes take
+     * tens of milliseconds on a healthy cluster, and a client left waiting seconds for one was not being served.
+     */
+    public static final long SLOW_ANSWER_MS = 1_000;
 
     static final String RECOVERED = "recovered";
     static final String NOT_RECOVERED = "not-recovered";
@@ -101,7 +109,7 @@ public final class AvailabilityChecker {
 
     private Availability.Heal heal(Timeline t, Timeline.Window w, CheckResult.Builder result) {
         List<Availability.ClientRecovery> recoveries = new ArrayList<>();
-        for (Map.Entry<Integer, List<Operation>> c : t.byClient().entrySet()) {
+        for (Map.Entry<String, List<Operation>> c : t.byClient().entrySet()) {
             Availability.ClientRecovery r = recovery(t, w, c.getKey(), c.getValue());
             if (r == null) {
                 continue;
@@ -131,7 +139,7 @@ public final class AvailabilityChecker {
 
     /** Null when the client did not write during the window (it had nothing open at the heal and began nothing). */
     private static Availability.ClientRecovery recovery(
-            Timeline t, Timeline.Window w, int client, List<Operation> ops) {
+            Timeline t, Timeline.Window w, String client, List<Operation> ops) {
         boolean wrote = false;
         Long firstAnswer = null;
         for (Operation op : ops) {
@@ -174,10 +182,18 @@ public final class AvailabilityChecker {
                                 : last.completion().error());
     }
 
-    /** One client unable to write, in history time; becomes an {@link Availability.Stretch}. */
-    private record Span(int client, long fromNanos, long toNanos, List<Operation> unanswered, boolean ended) {
+    /**
+     * One client unable to write, in history time; becomes an {@link Availability.Stretch}.
+     *
+     * @param waited the writes of the stretch: unanswered ones, and a slow answer that ended it
+     */
+    private record Span(String client, long fromNanos, long toNanos, List<Operation> waited, boolean ended) {
         Availability.Stretch figures() {
-            Op last = unanswered.get(unanswered.size() - 1).completion();
+            List<Operation> unanswered =
+                    waited.stream().filter(op -> !Answers.answered(op)).toList();
+            Op last = unanswered.isEmpty()
+                    ? null
+                    : unanswered.get(unanswered.size() - 1).completion();
             return new Availability.Stretch(
                     client,
                     seconds(fromNanos),
@@ -185,22 +201,25 @@ public final class AvailabilityChecker {
                     (toNanos - fromNanos) / NANOS_PER_MS,
                     unanswered.size(),
                     ended,
-                    last == null ? "no completion" : last.error());
+                    unanswered.isEmpty() ? null : last == null ? "no completion" : last.error());
         }
     }
 
     /**
-     * Every client's stretches of unanswered writes, in client and time order: from the invocation of the first
-     * unanswered write to the completion of the next answered one (or of the client's last write, when none came).
+     * Every client's stretches without an answer, in client and time order: from the invocation of a write that went
+     * unanswered, or was answered only after more than {@link #SLOW_ANSWER_MS}, to the completion of the next answered
+     * write (that slow answer itself, if it was one), or of the client's last write when no answer came.
      */
     private static List<Span> spans(Timeline t) {
         List<Span> out = new ArrayList<>();
         t.byClient().forEach((client, ops) -> {
             List<Operation> open = new ArrayList<>();
             for (Operation op : ops) {
-                if (!Answers.answered(op)) {
+                boolean answered = Answers.answered(op);
+                if (!answered || t.doneNanos(op) - op.invokeNanos() > SLOW_ANSWER_MS * NANOS_PER_MS) {
                     open.add(op);
-                } else if (!open.isEmpty()) {
+                }
+                if (answered && !open.isEmpty()) {
                     out.add(new Span(client, open.get(0).invokeNanos(), t.doneNanos(op), List.copyOf(open), true));
                     open.clear();
                 }
@@ -251,7 +270,7 @@ public final class AvailabilityChecker {
     }
 
     private boolean beganUnder(Span s, FaultPeriod f) {
-        Operation first = s.unanswered().get(0);
+        Operation first = s.waited().get(0);
         long firstDone =
                 first.completion() == null ? s.toNanos() : first.completion().timeNanos();
         return first.invokeNanos() < f.endNanos() + boundNanos && f.startNanos() <= firstDone;
@@ -267,7 +286,7 @@ public final class AvailabilityChecker {
         if (share != null && share < quietSuccessMin) {
             for (Operation op : unanswered) {
                 Map<String, Object> example = op.describe();
-                example.put("client", Math.floorMod(op.process(), clients));
+                example.put("client", Timeline.clientOf(op, clients));
                 example.put("share", share);
                 example.put("min", quietSuccessMin);
                 result.anomaly("quiet-success-below-min", example);

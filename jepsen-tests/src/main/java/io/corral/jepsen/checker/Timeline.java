@@ -17,14 +17,14 @@ import java.util.TreeMap;
  * @param faults sorted by start
  * @param finalHealNanos when everything was healed after the fault phase, negative when never
  * @param endNanos the last moment the history covers
- * @param byClient client thread → its writes in invocation order
+ * @param byClient client ({@link #clientOf}) → its writes in invocation order
  */
 record Timeline(
         List<FaultPeriod> faults,
         long finalHealNanos,
         long endNanos,
         long boundNanos,
-        SortedMap<Integer, List<Operation>> byClient) {
+        SortedMap<String, List<Operation>> byClient) {
 
     /**
      * The recovery window after one heal: from {@code healNanos} for the bound, or until {@code cutBy} came first.
@@ -42,10 +42,10 @@ record Timeline(
         for (Op op : ops) {
             end = Math.max(end, op.timeNanos());
         }
-        SortedMap<Integer, List<Operation>> byClient = new TreeMap<>();
+        SortedMap<String, List<Operation>> byClient = new TreeMap<>();
         for (Operation op : Operation.pair(ops)) {
             if (AvailabilityChecker.WRITES.contains(op.f())) {
-                byClient.computeIfAbsent(Math.floorMod(op.process(), clients), c -> new ArrayList<>())
+                byClient.computeIfAbsent(clientOf(op, clients), c -> new ArrayList<>())
                         .add(op);
             }
         }
@@ -53,6 +53,17 @@ record Timeline(
         List<FaultPeriod> sorted = new ArrayList<>(faults);
         sorted.sort(Comparator.comparingLong(FaultPeriod::startNanos));
         return new Timeline(List.copyOf(sorted), finalHealNanos, end, boundNanos, byClient);
+    }
+
+    /**
+     * Who made a write: {@code "probe-MEMBER"} for a member's probe, else {@code "client-T"} for workload thread {@code
+     * T}, which is process {@code T}, then {@code T + clients}, ... (a thread goes on as a new process after an INFO).
+     */
+    static String clientOf(Operation op, int clients) {
+        if (op.f().equals(AvailabilityChecker.PROBE)) {
+            return "probe-" + op.invoke().string("member");
+        }
+        return "client-" + Math.floorMod(op.process(), clients);
     }
 
     /** When the client learned the outcome; the end of the history for an operation that never completed. */

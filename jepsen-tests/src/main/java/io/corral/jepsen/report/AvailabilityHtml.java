@@ -135,9 +135,10 @@ final class AvailabilityHtml {
         if (s == null) {
             return "none: every write was answered";
         }
-        return esc(s(s.durationMs() / 1000.0) + " s, client " + s.client() + " from " + s(s.fromSeconds()) + " s to "
-                + s(s.toSeconds()) + " s, " + s.writes() + " unanswered writes, "
-                + (s.ended() ? "then answered" : "never answered again") + "; last error: " + s.lastError());
+        return esc(s(s.durationMs() / 1000.0) + " s, " + s.client() + " from " + s(s.fromSeconds()) + " s to "
+                + s(s.toSeconds()) + " s, " + s.unanswered() + " unanswered writes, "
+                + (s.ended() ? "then answered" : "never answered again")
+                + (s.lastError() == null ? "" : "; last error: " + s.lastError()));
     }
 
     /** Hundredths: a recovery of 50 ms must not read as 0. */

@@ -12,6 +12,7 @@ import io.corral.jepsen.checker.FinalJob;
 import io.corral.jepsen.checker.Validity;
 import io.corral.jepsen.cluster.ClusterSpec;
 import io.corral.jepsen.cluster.ContainerCluster;
+import io.corral.jepsen.cluster.Node;
 import io.corral.jepsen.history.History;
 import io.corral.jepsen.nemesis.Leaders;
 import io.corral.jepsen.nemesis.Nemeses;
@@ -19,6 +20,7 @@ import io.corral.jepsen.nemesis.NemesisSchedule;
 import io.corral.jepsen.report.Reports;
 import io.corral.jepsen.workload.ClientProcess;
 import io.corral.jepsen.workload.LockWorkload;
+import io.corral.jepsen.workload.MemberProbe;
 import io.corral.jepsen.workload.QueueWorkload;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Request;
@@ -144,7 +146,8 @@ public final class Runner {
     }
 
     /**
-     * The fault phase, then the recovery phase: the clients write while the nemesis injects faults for {@code
+     * The fault phase, then the recovery phase: the clients (and one {@link MemberProbe} per coordinator) write while
+     * the nemesis injects faults for {@code
      * spec.seconds()}; the nemesis then heals everything, and the clients go on for the recovery bound and {@link
      * #QUIET_TAIL_MS} more, so that the availability checker sees whether every client came back after the final heal,
      * and a quiet spell after it. Without a nemesis the clients stop with the fault phase: nothing needs to come back.
@@ -164,7 +167,8 @@ public final class Runner {
         long tailMs = spec.recoveryBoundMs() + QUIET_TAIL_MS;
         AtomicLong clientsEnd = new AtomicLong(faults ? Long.MAX_VALUE : end);
         AtomicLong finalHeal = new AtomicLong(-1);
-        ExecutorService threads = Executors.newFixedThreadPool(spec.clients() + 1);
+        ExecutorService threads = Executors.newFixedThreadPool(
+                spec.clients() + cluster.coordinators().size() + 1);
         List<Future<?>> running = new ArrayList<>();
         for (int t = 0; t < spec.clients(); t++) {
             boolean useQueue = w.queue() != null && (w.lock() == null || t % 2 == 0);
@@ -180,6 +184,17 @@ public final class Runner {
                         clientsEnd::get,
                         useQueue ? w.queue() : null,
                         useQueue ? null : w.lock());
+                return null;
+            }));
+        }
+        List<Node> coordinators = cluster.coordinators();
+        for (int i = 0; i < coordinators.size(); i++) {
+            MemberProbe probe = new MemberProbe(coordinators.get(i).name(), i);
+            String address = coordinators.get(i).ip() + ":" + ClusterSpec.RPC_PORT;
+            running.add(threads.submit(() -> {
+                try (CorralClient client = connect(address, READY_TIMEOUT)) {
+                    probe.run(client, history, clientsEnd::get);
+                }
                 return null;
             }));
         }
@@ -272,6 +287,7 @@ public final class Runner {
             LockWorkload lock)
             throws InterruptedException {
         try (CorralClient client = connect(cluster.rpcAddresses(), READY_TIMEOUT)) {
+            spread(client, cluster.rpcAddresses(), thread);
             ClientProcess p = new ClientProcess(thread, threads, client, random);
             while (history.now() < endNanos.getAsLong()
                     && !Thread.currentThread().isInterrupted()) {
@@ -283,6 +299,16 @@ public final class Runner {
                 Thread.sleep(THINK_MIN_MS + random.nextLong(THINK_MAX_MS - THINK_MIN_MS + 1));
             }
         }
+    }
+
+    /**
+     * Client thread {@code t} starts on coordinator {@code t mod n} instead of the library's random pick, so that
+     * every member serves a client from the start: a member that cannot write shows in its clients' histories, which
+     * is all the availability checker sees. A client still moves on when its connection is lost, as any client does.
+     */
+    static void spread(CorralClient client, String addresses, int thread) {
+        List<HostPort> coordinators = HostPort.parseList(addresses);
+        client.reconnectTo(coordinators.get(thread % coordinators.size()));
     }
 
     private static void awaitAll(List<Future<?>> clients, Future<?> nemesis, int seconds) throws InterruptedException {

@@ -87,7 +87,7 @@ class AvailabilityCheckerTest {
         assertThat(heal.slowestRecoveryMs()).isEqualTo(2_050);
         assertThat(a.kinds()).hasSize(1);
         assertThat(a.kinds().get(0).longest().durationMs()).isEqualTo(12_050);
-        assertThat(a.kinds().get(0).longest().client()).isZero();
+        assertThat(a.kinds().get(0).longest().client()).isEqualTo("client-0");
         assertThat(a.longest().ended()).isTrue();
         assertThat(a.quiet().share()).isEqualTo(1.0);
         assertThat(a.result().count("quiet-writes"))
@@ -114,7 +114,7 @@ class AvailabilityCheckerTest {
         Map<String, Object> example =
                 a.result().examplesOf("not-recovered-within-bound").get(0);
         assertThat(example)
-                .containsEntry("client", 0)
+                .containsEntry("client", "client-0")
                 .containsEntry("healed", "partition-leader")
                 .containsEntry("healedAtSeconds", 20.0)
                 .containsEntry("firstAnswerAfterSeconds", 13.05)
@@ -195,7 +195,7 @@ class AvailabilityCheckerTest {
                 .filter(e -> e.get("healed").equals("heal-all"))
                 .findFirst()
                 .orElseThrow();
-        assertThat(finalHeal).containsEntry("client", 0).containsEntry("firstAnswerAfterSeconds", "never");
+        assertThat(finalHeal).containsEntry("client", "client-0").containsEntry("firstAnswerAfterSeconds", "never");
         assertThat(a.heals().get(0).cutBy()).isEqualTo("heal-all");
         assertThat(a.longest().ended()).isFalse();
         assertThat(a.longest().durationMs()).isEqualTo(24_950);
@@ -216,7 +216,7 @@ class AvailabilityCheckerTest {
         assertThat(a.quiet().writes()).isEqualTo(600);
         assertThat(a.quiet().share()).isEqualTo(0.975);
         assertThat(a.result().count("quiet-success-below-min")).isEqualTo(15);
-        assertThat(a.result().examplesOf("quiet-success-below-min").get(0)).containsEntry("client", 1);
+        assertThat(a.result().examplesOf("quiet-success-below-min").get(0)).containsEntry("client", "client-1");
         assertThat(a.heals()).isEmpty();
         assertThat(a.kinds()).extracting(Availability.Kind::kind).containsExactly(AvailabilityChecker.NO_FAULT);
     }
@@ -325,6 +325,53 @@ class AvailabilityCheckerTest {
     }
 
     @Test
+    void aSlowAnswerIsUnavailabilityUntilItCame() {
+        fault("partition-one", 10, 20);
+        ok(0, 0, 10);
+        h.op(0, "submit", map("key", "slow"), 10_000, OpType.OK, Map.of(), 21_000); // waited 11 s, then answered
+        ok(0, 21, 40);
+        ok(1, 0, 40);
+
+        Availability a = check(30);
+
+        assertThat(a.longest().durationMs()).isEqualTo(11_000);
+        assertThat(a.longest().unanswered()).isZero();
+        assertThat(a.longest().lastError()).isNull();
+        assertThat(a.heals().get(0).clients().get(0).firstAnswerMs()).isEqualTo(1_000);
+        assertThat(a.result().validity()).isEqualTo(Validity.VALID);
+    }
+
+    @Test
+    void aMemberProbeIsAClientOfItsOwn() {
+        // The workload's clients answered throughout (they moved away); the probe tied to n3 never was again.
+        fault("partition-one", 10, 20);
+        ok(0, 0, 40);
+        ok(1, 0, 40);
+        for (long ms = 0; ms < 40_000; ms += 500) {
+            boolean stuck = ms >= 10_000;
+            h.op(
+                    1_000_000 + (stuck ? 1_000 * (int) (ms / 500) : 0),
+                    "probe",
+                    map("member", "n3", "lock", "jepsen-probe-n3"),
+                    ms,
+                    stuck ? OpType.INFO : OpType.OK,
+                    Map.of(),
+                    ms + 50,
+                    stuck ? "UNAVAILABLE: this member's write path is closed" : null);
+        }
+
+        Availability a = check(22);
+
+        assertThat(a.result().validity()).isEqualTo(Validity.INVALID);
+        assertThat(a.result().examplesOf("not-recovered-within-bound"))
+                .extracting(e -> e.get("client"))
+                .containsOnly("probe-n3");
+        assertThat(a.heals().get(1).clients())
+                .extracting(Availability.ClientRecovery::client)
+                .containsExactly("client-0", "client-1", "probe-n3");
+    }
+
+    @Test
     void aClientThatDoesNotWriteAfterAHealIsNotJudgedForIt() {
         fault("partition-one", 10, 20);
         ok(0, 0, 40);
@@ -334,7 +381,7 @@ class AvailabilityCheckerTest {
 
         assertThat(a.heals().get(0).clients())
                 .extracting(Availability.ClientRecovery::client)
-                .containsExactly(0);
+                .containsExactly("client-0");
         assertThat(a.result().validity()).isEqualTo(Validity.VALID);
     }
 }

@@ -11,18 +11,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Proof that the checkers can fail: each run switches on one deliberate coordinator bug ({@code testing.faults}) and
- * must end INVALID, caught by the checker that guards the promise the bug breaks.
+ * must end INVALID, caught by the checker that guards the promise the bug breaks. A run without faults is short: the
+ * bug shows at once and there is no recovery phase; a run with faults needs a few of them, and the recovery phase
+ * after the final heal. {@code -Djepsen.faultSeconds=N} sets the fault phase of every run.
  */
 @Tag("docker")
 class DeliberateFaultsTest {
-    static final int SECONDS = Integer.getInteger("jepsen.faultSeconds", 40);
+    static final int CALM_SECONDS = Integer.getInteger("jepsen.faultSeconds", 20);
+    static final int FAULT_SECONDS = Integer.getInteger("jepsen.faultSeconds", 30);
 
     static RunSpec spec(String name, String workload, String nemeses, String fault) {
         return new RunSpec(
                 name,
                 workload,
                 nemeses,
-                SECONDS,
+                nemeses.equals("none") ? CALM_SECONDS : FAULT_SECONDS,
                 3,
                 2,
                 4,
@@ -52,6 +55,35 @@ class DeliberateFaultsTest {
         RunResult r = Runner.run(
                 spec("fault-accept-stale-tokens", "queue", "pause-worker,partition-worker", "accept-stale-tokens"));
         assertInvalid(r, "lease-fencing");
+    }
+
+    /**
+     * A seed whose first fault is partition-one for 12 s, 3.5 s into the run: longer than the coordinators' 10 s
+     * request timeout ({@code raft.requestTimeoutMs}), so a write the isolated member makes fails for certain.
+     */
+    static final long LONG_PARTITION_SEED = 234;
+
+    @Test
+    void aMemberThatStopsWritingAfterOneFailedWriteIsCaught() throws Exception {
+        // From its first failed write on, the member refuses every write, while it answers reads and stays in the
+        // cluster. Nothing acknowledged is lost, so only the availability checker can see it: through the member's
+        // probe, and its clients.
+        RunSpec s =
+                spec("fault-sticky-write-failure", "queue", "partition-one,partition-leader", "sticky-write-failure");
+        RunResult r = Runner.run(new RunSpec(
+                s.name(),
+                s.workload(),
+                s.nemeses(),
+                s.seconds(),
+                s.coordinators(),
+                s.workers(),
+                s.clients(),
+                Long.getLong("jepsen.seed", LONG_PARTITION_SEED),
+                s.image(),
+                s.distribution(),
+                s.out(),
+                s.testFaults()));
+        assertInvalid(r, "availability");
     }
 
     private static void assertInvalid(RunResult r, String checker) {
