@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  * release of the probe's own lock), recorded in the history as operation {@value #F} with the member's name. The
  * workload's clients move to another coordinator when theirs drops them, so a member that can no longer write may
  * be left with no client to show it; its probe stays (promise 7: no member stays unable to write while a leader is
- * reachable). The lock checkers ignore {@value #F} operations, and the probe's lock is no workload lock.
+ * reachable). The lock checkers ignore {@value #F} operations, and the probe's locks are no workload lock.
  */
 public final class MemberProbe {
     /** The probe's operation in the history. */
@@ -25,7 +25,7 @@ public final class MemberProbe {
     static final int PROCESS_STRIDE = 1_000;
 
     static final long INTERVAL_MS = 500;
-    /** Short, so that a hold whose release was lost lapses soon; a refusal meanwhile (LOCK_HELD) is still an answer. */
+    /** Short, so that a hold whose release was lost does not stay in the lock table for long. */
     static final long LOCK_TTL_MS = 2_000;
 
     private final String member;
@@ -43,9 +43,11 @@ public final class MemberProbe {
     /** Probes until {@code endNanos} (history time, read before each probe: it may move) or an interrupt. */
     public void run(CorralClient client, History history, LongSupplier endNanos) throws InterruptedException {
         int process = PROCESS_BASE + index;
-        String lock = "jepsen-probe-" + member;
-        Map<String, Object> value = Map.of("member", member, "lock", lock);
         while (history.now() < endNanos.getAsLong() && !Thread.currentThread().isInterrupted()) {
+            // A lock per process: an acquire left unanswered may still take effect, and the next one must not meet
+            // that hold (a refusal would count as an answer while the write path could be broken).
+            String lock = "jepsen-probe-" + member + "-" + process;
+            Map<String, Object> value = Map.of("member", member, "lock", lock);
             history.invoke(process, F, value);
             try {
                 long token = client.call(
