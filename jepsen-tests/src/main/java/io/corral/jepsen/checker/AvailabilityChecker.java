@@ -141,7 +141,7 @@ public final class AvailabilityChecker {
     private static Availability.ClientRecovery recovery(
             Timeline t, Timeline.Window w, String client, List<Operation> ops) {
         boolean wrote = false;
-        Long firstAnswer = null;
+        long answeredNanos = -1;
         for (Operation op : ops) {
             long done = t.doneNanos(op);
             if (done < w.healNanos()) {
@@ -149,17 +149,18 @@ public final class AvailabilityChecker {
             }
             wrote |= op.invokeNanos() < w.endNanos();
             if (Answers.answered(op)) {
-                firstAnswer = (done - w.healNanos()) / NANOS_PER_MS;
+                answeredNanos = done;
                 break;
             }
         }
         if (!wrote) {
             return null;
         }
-        if (firstAnswer != null && w.healNanos() + firstAnswer * NANOS_PER_MS <= w.endNanos()) {
-            return new Availability.ClientRecovery(client, RECOVERED, firstAnswer);
+        Long firstAnswerMs = answeredNanos < 0 ? null : (answeredNanos - w.healNanos()) / NANOS_PER_MS;
+        if (answeredNanos >= 0 && answeredNanos <= w.endNanos()) {
+            return new Availability.ClientRecovery(client, RECOVERED, firstAnswerMs);
         }
-        return new Availability.ClientRecovery(client, w.cutBy() == null ? NOT_RECOVERED : CUT_SHORT, firstAnswer);
+        return new Availability.ClientRecovery(client, w.cutBy() == null ? NOT_RECOVERED : CUT_SHORT, firstAnswerMs);
     }
 
     private Map<String, Object> notRecovered(
