@@ -60,9 +60,10 @@ final class AvailabilityHtml {
     }
 
     private static void kinds(StringBuilder h, List<Availability.Kind> kinds) {
-        h.append("<h3>Longest unavailability by fault kind</h3>\n<p>A client is unavailable from its first unanswered"
-                + " write to its next answered one; that stretch counts under the kind of fault in place (or healed less"
-                + " than the bound before) when it began.</p>\n<table><tr><th>kind</th><th>faults</th><th>in place s</th>"
+        h.append("<h3>Longest unavailability by fault kind</h3>\n<p>A client is unavailable from a write that went"
+                + " unanswered (or was answered only after more than 1 s) to its next answered one; that stretch counts"
+                + " under the kind of fault in place (or healed less than the bound before) when it began.</p>\n"
+                + "<table><tr><th>kind</th><th>faults</th><th>in place s</th>"
                 + "<th>stretches</th><th>longest</th></tr>");
         for (Availability.Kind k : kinds) {
             h.append("<tr><td>")
@@ -82,7 +83,7 @@ final class AvailabilityHtml {
 
     private static void heals(StringBuilder h, List<Availability.Heal> heals) {
         h.append("<h3>Recovery after each heal</h3>\n<p>Seconds from the heal to each client's first answered write."
-                + " A window cut short by the next fault judges no one: that fault's heal does.</p>\n");
+                + " A window cut short by the next fault judges no client still unanswered: a later heal does.</p>\n");
         if (heals.isEmpty()) {
             h.append("<p>No heal: no fault was injected.</p>\n");
             return;
