@@ -147,10 +147,10 @@ public final class Runner {
 
     /**
      * The fault phase, then the recovery phase: the clients (and one {@link MemberProbe} per coordinator) write while
-     * the nemesis injects faults for {@code
-     * spec.seconds()}; the nemesis then heals everything, and the clients go on for the recovery bound and {@link
-     * #QUIET_TAIL_MS} more, so that the availability checker sees whether every client came back after the final heal,
-     * and a quiet spell after it. Without a nemesis the clients stop with the fault phase: nothing needs to come back.
+     * the nemesis injects faults for {@code spec.seconds()}; the nemesis then heals everything, and the clients go on
+     * for the recovery bound and {@link #QUIET_TAIL_MS} more, so that the availability checker sees whether every
+     * client came back after the final heal, and a quiet spell after it. Without a nemesis the clients stop with the
+     * fault phase: nothing needs to come back.
      *
      * @return when everything was healed (history time), or -1 when the run injects no fault
      */
@@ -170,34 +170,8 @@ public final class Runner {
         ExecutorService threads = Executors.newFixedThreadPool(
                 spec.clients() + cluster.coordinators().size() + 1);
         List<Future<?>> running = new ArrayList<>();
-        for (int t = 0; t < spec.clients(); t++) {
-            boolean useQueue = w.queue() != null && (w.lock() == null || t % 2 == 0);
-            Random r = new Random(random.nextLong());
-            int thread = t;
-            running.add(threads.submit(() -> {
-                clientLoop(
-                        cluster,
-                        thread,
-                        spec.clients(),
-                        r,
-                        history,
-                        clientsEnd::get,
-                        useQueue ? w.queue() : null,
-                        useQueue ? null : w.lock());
-                return null;
-            }));
-        }
-        List<Node> coordinators = cluster.coordinators();
-        for (int i = 0; i < coordinators.size(); i++) {
-            MemberProbe probe = new MemberProbe(coordinators.get(i).name(), i);
-            String address = coordinators.get(i).ip() + ":" + ClusterSpec.RPC_PORT;
-            running.add(threads.submit(() -> {
-                try (CorralClient client = connect(address, READY_TIMEOUT)) {
-                    probe.run(client, history, clientsEnd::get);
-                }
-                return null;
-            }));
-        }
+        startClients(spec, cluster, history, random, w, clientsEnd::get, threads, running);
+        startProbes(cluster, history, clientsEnd::get, threads, running);
         Future<?> nemesis = threads.submit(() -> {
             try {
                 schedule.run(end);
@@ -218,6 +192,53 @@ public final class Runner {
             schedule.healAll(); // no nemesis, or its thread never got to heal
         }
         return finalHeal.get();
+    }
+
+    private static void startClients(
+            RunSpec spec,
+            ContainerCluster cluster,
+            History history,
+            Random random,
+            Workloads w,
+            LongSupplier endNanos,
+            ExecutorService threads,
+            List<Future<?>> running) {
+        for (int t = 0; t < spec.clients(); t++) {
+            boolean useQueue = w.queue() != null && (w.lock() == null || t % 2 == 0);
+            Random r = new Random(random.nextLong());
+            int thread = t;
+            running.add(threads.submit(() -> {
+                clientLoop(
+                        cluster,
+                        thread,
+                        spec.clients(),
+                        r,
+                        history,
+                        endNanos,
+                        useQueue ? w.queue() : null,
+                        useQueue ? null : w.lock());
+                return null;
+            }));
+        }
+    }
+
+    private static void startProbes(
+            ContainerCluster cluster,
+            History history,
+            LongSupplier endNanos,
+            ExecutorService threads,
+            List<Future<?>> running) {
+        List<Node> coordinators = cluster.coordinators();
+        for (int i = 0; i < coordinators.size(); i++) {
+            MemberProbe probe = new MemberProbe(coordinators.get(i).name(), i);
+            String address = coordinators.get(i).ip() + ":" + ClusterSpec.RPC_PORT;
+            running.add(threads.submit(() -> {
+                try (CorralClient client = connect(address, READY_TIMEOUT)) {
+                    probe.run(client, history, endNanos);
+                }
+                return null;
+            }));
+        }
     }
 
     /** Settle, final reads, every checker, the report. */
