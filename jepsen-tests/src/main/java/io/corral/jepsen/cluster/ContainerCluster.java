@@ -242,6 +242,16 @@ public final class ContainerCluster implements AutoCloseable {
         return List.copyOf(coordinators);
     }
 
+    /** Every coordinator container, members and spares, in name order. */
+    public List<Node> allCoordinators() {
+        return List.copyOf(coordinatorContainers);
+    }
+
+    /** Whether the node is a member of the cluster as the harness last set it. */
+    public boolean isMember(Node n) {
+        return coordinators.contains(n);
+    }
+
     /** Coordinator containers that are not members: no process, or a joiner being added. */
     public List<Node> spares() {
         return coordinatorContainers.stream()

@@ -230,13 +230,19 @@ public final class Runner {
             LongSupplier endNanos,
             ExecutorService threads,
             List<Future<?>> running) {
-        List<Node> coordinators = cluster.coordinators();
+        // Every coordinator container, spares too: a probe writes only while its coordinator is a member.
+        List<Node> coordinators = cluster.allCoordinators();
         for (int i = 0; i < coordinators.size(); i++) {
-            MemberProbe probe = new MemberProbe(coordinators.get(i).name(), i);
-            String address = coordinators.get(i).ip() + ":" + ClusterSpec.RPC_PORT;
+            Node member = coordinators.get(i);
+            MemberProbe probe = new MemberProbe(member.name(), i);
+            String address = member.ip() + ":" + ClusterSpec.RPC_PORT;
             running.add(threads.submit(() -> {
-                try (CorralClient client = connect(address, READY_TIMEOUT)) {
-                    probe.run(client, history, endNanos);
+                // Lazily: a spare has no process to connect to until it is added.
+                try (CorralClient client = CorralClient.connectLazily(ClientOptions.builder(HostPort.parseList(address))
+                        .clientName("corral-jepsen")
+                        .requestTimeoutMs(5_000)
+                        .build())) {
+                    probe.run(client, history, endNanos, () -> cluster.isMember(member));
                 }
                 return null;
             }));

@@ -7,6 +7,7 @@ import io.corral.jepsen.history.OpType;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -42,8 +43,22 @@ public final class MemberProbe {
 
     /** Probes until {@code endNanos} (history time, read before each probe: it may move) or an interrupt. */
     public void run(CorralClient client, History history, LongSupplier endNanos) throws InterruptedException {
+        run(client, history, endNanos, () -> true);
+    }
+
+    /**
+     * {@link #run(CorralClient, History, LongSupplier)}, writing only while {@code isMember} says the coordinator is a
+     * member of the cluster: a coordinator a membership nemesis removed, or a spare not added yet, is expected not to
+     * write, and its probe records nothing meanwhile (so no heal judges it).
+     */
+    public void run(CorralClient client, History history, LongSupplier endNanos, BooleanSupplier isMember)
+            throws InterruptedException {
         int process = PROCESS_BASE + index;
         while (history.now() < endNanos.getAsLong() && !Thread.currentThread().isInterrupted()) {
+            if (!isMember.getAsBoolean()) {
+                Thread.sleep(INTERVAL_MS);
+                continue;
+            }
             // A lock per process: an acquire left unanswered may still take effect, and the next one must not meet
             // that hold (a refusal would count as an answer while the write path could be broken).
             String lock = "jepsen-probe-" + member + "-" + process;
