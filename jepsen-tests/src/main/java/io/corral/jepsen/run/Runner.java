@@ -169,8 +169,9 @@ public final class Runner {
         long tailMs = spec.recoveryBoundMs() + QUIET_TAIL_MS;
         AtomicLong clientsEnd = new AtomicLong(faults ? Long.MAX_VALUE : end);
         AtomicLong finalHeal = new AtomicLong(-1);
+        // A thread per client, per probe (every coordinator container, spares too) and for the nemesis.
         ExecutorService threads = Executors.newFixedThreadPool(
-                spec.clients() + cluster.coordinators().size() + 1);
+                spec.clients() + cluster.allCoordinators().size() + 1);
         List<Future<?>> running = new ArrayList<>();
         startClients(spec, cluster, history, random, w, clientsEnd::get, threads, running);
         startProbes(cluster, history, clientsEnd::get, threads, running);
