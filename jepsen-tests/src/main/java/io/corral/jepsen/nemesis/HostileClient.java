@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * lasts the whole fault; healing closes them all.
  *
  * <p>While it lasts a probe asks, every second, what a real client gets from that member: a Hello round trip on a new
- * connection and {@code GET /health}; every other second its resident memory. When healed it reads the member's
+ * connection and {@code GET /health}; every other second its resident memory and its direct buffers (Netty's, where
+ * connections' bytes are held, from its {@code /metrics}). When healed it reads the member's
  * {@code /metrics} (what the limits closed, the most held in unfinished frames). Samples and one summary per fault go
  * to {@code hostile-client.jsonl} in the run's log directory, for the report's reader and for the tests.
  */
@@ -100,9 +101,11 @@ public final class HostileClient implements Nemesis {
         private final Path file;
         private final long startNanos = System.nanoTime();
         private final long rssBeforeKiB;
+        private final long directBeforeBytes;
         private final List<Long> hellos = Collections.synchronizedList(new ArrayList<>());
         private final List<Integer> healths = Collections.synchronizedList(new ArrayList<>());
         private volatile long rssMaxKiB;
+        private volatile long directMaxBytes;
         private volatile boolean running = true;
         private Thread thread;
 
@@ -113,6 +116,8 @@ public final class HostileClient implements Nemesis {
             this.file = file;
             this.rssBeforeKiB = rssKiB();
             this.rssMaxKiB = rssBeforeKiB;
+            this.directBeforeBytes = directBytes();
+            this.directMaxBytes = directBeforeBytes;
         }
 
         void start(HostileConnections attack) {
@@ -127,9 +132,11 @@ public final class HostileClient implements Nemesis {
                 long hello = HostileConnections.helloMs(rpc, PROBE_TIMEOUT_MS);
                 HttpAnswer health = HostileConnections.httpGet(http, "/health", PROBE_TIMEOUT_MS);
                 long rss = second % 2 == 1 ? rssKiB() : -1;
+                long direct = second % 2 == 1 ? directBytes() : -1;
                 hellos.add(hello);
                 healths.add(health.status());
                 rssMaxKiB = Math.max(rssMaxKiB, rss);
+                directMaxBytes = Math.max(directMaxBytes, direct);
                 Map<String, Object> sample = new LinkedHashMap<>();
                 sample.put("node", node.name());
                 sample.put("tMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
@@ -137,6 +144,7 @@ public final class HostileClient implements Nemesis {
                 sample.put("healthStatus", health.status());
                 sample.put("healthMs", health.ms());
                 sample.put("rssKiB", rss);
+                sample.put("directBytes", direct);
                 sample.put("attack", attack.stats());
                 append(sample);
                 long leftMs = TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime());
@@ -179,22 +187,39 @@ public final class HostileClient implements Nemesis {
             }
             summary.put("rssBeforeKiB", rssBeforeKiB);
             summary.put("rssMaxKiB", rssMaxKiB);
+            summary.put("directBeforeBytes", directBeforeBytes);
+            summary.put("directMaxBytes", directMaxBytes);
             summary.put("attack", attack);
             summary.put("metrics", limitMetrics());
             append(summary);
             log.info("hostile-client on {}: {}", node.name(), summary);
         }
 
+        /** The member's direct buffers in bytes, from its {@code /metrics}; -1 when it does not answer in time. */
+        private long directBytes() {
+            Double d = metrics(PROBE_TIMEOUT_MS).get("corral_jvm_direct_buffer_bytes");
+            return d == null ? -1 : d.longValue();
+        }
+
         /** The member's own figures of its limits, from {@code /metrics}; empty when it does not answer. */
         private Map<String, Double> limitMetrics() {
-            HttpAnswer scrape = HostileConnections.httpGet(http, "/metrics", 10_000);
+            Map<String, Double> out = new TreeMap<>();
+            metrics(10_000).forEach((name, value) -> {
+                if (name.startsWith("corral_rpc_connections")
+                        || name.startsWith("corral_rpc_unfinished_frame_bytes")
+                        || name.startsWith("corral_http_connections")) {
+                    out.put(name, value);
+                }
+            });
+            return out;
+        }
+
+        private Map<String, Double> metrics(int timeoutMs) {
+            HttpAnswer scrape = HostileConnections.httpGet(http, "/metrics", timeoutMs);
             Map<String, Double> out = new TreeMap<>();
             for (String line : scrape.body().split("\n")) {
-                boolean ours = line.startsWith("corral_rpc_connections")
-                        || line.startsWith("corral_rpc_unfinished_frame_bytes")
-                        || line.startsWith("corral_http_connections");
                 int space = line.lastIndexOf(' ');
-                if (ours && space > 0) {
+                if (!line.startsWith("#") && space > 0) {
                     out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
                 }
             }

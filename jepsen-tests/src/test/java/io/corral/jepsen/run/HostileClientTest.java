@@ -29,7 +29,10 @@ class HostileClientTest {
     static final long SEED = Long.getLong("jepsen.seed", 20261122L);
     static final int SECONDS = Integer.getInteger("jepsen.seconds", 45);
 
-    /** The nodes' heap (Runner's -Xmx256m) plus the default limit on unfinished frames, plus the JVM's own. */
+    /**
+     * The nodes' heap (Runner's -Xmx256m) plus the default limit on unfinished frames, plus the JVM's own. Without the
+     * limits, the attacked member's direct buffers fill their limit (the heap's size, here 256 MiB) and it stalls.
+     */
     static final long MAX_RSS_KIB = (256 + 64 + 384) * 1024;
 
     @Test

@@ -175,13 +175,23 @@ class RpcServerHostileClientsTest {
                     slowestMs, server.limitStats());
         }
         Map<ConnectionLimit, Long> closed = server.limitStats().closed();
-        assertThat(closed.get(ConnectionLimit.PRE_AUTH_FRAME_TOO_LARGE)).isEqualTo(100);
-        assertThat(closed.get(ConnectionLimit.HANDSHAKE_TIMEOUT)).isEqualTo(60);
+        // Which limit closes which connection depends on how busy the loops were: the 100 large frames without Hello
+        // are refused at their prefix, unless a loop reads it only after the handshake timeout; the 40 silent ones
+        // always time out; the 20 small partial frames before Hello time out or, being pre-Hello, are evicted first.
+        assertThat(closed.get(ConnectionLimit.PRE_AUTH_FRAME_TOO_LARGE) + closed.get(ConnectionLimit.HANDSHAKE_TIMEOUT))
+                .as("%s", closed)
+                .isGreaterThanOrEqualTo(140);
+        assertThat(closed.get(ConnectionLimit.HANDSHAKE_TIMEOUT))
+                .as("%s", closed)
+                .isGreaterThanOrEqualTo(40);
         assertThat(closed.get(ConnectionLimit.FRAME_TIMEOUT)
                         + closed.get(ConnectionLimit.UNFINISHED_FRAMES_FULL)
                         + closed.get(ConnectionLimit.SLOW_FRAME_EVICTED))
+                .as("%s", closed)
                 .isGreaterThanOrEqualTo(80);
-        assertThat(closed.get(ConnectionLimit.FRAME_TIMEOUT)).isPositive();
+        assertThat(closed.values().stream().mapToLong(Long::longValue).sum())
+                .as("%s", closed)
+                .isGreaterThanOrEqualTo(240);
         assertThat(server.limitStats().peakUnfinishedFrameBytes())
                 .isGreaterThan(maxUnfinished / 2)
                 .isLessThanOrEqualTo(maxUnfinished);
