@@ -168,10 +168,9 @@ public final class Coordinator implements AutoCloseable {
                 serverOptions(),
                 security.rpc());
         HttpConnections httpConnections = new HttpConnections();
-        RpcServer rpcServer = rpc;
         http = HttpServer.start(
                 address(config.httpAddress()),
-                new StatusRoutes(raft, stateMachine, metrics, cluster, workers, rpcServer::limitStats, httpConnections)
+                new StatusRoutes(raft, stateMachine, metrics, cluster, workers, rpc::limitStats, httpConnections)
                         .routes(),
                 security.httpTls(),
                 security.authenticator() == null ? null : new HttpAuth(security.authenticator()),

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -227,11 +228,15 @@ public final class BoundedFrameDecoder extends ChannelInboundHandlerAdapter {
         }
         budget.release(stolen, preAuth);
         budget.notHolding(this);
-        ctx.executor().execute(() -> {
-            if (!refused) {
-                refuse(new FrameRefusal.Evicted(declaredBytes, received, ageMs));
-            }
-        });
+        try {
+            ctx.executor().execute(() -> {
+                if (!refused) {
+                    refuse(new FrameRefusal.Evicted(declaredBytes, received, ageMs));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // Its loop is shutting down with the server: the connection closes anyway.
+        }
     }
 
     synchronized Progress progress() {
