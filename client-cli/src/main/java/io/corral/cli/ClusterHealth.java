@@ -10,8 +10,8 @@ import java.util.List;
  * cluster wait-healthy}, a pure function of one {@code GetClusterStatus} answer.
  *
  * <p>Healthy: a leader is known (it reports itself LEADER and answers), and enough members are healthy. A member is
- * healthy when it answers and its applied index is within {@code maxLagEntries} of the leader's commit index. Enough
- * is a majority; with {@code quorumPlusOne} a majority plus one, so that one member can be stopped next and the rest
+ * healthy when it answers, reports no problem (such as "cannot commit") and its applied index is within {@code
+ * maxLagEntries} of the leader's commit index. Enough is a majority; with {@code quorumPlusOne} a majority plus one, so that one member can be stopped next and the rest
  * still form a majority (3 members: all 3; 5 members: 4).
  */
 final class ClusterHealth {
@@ -127,6 +127,10 @@ final class ClusterHealth {
         if (!m.reachable() || m.appliedIndex() < 0) {
             String why = m.error() == null ? "" : ": " + m.error();
             return new Member(m.id(), false, -1, "unreachable" + why);
+        }
+        if (m.error() != null) {
+            // It answers, but says it cannot do its job (it cannot commit, or its Raft member is not running).
+            return new Member(m.id(), false, m.appliedIndex(), m.error());
         }
         if (leaderCommit < 0) {
             return new Member(m.id(), false, m.appliedIndex(), "cannot be compared with a leader (none known)");

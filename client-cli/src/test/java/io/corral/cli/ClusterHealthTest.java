@@ -45,6 +45,20 @@ class ClusterHealthTest {
     }
 
     @Test
+    void aMemberThatAnswersButCannotCommitIsNotHealthy() {
+        List<MemberStatus> members = caughtUp(3);
+        String problem = "cannot commit: every write for 31 s failed although leader n1 is reachable";
+        members.set(
+                1, new MemberStatus("n2", "n2:1", "n2:2", "n2:3", "FOLLOWER", 5, 1000, 1000, 0, "n1", true, problem));
+
+        ClusterHealth.Verdict strict = evaluate(members, true);
+        assertThat(strict.healthy()).isFalse();
+        assertThat(strict.healthyMembers()).isEqualTo(2);
+        assertThat(strict.missing()).isEqualTo("n2 " + problem);
+        assertThat(evaluate(members, false).healthy()).isTrue();
+    }
+
+    @Test
     void threeMembersWithOneDownAreHealthyButNotForAQuorumPlusOne() {
         List<MemberStatus> members = caughtUp(3);
         members.set(2, down("n3"));

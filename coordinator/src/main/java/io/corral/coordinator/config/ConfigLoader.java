@@ -31,6 +31,7 @@ public final class ConfigLoader {
                 CoordinatorConfig.Housekeeping.defaults(),
                 CoordinatorConfig.Workers.defaults(),
                 CoordinatorConfig.Shutdown.defaults(),
+                CoordinatorConfig.Health.defaults(),
                 CoordinatorConfig.Testing.defaults(),
                 CoordinatorConfig.Tls.defaults(),
                 CoordinatorConfig.Auth.defaults());

@@ -56,6 +56,7 @@ final class ConfigValidator {
                                 <= CoordinatorConfig.Shutdown.MAX_LEADER_TRANSFER_TIMEOUT_MS,
                 "shutdown.leaderTransferTimeoutMs",
                 "must be between 0 (no hand-over) and " + CoordinatorConfig.Shutdown.MAX_LEADER_TRANSFER_TIMEOUT_MS);
+        health(c);
         tls(c.tls());
         auth(c.auth());
         try {
@@ -108,6 +109,23 @@ final class ConfigValidator {
                 h.idleTimeoutMs() >= 100 && h.idleTimeoutMs() <= 3_600_000,
                 "http.idleTimeoutMs",
                 "must be between 100 and 3600000");
+    }
+
+    /**
+     * A stall is judged over whole writes: one write is retried for up to {@code raft.requestTimeoutMs}, so a shorter
+     * stall would call a member unhealthy for one slow write.
+     */
+    private static void health(CoordinatorConfig c) {
+        CoordinatorConfig.Health h = c.health();
+        require(h != null, "health", "must be a mapping");
+        require(
+                h.writeStallMs() >= c.raft().requestTimeoutMs() && h.writeStallMs() <= 3_600_000,
+                "health.writeStallMs",
+                "must be between raft.requestTimeoutMs (" + c.raft().requestTimeoutMs() + ") and 3600000");
+        require(
+                h.writeProbeIntervalMs() >= 100 && h.writeProbeIntervalMs() <= h.writeStallMs(),
+                "health.writeProbeIntervalMs",
+                "must be between 100 and health.writeStallMs (" + h.writeStallMs() + ")");
     }
 
     /** The files themselves are read at start-up, where a missing or unusable one is reported with its key. */

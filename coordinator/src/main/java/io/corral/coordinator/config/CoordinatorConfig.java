@@ -29,6 +29,7 @@ public record CoordinatorConfig(
         Housekeeping housekeeping,
         Workers workers,
         Shutdown shutdown,
+        Health health,
         Testing testing,
         Tls tls,
         Auth auth) {
@@ -78,6 +79,18 @@ public record CoordinatorConfig(
 
         public static Shutdown defaults() {
             return new Shutdown(5_000);
+        }
+    }
+
+    /**
+     * When a member calls itself unhealthy (docs/operations.md, "Health"). {@code writeStallMs}: a member whose every
+     * write failed for this long while a leader was reachable cannot commit, and says so on {@code /health}, in {@code
+     * corral cluster status}, in the metrics and to the systemd watchdog. {@code writeProbeIntervalMs}: while its
+     * writes fail, how often it commits a no-op to learn whether it can again (none while writes succeed).
+     */
+    public record Health(long writeStallMs, long writeProbeIntervalMs) {
+        public static Health defaults() {
+            return new Health(30_000, 5_000);
         }
     }
 

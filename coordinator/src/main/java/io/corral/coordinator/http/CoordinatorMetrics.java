@@ -2,6 +2,7 @@ package io.corral.coordinator.http;
 
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
+import io.corral.coordinator.raft.WriteOutcomes;
 import io.corral.coordinator.rpc.RpcMetrics;
 import io.corral.coordinator.state.Counters;
 import io.corral.coordinator.workers.DispatchMetrics;
@@ -54,6 +55,7 @@ final class CoordinatorMetrics {
         PrometheusText p = new PrometheusText();
         MemberStatus s = raft.status();
         raft(p, s);
+        writes(p);
         followers(p, s.commitIndex());
         state(p, stateMachine.core().counters(stateMachine.store().view()));
         dispatch(p);
@@ -87,6 +89,18 @@ final class CoordinatorMetrics {
                 "corral_raft_leader_changes_total",
                 "changes of the leader this member knows of, since it started",
                 stateMachine.leaderChanges());
+    }
+
+    /** This member's own writes: what they came to, and whether it can commit ({@link RaftNode#writeHealth()}). */
+    private void writes(PrometheusText p) {
+        WriteOutcomes.Snapshot w = raft.writeOutcomes();
+        p.header("corral_raft_writes_total", "counter", "writes this member made through Raft since it started");
+        p.sample("corral_raft_writes_total", Map.of("outcome", "committed"), w.committed());
+        p.sample("corral_raft_writes_total", Map.of("outcome", "failed"), w.failed());
+        p.gauge(
+                "corral_raft_write_healthy",
+                "0 while every write of this member has failed for health.writeStallMs although a leader is reachable",
+                raft.writeHealth().healthy() ? 1 : 0);
     }
 
     /**

@@ -44,11 +44,17 @@ public final class StatusRoutes {
         return r;
     }
 
-    /** 200 only while this node belongs to a cluster that has a leader, so a balancer skips isolated members. */
+    /**
+     * 200 only while this node belongs to a cluster that has a leader and can commit through it, so a balancer skips
+     * isolated members and members whose writes fail ({@link RaftNode#writeHealth()}).
+     */
     HttpServer.Reply health() {
         MemberStatus s = raft.status();
         if (s.leaderId() == null) {
             return HttpServer.Reply.text(503, "no leader known to " + s.id() + " (role " + s.role() + ")\n");
+        }
+        if (s.error() != null) {
+            return HttpServer.Reply.text(503, "unhealthy: " + s.id() + " " + s.error() + "\n");
         }
         return HttpServer.Reply.text(200, "ok: " + s.id() + " is " + s.role() + ", leader " + s.leaderId() + "\n");
     }

@@ -3,6 +3,7 @@ package io.corral.coordinator.lifecycle;
 import io.corral.coordinator.http.HttpServer;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
+import io.corral.coordinator.raft.WriteHealth;
 import io.corral.protocol.transport.RpcServer;
 import io.corral.systemd.Health;
 import java.util.ArrayList;
@@ -12,11 +13,13 @@ import org.apache.ratis.util.LifeCycle;
 
 /**
  * What the systemd watchdog asks a coordinator: is this process still doing its job? Healthy means the Raft division
- * runs, the state machine has not failed, and the RPC and HTTP servers' event loops still run tasks.
+ * runs, the state machine has not failed, the member can commit whenever it hears a leader ({@link WriteHealth}), and
+ * the RPC and HTTP servers' event loops still run tasks.
  *
  * <p>Deliberately not part of it: whether there is a leader, or whether peers answer. A member on the minority side
  * of a partition, or one whose peers are all down, is working as designed; restarting it would only lose its warm
- * state and, in a partition, restart every member cut off at once.
+ * state and, in a partition, restart every member cut off at once. A member whose writes fail although it hears a
+ * leader is another matter: nothing outside it is in its way, and a restart is what mends it.
  */
 public final class CoordinatorHealth {
     /** Bound on one event-loop probe; well under any sensible WatchdogSec (a ping is due every half interval). */
@@ -27,6 +30,10 @@ public final class CoordinatorHealth {
     public static Health check(RaftNode raft, CorralStateMachine stateMachine, RpcServer rpc, HttpServer http) {
         List<String> problems = new ArrayList<>();
         raftProblem(raft).ifPresent(problems::add);
+        WriteHealth writes = raft.writeHealth();
+        if (!writes.healthy()) {
+            problems.add(writes.problem());
+        }
         Throwable failure = stateMachine.failure();
         if (failure != null) {
             problems.add("the state machine failed: " + failure.getMessage());

@@ -30,6 +30,7 @@ import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -95,7 +96,7 @@ public final class RaftNode implements AutoCloseable {
     private final Parameters rpcParameters;
 
     private RaftServer server;
-    /** Writes and admin calls: follows the leader. */
+    /** Admin calls (snapshots, leadership transfer): follows the leader. Writes go through {@link #writer}. */
     private RaftClient client;
     /**
      * Reads are submitted to this member's server in-process, not through a client: no loopback gRPC hop, and no
@@ -112,7 +113,10 @@ public final class RaftNode implements AutoCloseable {
     /** {@link TestFault#STICKY_WRITE_FAILURE}: a deliberate bug for the harness's availability checker. */
     private final boolean stickyWriteFailure;
 
-    private volatile boolean writePathBroken;
+    /** Writes: in-process on the leader, over gRPC to the leader elsewhere (see {@link RaftWriter}). */
+    private RaftWriter writer;
+
+    private final WriteOutcomes writeOutcomes = new WriteOutcomes();
 
     public RaftNode(CoordinatorConfig config, CorralStateMachine stateMachine) {
         this.config = config;
@@ -171,6 +175,40 @@ public final class RaftNode implements AutoCloseable {
                 .build();
         server.start();
         client = newClient();
+        writer = newWriter();
+    }
+
+    private RaftWriter newWriter() {
+        ClientId writerId = ClientId.randomId();
+        return new RaftWriter(
+                server,
+                groupId,
+                selfId,
+                new RaftWriter.Leadership() {
+                    @Override
+                    public boolean selfLeads() {
+                        RaftServer.Division d = division();
+                        return d != null && d.getInfo().isLeader();
+                    }
+
+                    @Override
+                    public RaftPeer knownLeader() {
+                        RaftServer.Division d = division();
+                        return d == null
+                                ? null
+                                : d.getRaftConf().getPeer(d.getInfo().getLeaderId());
+                    }
+                },
+                writerId,
+                new GrpcFactory(rpcParameters).newRaftClientRpc(writerId, clientProperties()),
+                new RaftWriter.Timing(
+                        config.raft().requestTimeoutMs(),
+                        attemptTimeoutMs(),
+                        config.health().writeProbeIntervalMs()),
+                RaftNode::monotonicMs,
+                writeOutcomes,
+                RaftMessages.command(new Command.Probe(selfId.toString())),
+                stickyWriteFailure);
     }
 
     /** A client of the group as the log has it now (it follows the leader's answers from then on). */
@@ -269,22 +307,51 @@ public final class RaftNode implements AutoCloseable {
         return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
 
-    /** Commits a command through the leader; completes with the state machine's reply. */
+    /**
+     * Commits a command through the leader; completes with the state machine's reply, or an error once {@code
+     * raft.requestTimeoutMs} has passed (see {@link RaftWriter}: the write path heals itself after any fault).
+     */
     public CompletableFuture<Response> submit(Command command) {
-        if (writePathBroken) {
-            return CompletableFuture.completedFuture(
-                    unavailable("raft error: this member's write path is closed (test fault sticky-write-failure)"));
+        return writer.submit(RaftMessages.command(command));
+    }
+
+    /**
+     * Whether this member can commit ({@link WriteHealth}): unhealthy when its writes have failed for {@code
+     * health.writeStallMs} although a leader is reachable.
+     */
+    public WriteHealth writeHealth() {
+        return WriteHealth.evaluate(
+                writeOutcomes.snapshot(), monotonicMs(), config.health().writeStallMs(), reachableLeader());
+    }
+
+    public WriteOutcomes.Snapshot writeOutcomes() {
+        return writeOutcomes.snapshot();
+    }
+
+    /**
+     * The leader this member hears from: itself when it leads; for a follower or listener, the leader whose last
+     * append arrived within the longest election timeout; otherwise null.
+     */
+    String reachableLeader() {
+        RaftServer.Division d = division();
+        if (d == null) {
+            return null;
         }
-        CompletableFuture<Response> reply = bounded(client.async().send(RaftMessages.command(command)));
-        if (stickyWriteFailure) {
-            reply = reply.thenApply(r -> {
-                if (r instanceof Response.ErrorReply) {
-                    writePathBroken = true;
-                }
-                return r;
-            });
+        DivisionInfo info = d.getInfo();
+        if (info.isLeader()) {
+            return info.isLeaderReady() ? selfId.toString() : null;
         }
-        return reply;
+        RaftPeerId leader = info.getLeaderId();
+        RoleInfoProto role = info.getRoleInfoProto();
+        if (leader == null || !role.hasFollowerInfo()) {
+            return null;
+        }
+        long sinceContactMs = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+        return sinceContactMs <= config.raft().electionTimeoutMaxMs() ? leader.toString() : null;
+    }
+
+    private static long monotonicMs() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
     /**
@@ -327,11 +394,6 @@ public final class RaftNode implements AutoCloseable {
                 result.complete(r);
             }
         });
-    }
-
-    private CompletableFuture<Response> bounded(CompletableFuture<RaftClientReply> f) {
-        return f.orTimeout(config.raft().requestTimeoutMs(), TimeUnit.MILLISECONDS)
-                .handle(RaftNode::toResponse);
     }
 
     private static Response toResponse(RaftClientReply reply, Throwable error) {
@@ -430,7 +492,8 @@ public final class RaftNode implements AutoCloseable {
 
     /**
      * This member's status. A member whose Raft division is not running (Ratis shuts down the division of a member
-     * removed from the configuration) reports role {@code NOT_RUNNING}.
+     * removed from the configuration) reports role {@code NOT_RUNNING}; one that cannot commit ({@link
+     * #writeHealth()}) says so in {@code error}.
      */
     public MemberStatus status() {
         Member self = Members.self(config);
@@ -451,6 +514,8 @@ public final class RaftNode implements AutoCloseable {
                     "this member's Raft division is not running (removed from the configuration?)");
         }
         DivisionInfo info = d.getInfo();
+        // A member that answers but cannot commit says why in the error column (wait-healthy counts it unhealthy).
+        WriteHealth writes = writeHealth();
         return new MemberStatus(
                 self.id(),
                 self.raftAddress(),
@@ -463,7 +528,7 @@ public final class RaftNode implements AutoCloseable {
                 stateMachine.getLatestSnapshot().getIndex(),
                 leaderId(),
                 true,
-                null);
+                writes.problem());
     }
 
     /**
@@ -633,6 +698,9 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (writer != null) {
+            writer.close();
+        }
         if (client != null) {
             client.close();
         }

@@ -34,6 +34,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Command.ExtendAllLeases.class, name = "ExtendAllLeases"),
     @JsonSubTypes.Type(value = Command.RetryTasks.class, name = "RetryTasks"),
     @JsonSubTypes.Type(value = Command.SubmitAndLease.class, name = "SubmitAndLease"),
+    @JsonSubTypes.Type(value = Command.Probe.class, name = "Probe"),
 })
 public sealed interface Command {
 
@@ -159,4 +160,10 @@ public sealed interface Command {
 
     /** Puts the DEAD and FAILED tasks of a job ({@code "job-7"}), or one such task ({@code "job-7.3"}), back. */
     record RetryTasks(String id) implements Command {}
+
+    /**
+     * Changes nothing. A member whose writes have been failing commits one now and then to learn whether it can
+     * commit again (its health says so); {@code memberId} names the member, for whoever reads the log.
+     */
+    record Probe(String memberId) implements Command {}
 }

@@ -124,6 +124,8 @@ public final class StateCore {
             return Blobs.seal(nowMs, c, txn);
         } else if (command instanceof Command.CollectGarbage c) {
             return collectGarbage(nowMs, c, txn);
+        } else if (command instanceof Command.Probe) {
+            return Applied.of(new Response.Ack());
         }
         return dispatchLease(index, nowMs, command, txn);
     }
@@ -207,6 +209,8 @@ public final class StateCore {
             Blobs.validate(c, limits);
         } else if (command instanceof Command.CollectGarbage c) {
             validateGarbage(c, limits);
+        } else if (command instanceof Command.Probe c) {
+            Checks.requireText("memberId", c.memberId(), Limits.MAX_NAME_CHARS);
         } else {
             validateLease(command);
         }

@@ -68,7 +68,8 @@ class CommandGoldenTest {
                 new Command.ReportProgress("job-17.0", 41, 50, "resized"),
                 new Command.ExpireLease("job-17.1", 41, 1_000, 60_000),
                 new Command.ExtendAllLeases(15_000),
-                new Command.RetryTasks("job-17"));
+                new Command.RetryTasks("job-17"),
+                new Command.Probe("n2"));
         Map<Class<?>, Command> out = new LinkedHashMap<>();
         all.forEach(c -> out.put(c.getClass(), c));
         return out;

@@ -29,11 +29,13 @@ import org.junit.jupiter.api.Test;
 class TestFaultTest {
     @Test
     void configNamesParseAndAnUnknownOneIsRefusedNamingTheKnownOnes() {
-        assertThat(TestFault.parse(List.of("accept-stale-tokens", "grant-held-locks", "ack-before-commit")))
+        assertThat(TestFault.parse(List.of(
+                        "accept-stale-tokens", "grant-held-locks", "ack-before-commit", "sticky-write-failure")))
                 .containsExactlyInAnyOrder(TestFault.values());
         assertThatThrownBy(() -> TestFault.parse(List.of("lose-everything")))
                 .hasMessageContaining("unknown test fault 'lose-everything'")
-                .hasMessageContaining("accept-stale-tokens");
+                .hasMessageContaining("accept-stale-tokens")
+                .hasMessageContaining("sticky-write-failure");
     }
 
     @Test
