@@ -1,5 +1,6 @@
 package io.corral.jepsen;
 
+import io.corral.jepsen.checker.AvailabilityChecker;
 import io.corral.jepsen.checker.Validity;
 import io.corral.jepsen.cluster.NodeImage;
 import io.corral.jepsen.nemesis.Nemeses;
@@ -63,6 +64,43 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--root", paramLabel = "DIR", description = "Repository root or install layout with the jars.")
     Path root = Path.of(".");
 
+    @Option(
+            names = "--recovery-bound",
+            paramLabel = "DURATION",
+            converter = Millis.class,
+            description = "After each heal, every client's writes must be answered again within this (availability "
+                    + "checker); the clients also go on writing this long and 5 s more after the final heal. "
+                    + "1s..10m, e.g. 10s, 1500ms, 1m (default: 10s).")
+    long recoveryBoundMs = AvailabilityChecker.DEFAULT_RECOVERY_BOUND_MS;
+
+    @Option(
+            names = "--quiet-success-min",
+            paramLabel = "SHARE",
+            description = "Least share of writes answered in quiet spells: no fault in place and at least the recovery "
+                    + "bound since the last heal (availability checker). 0..1 (default: 0.99).")
+    double quietSuccessMin = AvailabilityChecker.DEFAULT_QUIET_SUCCESS_MIN;
+
+    /** A duration with a unit ({@code 1500ms}, {@code 10s}, {@code 2m}; a bare number is seconds) in milliseconds. */
+    static final class Millis implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            try {
+                if (v.endsWith("ms")) {
+                    return Long.parseLong(v.substring(0, v.length() - 2));
+                }
+                if (v.endsWith("m")) {
+                    return Math.multiplyExact(Long.parseLong(v.substring(0, v.length() - 1)), 60_000L);
+                }
+                String seconds = v.endsWith("s") ? v.substring(0, v.length() - 1) : v;
+                return Math.round(Double.parseDouble(seconds) * 1_000);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new CommandLine.TypeConversionException(
+                        "'" + value + "' is not a duration such as 10s, 1500ms or 1m");
+            }
+        }
+    }
+
     public static void main(String[] args) {
         System.setProperty("corral.nemeses", String.join(", ", Nemeses.names()));
         System.exit(new CommandLine(new Main()).execute(args));
@@ -70,16 +108,18 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long s = seed != null ? seed : System.currentTimeMillis();
+        Path results = out != null ? out : root.resolve("jepsen-tests/target/jepsen");
+        RunSpec spec;
         try {
-            Nemeses.parse(nemeses); // a bad name is a usage error before anything starts
+            Nemeses.parse(nemeses); // a bad name or limit is a usage error before anything starts
+            spec = new RunSpec(name, workload, nemeses, seconds, nodes, workers, clients, s, image, root, results)
+                    .withAvailability(recoveryBoundMs, quietSuccessMin);
         } catch (IllegalArgumentException e) {
             System.err.println("jepsen: " + e.getMessage());
             return 2;
         }
-        long s = seed != null ? seed : System.currentTimeMillis();
-        Path results = out != null ? out : root.resolve("jepsen-tests/target/jepsen");
-        RunResult r = Runner.run(
-                new RunSpec(name, workload, nemeses, seconds, nodes, workers, clients, s, image, root, results));
+        RunResult r = Runner.run(spec);
         Validity v = r.verdict().validity();
         System.out.println(
                 "jepsen: " + v + " (seed " + s + "); report: " + r.dir().resolve("index.html"));

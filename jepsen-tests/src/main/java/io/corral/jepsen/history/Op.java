@@ -1,5 +1,6 @@
 package io.corral.jepsen.history;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,6 +20,9 @@ import java.util.TreeMap;
  * @param timeNanos monotonic time ({@link System#nanoTime()} relative to the start of the test)
  * @param error a failure's or an indeterminate result's reason, null otherwise
  */
+// The writer also emits the isInvoke()... getters as "invoke", "ok", "fail", "info"; reading ignores them, so that a
+// history.jsonl can be read back and checked again.
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record Op(
         long index, int process, OpType type, String f, Map<String, Object> value, long timeNanos, String error) {
 

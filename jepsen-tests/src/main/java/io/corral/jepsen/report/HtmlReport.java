@@ -59,6 +59,7 @@ final class HtmlReport {
         spec(h, result);
         files(h, result.dir());
         checkers(h, result.verdict());
+        AvailabilityHtml.render(h, result.availability());
         examples(h, result.verdict());
         operations(h, data);
         plots(h, plotErrors);

@@ -13,7 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code results.json}: the verdict with every checker's result, the spec, the faults and the operation statistics. */
+/**
+ * {@code results.json}: the verdict with every checker's result, the spec, the faults, the availability figures and the
+ * operation statistics.
+ */
 final class ResultsJson {
     /**
      * Pretty-printed for people reading it. Examples come from histories and may hold any value; an object Jackson
@@ -38,6 +41,9 @@ final class ResultsJson {
         root.put("spec", spec(result.spec()));
         root.put("verdict", result.verdict());
         root.put("faults", faults(result.faults()));
+        if (result.availability() != null) {
+            root.put("availability", result.availability());
+        }
         root.put("counts", data.counts());
         root.put("latency", data.latencies());
         return root;
@@ -66,6 +72,8 @@ final class ResultsJson {
         m.put("clients", spec.clients());
         m.put("seed", spec.seed());
         m.put("image", spec.image());
+        m.put("recoveryBoundMs", spec.recoveryBoundMs());
+        m.put("quietSuccessMin", spec.quietSuccessMin());
         return m;
     }
 

@@ -3,17 +3,24 @@ package io.corral.jepsen.run;
 import io.corral.client.ClientOptions;
 import io.corral.client.CorralClient;
 import io.corral.client.HostPort;
+import io.corral.jepsen.checker.Availability;
+import io.corral.jepsen.checker.AvailabilityChecker;
 import io.corral.jepsen.checker.CheckResult;
+import io.corral.jepsen.checker.FaultPeriod;
 import io.corral.jepsen.checker.FencedRegister;
+import io.corral.jepsen.checker.FinalJob;
 import io.corral.jepsen.checker.Validity;
 import io.corral.jepsen.cluster.ClusterSpec;
 import io.corral.jepsen.cluster.ContainerCluster;
+import io.corral.jepsen.cluster.Node;
 import io.corral.jepsen.history.History;
 import io.corral.jepsen.nemesis.Leaders;
 import io.corral.jepsen.nemesis.Nemeses;
 import io.corral.jepsen.nemesis.NemesisSchedule;
+import io.corral.jepsen.report.Reports;
 import io.corral.jepsen.workload.ClientProcess;
 import io.corral.jepsen.workload.LockWorkload;
+import io.corral.jepsen.workload.MemberProbe;
 import io.corral.jepsen.workload.QueueWorkload;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Request;
@@ -34,6 +41,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +66,12 @@ public final class Runner {
     static final long THINK_MIN_MS = 50;
 
     static final long THINK_MAX_MS = 250;
+    /**
+     * After the final heal the clients write for the recovery bound and this much more: a quiet spell at the end, in
+     * which every write should be answered.
+     */
+    static final long QUIET_TAIL_MS = 5_000;
+
     static final long LOCK_TTL_MS = 2_000;
     static final long LOCK_MAX_HOLD_MS = 300;
     static final int LOCKS = 3;
@@ -93,79 +108,185 @@ public final class Runner {
                 CorralClient admin = connect(cluster.rpcAddresses(), READY_TIMEOUT)) {
             awaitReady(admin, spec, READY_TIMEOUT);
             history = new History(); // time 0 of the plots: the cluster is up, the clients start
-            History h = history;
-            QueueWorkload queue = spec.queue() ? new QueueWorkload(dir.resolve("images"), runId) : null;
-            LockWorkload lock =
-                    spec.lock() ? new LockWorkload(LOCKS, LOCK_TTL_MS, LOCK_MAX_HOLD_MS, new FencedRegister()) : null;
+            Workloads w = new Workloads(
+                    spec.queue() ? new QueueWorkload(dir.resolve("images"), runId) : null,
+                    spec.lock() ? new LockWorkload(LOCKS, LOCK_TTL_MS, LOCK_MAX_HOLD_MS, new FencedRegister()) : null);
             NemesisSchedule schedule = new NemesisSchedule(
                     cluster,
                     new Leaders(admin),
                     Nemeses.parse(spec.nemeses()),
                     new Random(random.nextLong()),
                     history,
-                    NemesisSchedule.Timing.standard());
-            long end = history.now() + TimeUnit.SECONDS.toNanos(spec.seconds());
-
-            ExecutorService threads = Executors.newFixedThreadPool(spec.clients() + 1);
-            List<Future<?>> running = new ArrayList<>();
-            for (int t = 0; t < spec.clients(); t++) {
-                boolean useQueue = queue != null && (lock == null || t % 2 == 0);
-                Random r = new Random(random.nextLong());
-                int thread = t;
-                running.add(threads.submit(() -> {
-                    clientLoop(
-                            cluster,
-                            thread,
-                            spec.clients(),
-                            r,
-                            h,
-                            end,
-                            useQueue ? queue : null,
-                            useQueue ? null : lock);
-                    return null;
-                }));
-            }
-            Future<?> nemesis = threads.submit(() -> {
-                schedule.run(end);
-                return null;
-            });
-            awaitAll(running, nemesis, spec.seconds());
-            threads.shutdownNow();
-            threads.awaitTermination(30, TimeUnit.SECONDS);
-            schedule.healAll();
+                    timing(spec));
+            long finalHealNanos = drive(spec, cluster, schedule, history, random, w);
             history.close();
             log.info(
-                    "fault phase over: {} history entries; healing done, settling",
+                    "fault and recovery phases over: {} history entries; settling",
                     history.ops().size());
-
-            List<CheckResult> results = new ArrayList<>();
-            awaitReady(admin, spec, READY_TIMEOUT);
-            CheckResult recovery = awaitRecovered(admin, SETTLE_TIMEOUT);
-            results.add(recovery);
-            dumpThreadsOfStuckMembers(cluster, recovery);
-            if (queue != null) {
-                // A member that never caught up would hold linearizable reads sent to it: read from the leader.
-                try (CorralClient leader = connect(leaderAddress(admin, cluster), READY_TIMEOUT)) {
-                    results.addAll(queue.check(history, leader, SETTLE_TIMEOUT));
-                }
-            }
-            if (lock != null) {
-                results.addAll(lock.check(history));
-            }
-            CheckResult verdict = CheckResult.combine(spec.name(), results);
-            history.write(dir.resolve("history.jsonl"));
-            RunResult result = new RunResult(spec, dir, verdict, schedule.periods(), history);
-            io.corral.jepsen.report.Reports.write(result);
-            log.info("run {}: {}; report in {}", spec.name(), verdict.validity(), dir);
-            if (verdict.validity() != Validity.VALID) {
-                log.warn("run {}: what failed:\n{}", spec.name(), verdict.failures());
-            }
-            return result;
+            return check(spec, dir, admin, cluster, history, schedule.periods(), finalHealNanos, w);
         } finally {
             if (history != null && !Files.exists(dir.resolve("history.jsonl"))) {
                 history.write(dir.resolve("history.jsonl"));
             }
         }
+    }
+
+    /** The run's workloads; either may be null. */
+    private record Workloads(QueueWorkload queue, LockWorkload lock) {}
+
+    /**
+     * Quiet spells last up to the recovery bound and {@link #QUIET_TAIL_MS} more, so that many heals get a whole
+     * recovery window before the next fault (with the standard 3–8 s none would, and the availability checker judges a
+     * heal cut short by the next fault only at a later one) and leave some quiet time after it.
+     */
+    static NemesisSchedule.Timing timing(RunSpec spec) {
+        NemesisSchedule.Timing s = NemesisSchedule.Timing.standard();
+        long quietMaxMs = Math.max(s.quietMaxMs(), spec.recoveryBoundMs() + QUIET_TAIL_MS);
+        return new NemesisSchedule.Timing(s.quietMinMs(), quietMaxMs, s.faultMinMs(), s.faultMaxMs());
+    }
+
+    /**
+     * The fault phase, then the recovery phase: the clients (and one {@link MemberProbe} per coordinator) write while
+     * the nemesis injects faults for {@code spec.seconds()}; the nemesis then heals everything, and the clients go on
+     * for the recovery bound and {@link #QUIET_TAIL_MS} more, so that the availability checker sees whether every
+     * client came back after the final heal, and a quiet spell after it. Without a nemesis the clients stop with the
+     * fault phase: nothing needs to come back.
+     *
+     * @return when everything was healed (history time), or -1 when the run injects no fault
+     */
+    private static long drive(
+            RunSpec spec,
+            ContainerCluster cluster,
+            NemesisSchedule schedule,
+            History history,
+            Random random,
+            Workloads w)
+            throws InterruptedException {
+        long end = history.now() + TimeUnit.SECONDS.toNanos(spec.seconds());
+        boolean faults = !Nemeses.parse(spec.nemeses()).isEmpty();
+        long tailMs = spec.recoveryBoundMs() + QUIET_TAIL_MS;
+        AtomicLong clientsEnd = new AtomicLong(faults ? Long.MAX_VALUE : end);
+        AtomicLong finalHeal = new AtomicLong(-1);
+        ExecutorService threads = Executors.newFixedThreadPool(
+                spec.clients() + cluster.coordinators().size() + 1);
+        List<Future<?>> running = new ArrayList<>();
+        startClients(spec, cluster, history, random, w, clientsEnd::get, threads, running);
+        startProbes(cluster, history, clientsEnd::get, threads, running);
+        Future<?> nemesis = threads.submit(() -> {
+            try {
+                schedule.run(end);
+            } finally {
+                if (faults) {
+                    schedule.healAll();
+                    finalHeal.set(history.now());
+                    clientsEnd.set(finalHeal.get() + TimeUnit.MILLISECONDS.toNanos(tailMs));
+                    log.info("final heal done; the clients go on for {} ms", tailMs);
+                }
+            }
+            return null;
+        });
+        awaitAll(running, nemesis, spec.seconds() + (int) TimeUnit.MILLISECONDS.toSeconds(tailMs));
+        threads.shutdownNow();
+        threads.awaitTermination(30, TimeUnit.SECONDS);
+        if (finalHeal.get() < 0) {
+            schedule.healAll(); // no nemesis, or its thread never got to heal
+        }
+        return finalHeal.get();
+    }
+
+    private static void startClients(
+            RunSpec spec,
+            ContainerCluster cluster,
+            History history,
+            Random random,
+            Workloads w,
+            LongSupplier endNanos,
+            ExecutorService threads,
+            List<Future<?>> running) {
+        for (int t = 0; t < spec.clients(); t++) {
+            boolean useQueue = w.queue() != null && (w.lock() == null || t % 2 == 0);
+            Random r = new Random(random.nextLong());
+            int thread = t;
+            running.add(threads.submit(() -> {
+                clientLoop(
+                        cluster,
+                        thread,
+                        spec.clients(),
+                        r,
+                        history,
+                        endNanos,
+                        useQueue ? w.queue() : null,
+                        useQueue ? null : w.lock());
+                return null;
+            }));
+        }
+    }
+
+    private static void startProbes(
+            ContainerCluster cluster,
+            History history,
+            LongSupplier endNanos,
+            ExecutorService threads,
+            List<Future<?>> running) {
+        List<Node> coordinators = cluster.coordinators();
+        for (int i = 0; i < coordinators.size(); i++) {
+            MemberProbe probe = new MemberProbe(coordinators.get(i).name(), i);
+            String address = coordinators.get(i).ip() + ":" + ClusterSpec.RPC_PORT;
+            running.add(threads.submit(() -> {
+                try (CorralClient client = connect(address, READY_TIMEOUT)) {
+                    probe.run(client, history, endNanos);
+                }
+                return null;
+            }));
+        }
+    }
+
+    /** Settle, final reads, every checker, the report. */
+    private static RunResult check(
+            RunSpec spec,
+            Path dir,
+            CorralClient admin,
+            ContainerCluster cluster,
+            History history,
+            List<NemesisSchedule.Period> faults,
+            long finalHealNanos,
+            Workloads w)
+            throws InterruptedException {
+        List<CheckResult> results = new ArrayList<>();
+        awaitReady(admin, spec, READY_TIMEOUT);
+        CheckResult recovery = awaitRecovered(admin, SETTLE_TIMEOUT);
+        results.add(recovery);
+        dumpThreadsOfStuckMembers(cluster, recovery);
+        List<FinalJob> jobs = null;
+        if (w.queue() != null) {
+            // A member that never caught up would hold linearizable reads sent to it: read from the leader.
+            try (CorralClient leader = connect(leaderAddress(admin, cluster), READY_TIMEOUT)) {
+                jobs = w.queue().settle(leader, SETTLE_TIMEOUT);
+            }
+            results.addAll(w.queue().check(history, jobs));
+        }
+        if (w.lock() != null) {
+            results.addAll(w.lock().check(history));
+        }
+        Availability availability = new AvailabilityChecker(
+                        spec.recoveryBoundMs(), spec.quietSuccessMin(), spec.clients())
+                .check(history, faultPeriods(faults), finalHealNanos, jobs);
+        results.add(availability.result());
+        CheckResult verdict = CheckResult.combine(spec.name(), results);
+        history.write(dir.resolve("history.jsonl"));
+        RunResult result = new RunResult(spec, dir, verdict, faults, history, availability);
+        Reports.write(result);
+        log.info("run {}: {}; report in {}", spec.name(), verdict.validity(), dir);
+        if (verdict.validity() != Validity.VALID) {
+            log.warn("run {}: what failed:\n{}", spec.name(), verdict.failures());
+        }
+        return result;
+    }
+
+    static List<FaultPeriod> faultPeriods(List<NemesisSchedule.Period> periods) {
+        return periods.stream()
+                .map(p -> new FaultPeriod(p.kind(), p.startNanos(), p.endNanos()))
+                .toList();
     }
 
     static Map<String, String> coordinatorSettings(RunSpec spec) {
@@ -182,13 +303,15 @@ public final class Runner {
             int threads,
             Random random,
             History history,
-            long endNanos,
+            LongSupplier endNanos,
             QueueWorkload queue,
             LockWorkload lock)
             throws InterruptedException {
         try (CorralClient client = connect(cluster.rpcAddresses(), READY_TIMEOUT)) {
+            spread(client, cluster.rpcAddresses(), thread);
             ClientProcess p = new ClientProcess(thread, threads, client, random);
-            while (history.now() < endNanos && !Thread.currentThread().isInterrupted()) {
+            while (history.now() < endNanos.getAsLong()
+                    && !Thread.currentThread().isInterrupted()) {
                 if (queue != null) {
                     queue.operate(p, history);
                 } else {
@@ -197,6 +320,16 @@ public final class Runner {
                 Thread.sleep(THINK_MIN_MS + random.nextLong(THINK_MAX_MS - THINK_MIN_MS + 1));
             }
         }
+    }
+
+    /**
+     * Client thread {@code t} starts on coordinator {@code t mod n} instead of the library's random pick, so that
+     * every member serves a client from the start: a member that cannot write shows in its clients' histories, which
+     * is all the availability checker sees. A client still moves on when its connection is lost, as any client does.
+     */
+    static void spread(CorralClient client, String addresses, int thread) {
+        List<HostPort> coordinators = HostPort.parseList(addresses);
+        client.reconnectTo(coordinators.get(thread % coordinators.size()));
     }
 
     private static void awaitAll(List<Future<?>> clients, Future<?> nemesis, int seconds) throws InterruptedException {
@@ -217,11 +350,6 @@ public final class Runner {
     }
 
     /**
-     * "Survives any partition once healed": after the heal every member must apply what the leader has committed.
-     * INVALID, with every member's indexes, when one has not within {@code timeout} (the run goes on to its other
-     * checks instead of waiting forever on it).
-     */
-    /**
      * A member that did not catch up is stuck somewhere: its JVM prints all its threads' stacks into its log (which the
      * report keeps), so the next reader sees where.
      */
@@ -237,6 +365,11 @@ public final class Runner {
         }
     }
 
+    /**
+     * "Survives any partition once healed": after the heal every member must apply what the leader has committed.
+     * INVALID, with every member's indexes, when one has not within {@code timeout} (the run goes on to its other
+     * checks instead of waiting forever on it).
+     */
     static CheckResult awaitRecovered(CorralClient admin, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<MemberStatus> last = List.of();

@@ -87,16 +87,21 @@ public final class QueueWorkload {
     }
 
     /**
-     * Waits for the run's jobs to end (at most {@code settle}), reads them with their attempt histories, and runs the
-     * total-queue and lease-fencing checks. A job still running after {@code settle} shows up as not terminal.
+     * Waits for the run's jobs to end (at most {@code settle}) and reads them with their attempt histories. A job
+     * still running after {@code settle} is read as it is, not terminal.
      */
-    public List<CheckResult> check(History history, CorralClient admin, Duration settle) throws InterruptedException {
+    public List<FinalJob> settle(CorralClient admin, Duration settle) throws InterruptedException {
         boolean drained = FinalState.awaitDrained(admin, runId, settle);
         List<FinalJob> jobs = FinalState.read(admin, runId);
         log.info(
                 "queue: {} jobs of this run read back ({})",
                 jobs.size(),
                 drained ? "all terminal" : "NOT all terminal");
+        return jobs;
+    }
+
+    /** The total-queue and lease-fencing checks of the history against the final state {@link #settle} read. */
+    public List<CheckResult> check(History history, List<FinalJob> jobs) {
         return List.of(new QueueChecker().check(history, jobs), new LeaseFencingChecker().check(jobs));
     }
 

@@ -14,7 +14,8 @@ import java.util.Map;
  * the entries by time and numbers them, as {@link History} would have recorded them.
  */
 final class HistoryBuilder {
-    private record Entry(long timeNanos, int seq, int process, OpType type, String f, Map<String, Object> value) {}
+    private record Entry(
+            long timeNanos, int seq, int process, OpType type, String f, Map<String, Object> value, String error) {}
 
     private final List<Entry> entries = new ArrayList<>();
 
@@ -34,17 +35,30 @@ final class HistoryBuilder {
             OpType outcome,
             Map<String, Object> result,
             double endMs) {
+        return op(process, f, args, startMs, outcome, result, endMs, null);
+    }
+
+    /** An operation whose completion carries an error, e.g. {@code "UNAVAILABLE: no leader"}. */
+    HistoryBuilder op(
+            int process,
+            String f,
+            Map<String, Object> args,
+            double startMs,
+            OpType outcome,
+            Map<String, Object> result,
+            double endMs,
+            String error) {
         if (endMs < startMs) {
             throw new IllegalArgumentException("ends before it starts");
         }
-        entries.add(new Entry(nanos(startMs), entries.size(), process, OpType.INVOKE, f, args));
-        entries.add(new Entry(nanos(endMs), entries.size(), process, outcome, f, result));
+        entries.add(new Entry(nanos(startMs), entries.size(), process, OpType.INVOKE, f, args, null));
+        entries.add(new Entry(nanos(endMs), entries.size(), process, outcome, f, result, error));
         return this;
     }
 
     /** An invocation that never completes (the history ends first). */
     HistoryBuilder open(int process, String f, Map<String, Object> args, double startMs) {
-        entries.add(new Entry(nanos(startMs), entries.size(), process, OpType.INVOKE, f, args));
+        entries.add(new Entry(nanos(startMs), entries.size(), process, OpType.INVOKE, f, args, null));
         return this;
     }
 
@@ -86,7 +100,7 @@ final class HistoryBuilder {
         sorted.sort(Comparator.comparingLong(Entry::timeNanos).thenComparingInt(Entry::seq));
         List<Op> ops = new ArrayList<>();
         for (Entry e : sorted) {
-            ops.add(new Op(ops.size(), e.process(), e.type(), e.f(), e.value(), e.timeNanos(), null));
+            ops.add(new Op(ops.size(), e.process(), e.type(), e.f(), e.value(), e.timeNanos(), e.error()));
         }
         return History.of(ops);
     }

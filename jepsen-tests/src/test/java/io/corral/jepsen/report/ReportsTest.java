@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.corral.jepsen.checker.Availability;
+import io.corral.jepsen.checker.AvailabilityChecker;
 import io.corral.jepsen.checker.CheckResult;
+import io.corral.jepsen.checker.FaultPeriod;
 import io.corral.jepsen.cluster.NodeImage;
 import io.corral.jepsen.history.History;
 import io.corral.jepsen.history.Op;
@@ -123,6 +126,37 @@ class ReportsTest {
                 .contains("&lt;script&gt;alert(&#39;lost&#39;)&lt;/script&gt;")
                 .contains("&quot;acknowledgedAtMs&quot; : 1234")
                 .doesNotContain("<script>");
+    }
+
+    @Test
+    void availabilityFiguresAreInResultsAndOnThePage() throws IOException {
+        History history = syntheticHistory(new Random(42));
+        List<FaultPeriod> faults = FAULTS.stream()
+                .map(p -> new FaultPeriod(p.kind(), p.startNanos(), p.endNanos()))
+                .toList();
+        Availability availability = new AvailabilityChecker(2_000, 0.5, 6).check(history, faults, 17 * S, null);
+        CheckResult verdict = CheckResult.combine("reports-e2e", List.of(availability.result()));
+        writeRunnerFiles(history);
+
+        Reports.write(new RunResult(spec(), dir, verdict, FAULTS, history, availability));
+
+        JsonNode json = JSON.readTree(dir.resolve("results.json").toFile()).get("availability");
+        assertThat(json.get("recoveryBoundMs").asLong()).isEqualTo(2_000);
+        assertThat(json.get("quietSuccessMin").asDouble()).isEqualTo(0.5);
+        assertThat(json.has("result")).isFalse(); // the verdict tree holds it
+        assertThat(json.get("heals")).hasSize(3);
+        assertThat(json.get("heals").get(0).get("kind").asText()).isEqualTo("partition-leader");
+        assertThat(json.get("heals").get(0).get("clients")).isNotEmpty();
+        assertThat(json.get("kinds").get(0).get("kind").asText()).isEqualTo("partition-leader");
+        assertThat(json.get("kinds").get(0).get("longest").get("durationMs").asLong())
+                .isPositive();
+        assertThat(json.get("quiet").get("writes").asLong()).isPositive();
+        assertThat(json.get("longest").get("client").asText()).startsWith("client-");
+        String html = Files.readString(dir.resolve("index.html"));
+        assertThat(html)
+                .contains("<h2>Availability</h2>", "Longest unavailability by fault kind", "Recovery after each heal")
+                .contains("within 2.00 s of each heal", "at least 50.0 %")
+                .contains("<td>heal-all</td>");
     }
 
     @Test

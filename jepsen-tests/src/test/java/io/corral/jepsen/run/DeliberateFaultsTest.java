@@ -11,22 +11,32 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Proof that the checkers can fail: each run switches on one deliberate coordinator bug ({@code testing.faults}) and
- * must end INVALID, caught by the checker that guards the promise the bug breaks.
+ * must end INVALID, caught by the checker that guards the promise the bug breaks. A run without faults is short: the
+ * bug shows at once and there is no recovery phase; a run with faults needs a few of them, and the recovery phase
+ * after the final heal. {@code -Djepsen.faultSeconds=N} sets the fault phase of every run.
  */
 @Tag("docker")
 class DeliberateFaultsTest {
-    static final int SECONDS = Integer.getInteger("jepsen.faultSeconds", 40);
+    /** Without faults a bug of these shows within seconds, hundreds of times. */
+    static final int CALM_SECONDS = Integer.getInteger("jepsen.faultSeconds", 15);
+
+    static final int FAULT_SECONDS = Integer.getInteger("jepsen.faultSeconds", 30);
 
     static RunSpec spec(String name, String workload, String nemeses, String fault) {
+        int seconds = nemeses.equals("none") ? CALM_SECONDS : FAULT_SECONDS;
+        return spec(name, workload, nemeses, fault, seconds, ShortProfileTest.SEED);
+    }
+
+    static RunSpec spec(String name, String workload, String nemeses, String fault, int seconds, long seed) {
         return new RunSpec(
                 name,
                 workload,
                 nemeses,
-                SECONDS,
+                seconds,
                 3,
                 2,
                 4,
-                ShortProfileTest.SEED,
+                seed,
                 NodeImage.HOST_JDK,
                 ShortProfileTest.ROOT,
                 ShortProfileTest.OUT,
@@ -52,6 +62,30 @@ class DeliberateFaultsTest {
         RunResult r = Runner.run(
                 spec("fault-accept-stale-tokens", "queue", "pause-worker,partition-worker", "accept-stale-tokens"));
         assertInvalid(r, "lease-fencing");
+    }
+
+    /**
+     * A seed whose first fault is partition-one for 12 s, 3.5 s into the run: longer than the coordinators' 10 s
+     * request timeout ({@code raft.requestTimeoutMs}), so a write the isolated member makes fails for certain. The fault
+     * phase ends 4 s after that heal; the final heal's window then judges every client.
+     */
+    static final long LONG_PARTITION_SEED = 234;
+
+    static final int STICKY_SECONDS = Integer.getInteger("jepsen.faultSeconds", 20);
+
+    @Test
+    void aMemberThatStopsWritingAfterOneFailedWriteIsCaught() throws Exception {
+        // From its first failed write on, the member refuses every write, while it answers reads and stays in the
+        // cluster. Nothing acknowledged is lost, so only the availability checker can see it: through the member's
+        // probe, and its clients.
+        RunResult r = Runner.run(spec(
+                "fault-sticky-write-failure",
+                "queue",
+                "partition-one,partition-leader",
+                "sticky-write-failure",
+                STICKY_SECONDS,
+                Long.getLong("jepsen.seed", LONG_PARTITION_SEED)));
+        assertInvalid(r, "availability");
     }
 
     private static void assertInvalid(RunResult r, String checker) {
