@@ -24,6 +24,7 @@ public final class Nemeses {
         ALL.put("pause-leader", Crash::pauseLeader);
         ALL.put("pause-worker", Crash::pauseWorker);
         ALL.put("net", NetworkFaults::standard);
+        ALL.put(HostileClient.KIND, HostileClient::new);
     }
 
     /** Groups accepted on the command line besides single names. */
