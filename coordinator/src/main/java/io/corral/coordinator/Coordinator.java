@@ -4,6 +4,7 @@ import io.corral.coordinator.auth.CoordinatorSecurity;
 import io.corral.coordinator.backup.RaftSeed;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.http.HttpAuth;
+import io.corral.coordinator.http.HttpConnections;
 import io.corral.coordinator.http.HttpServer;
 import io.corral.coordinator.http.StatusRoutes;
 import io.corral.coordinator.lifecycle.CoordinatorHealth;
@@ -171,11 +172,15 @@ public final class Coordinator implements AutoCloseable {
                 security.authenticator() == null ? service : new Authorization(service, metrics),
                 serverOptions(),
                 security.rpc());
+        HttpConnections httpConnections = new HttpConnections();
         http = HttpServer.start(
                 address(config.httpAddress()),
-                new StatusRoutes(raft, stateMachine, metrics, cluster, workers).routes(),
+                new StatusRoutes(raft, stateMachine, metrics, cluster, workers, rpc::limitStats, httpConnections)
+                        .routes(),
                 security.httpTls(),
-                security.authenticator() == null ? null : new HttpAuth(security.authenticator()));
+                security.authenticator() == null ? null : new HttpAuth(security.authenticator()),
+                config.http(),
+                httpConnections);
         housekeeper.start();
         dispatcher.start();
         watchdog.start();
@@ -190,9 +195,14 @@ public final class Coordinator implements AutoCloseable {
     }
 
     private ServerOptions serverOptions() {
+        CoordinatorConfig.Limits l = config.limits();
         return ServerOptions.defaults()
-                .withMaxConnections(config.limits().maxConnections())
-                .withMaxInFlightPerConnection(config.limits().maxInFlightPerConnection())
+                .withMaxConnections(l.maxConnections())
+                .withMaxInFlightPerConnection(l.maxInFlightPerConnection())
+                .withMaxPreAuthFrameBytes(l.maxPreAuthFrameBytes())
+                .withMaxUnfinishedFrameBytes(l.maxUnfinishedFrameBytes())
+                .withFrameTimeoutMs(l.frameTimeoutMs())
+                .withHandshakeTimeoutMs(l.handshakeTimeoutMs())
                 .withNodeId(config.nodeId());
     }
 

@@ -1,6 +1,7 @@
 package io.corral.metrics;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -10,7 +11,7 @@ import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 
 /**
- * A few JVM figures for both daemons: heap, threads and stop-the-world GC pauses. Pauses are recorded one by one
+ * A few JVM figures for both daemons: heap, direct buffers, threads and stop-the-world GC pauses. Pauses are recorded one by one
  * from the collectors' notifications, so the histogram shows the longest pauses (the ones that compete with the Raft
  * election timeout), not only their total. One instance per JVM: the listeners are registered once.
  */
@@ -52,10 +53,28 @@ public final class JvmMetrics {
         }
     }
 
+    /**
+     * Outside the heap, and limited separately (by default to the heap's maximum): when it runs out, every allocation
+     * of a connection's buffer waits in the JDK for a collection that cannot free it, so it is worth watching.
+     */
+    static long directBufferBytes() {
+        long used = 0;
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                used += pool.getMemoryUsed();
+            }
+        }
+        return used;
+    }
+
     public void write(PrometheusText p) {
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         p.gauge("corral_jvm_heap_used_bytes", "heap in use", heap.getUsed());
         p.gauge("corral_jvm_heap_max_bytes", "largest heap the JVM may use (-1: no limit)", heap.getMax());
+        p.gauge(
+                "corral_jvm_direct_buffer_bytes",
+                "memory of the JVM's direct buffers: Netty's buffers and pools, where connections' bytes are held",
+                directBufferBytes());
         p.gauge(
                 "corral_jvm_threads",
                 "live threads",

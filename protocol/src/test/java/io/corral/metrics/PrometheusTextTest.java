@@ -3,6 +3,7 @@ package io.corral.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -42,13 +43,16 @@ class PrometheusTextTest {
 
     @Test
     void jvmMetricsNameHeapThreadsAndPauses() {
+        ByteBuffer held = ByteBuffer.allocateDirect(1 << 20);
         String text = jvmText();
         assertThat(text)
                 .contains("# TYPE corral_jvm_heap_used_bytes gauge")
                 .contains("# TYPE corral_jvm_heap_max_bytes gauge")
+                .contains("# TYPE corral_jvm_direct_buffer_bytes gauge")
                 .contains("# TYPE corral_jvm_threads gauge")
                 .contains("# TYPE corral_jvm_gc_pause_seconds histogram")
                 .contains("corral_jvm_gc_pause_seconds_bucket{le=\"+Inf\"}");
+        assertThat(JvmMetrics.directBufferBytes()).isGreaterThanOrEqualTo(held.capacity());
         assertThat(JvmMetrics.pauses("G1 Young Generation")).isTrue();
         assertThat(JvmMetrics.pauses("PS MarkSweep")).isTrue();
         assertThat(JvmMetrics.pauses("ZGC Cycles")).isFalse();

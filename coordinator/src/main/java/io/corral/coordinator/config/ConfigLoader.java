@@ -26,6 +26,7 @@ public final class ConfigLoader {
                 false,
                 CoordinatorConfig.Raft.defaults(),
                 CoordinatorConfig.Limits.defaults(),
+                CoordinatorConfig.Http.defaults(),
                 CoordinatorConfig.Retention.defaults(),
                 CoordinatorConfig.Housekeeping.defaults(),
                 CoordinatorConfig.Workers.defaults(),

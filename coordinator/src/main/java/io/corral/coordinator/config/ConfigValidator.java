@@ -3,6 +3,7 @@ package io.corral.coordinator.config;
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.TestFault;
 import io.corral.coordinator.state.requests.AppliedRequests;
+import io.corral.protocol.Limits;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,6 +33,8 @@ final class ConfigValidator {
                 "must be between 1 and 1 GiB");
         require(c.limits().maxInFlightPerConnection() >= 1, "limits.maxInFlightPerConnection", "must be >= 1");
         require(c.limits().maxConnections() >= 1, "limits.maxConnections", "must be >= 1");
+        rpcFrames(c.limits());
+        http(c.http());
         require(c.retention().jobsMs() >= 0, "retention.jobsMs", "must be >= 0");
         require(c.retention().blobsMs() >= 0, "retention.blobsMs", "must be >= 0");
         require(c.retention().uploadsMs() >= 1000, "retention.uploadsMs", "must be >= 1000");
@@ -61,6 +64,51 @@ final class ConfigValidator {
         } catch (IllegalArgumentException e) {
             require(false, "testing.faults", e.getMessage());
         }
+    }
+
+    private static void rpcFrames(CoordinatorConfig.Limits l) {
+        require(
+                l.maxPreAuthFrameBytes() >= 64 && l.maxPreAuthFrameBytes() <= Limits.MAX_FRAME_BYTES,
+                "limits.maxPreAuthFrameBytes",
+                "must be between 64 and " + Limits.MAX_FRAME_BYTES);
+        // One whole frame must fit, and one whole pre-Hello frame in the quarter connections without Hello may use.
+        long least = Math.max(Limits.MAX_FRAME_BYTES, 4L * l.maxPreAuthFrameBytes());
+        require(
+                l.maxUnfinishedFrameBytes() >= least && l.maxUnfinishedFrameBytes() <= 64L * 1024 * 1024 * 1024,
+                "limits.maxUnfinishedFrameBytes",
+                "must be between " + least + " (one frame, and four of limits.maxPreAuthFrameBytes) and 64 GiB");
+        require(
+                l.frameTimeoutMs() >= 100 && l.frameTimeoutMs() <= 600_000,
+                "limits.frameTimeoutMs",
+                "must be between 100 and 600000");
+        require(
+                l.handshakeTimeoutMs() >= 100 && l.handshakeTimeoutMs() <= 600_000,
+                "limits.handshakeTimeoutMs",
+                "must be between 100 and 600000");
+    }
+
+    private static void http(CoordinatorConfig.Http h) {
+        require(h != null, "http", "must be a mapping");
+        require(
+                h.maxConnections() >= 1 && h.maxConnections() <= 100_000,
+                "http.maxConnections",
+                "must be between 1 and 100000");
+        require(
+                h.maxHeaderBytes() >= 1024 && h.maxHeaderBytes() <= 1024 * 1024,
+                "http.maxHeaderBytes",
+                "must be between 1024 and 1048576");
+        require(
+                h.maxBodyBytes() >= 0 && h.maxBodyBytes() <= 16 * 1024 * 1024,
+                "http.maxBodyBytes",
+                "must be between 0 and 16777216");
+        require(
+                h.requestTimeoutMs() >= 100 && h.requestTimeoutMs() <= 600_000,
+                "http.requestTimeoutMs",
+                "must be between 100 and 600000");
+        require(
+                h.idleTimeoutMs() >= 100 && h.idleTimeoutMs() <= 3_600_000,
+                "http.idleTimeoutMs",
+                "must be between 100 and 3600000");
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.corral.coordinator.config;
 
+import io.corral.protocol.transport.ServerOptions;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -23,6 +24,7 @@ public record CoordinatorConfig(
         boolean join,
         Raft raft,
         Limits limits,
+        Http http,
         Retention retention,
         Housekeeping housekeeping,
         Workers workers,
@@ -120,10 +122,46 @@ public record CoordinatorConfig(
         }
     }
 
-    /** Limits on what clients may send. */
-    public record Limits(long maxImageBytes, int maxInFlightPerConnection, int maxConnections) {
+    /**
+     * Limits on what clients may send on the RPC port (docs/protocol.md, "Limits and shutdown"). {@code
+     * maxPreAuthFrameBytes}: the largest frame before the connection's Hello is accepted (a Hello is a few hundred
+     * bytes). {@code maxUnfinishedFrameBytes}: bytes held across all connections in frames that began to arrive and are
+     * not complete; when full, the slowest such frame's connection is closed to make room. {@code frameTimeoutMs}: a
+     * frame must be complete this long after its first byte. {@code handshakeTimeoutMs}: a connection must have its
+     * Hello accepted within this.
+     */
+    public record Limits(
+            long maxImageBytes,
+            int maxInFlightPerConnection,
+            int maxConnections,
+            int maxPreAuthFrameBytes,
+            long maxUnfinishedFrameBytes,
+            long frameTimeoutMs,
+            long handshakeTimeoutMs) {
         public static Limits defaults() {
-            return new Limits(50L * 1024 * 1024, 256, 4096);
+            ServerOptions rpc = ServerOptions.defaults();
+            return new Limits(
+                    50L * 1024 * 1024,
+                    rpc.maxInFlightPerConnection(),
+                    rpc.maxConnections(),
+                    rpc.maxPreAuthFrameBytes(),
+                    rpc.maxUnfinishedFrameBytes(),
+                    rpc.frameTimeoutMs(),
+                    rpc.handshakeTimeoutMs());
+        }
+    }
+
+    /**
+     * Limits of the HTTP port (health, metrics, status), so that slow or endless requests cannot hold it. {@code
+     * maxConnections}: more are answered 503 and closed. {@code maxHeaderBytes}: the request line, and the headers, may
+     * each be this long (414, 431). {@code maxBodyBytes}: a larger body is answered 413. {@code requestTimeoutMs}: a
+     * request must arrive whole this long after its first byte (408). {@code idleTimeoutMs}: a connection with no
+     * request under way is closed after this.
+     */
+    public record Http(
+            int maxConnections, int maxHeaderBytes, int maxBodyBytes, long requestTimeoutMs, long idleTimeoutMs) {
+        public static Http defaults() {
+            return new Http(256, 8 * 1024, 64 * 1024, 10_000, 60_000);
         }
     }
 

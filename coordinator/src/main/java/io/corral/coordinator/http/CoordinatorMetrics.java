@@ -32,11 +32,18 @@ final class CoordinatorMetrics {
     private final RpcMetrics rpcMetrics;
     private final WorkerService workers;
     private final StorageMetrics storage;
+    private final ConnectionMetrics connections;
     /** The term when this member started serving metrics: elections are counted from it. */
     private final long startTerm;
 
-    CoordinatorMetrics(RaftNode raft, CorralStateMachine stateMachine, RpcMetrics rpcMetrics, WorkerService workers) {
+    CoordinatorMetrics(
+            RaftNode raft,
+            CorralStateMachine stateMachine,
+            RpcMetrics rpcMetrics,
+            WorkerService workers,
+            ConnectionMetrics connections) {
         this.raft = raft;
+        this.connections = connections;
         this.stateMachine = stateMachine;
         this.rpcMetrics = rpcMetrics;
         this.workers = workers;
@@ -54,6 +61,7 @@ final class CoordinatorMetrics {
         dispatch(p);
         storage.write(p);
         rpc(p);
+        connections.write(p);
         JvmMetrics.shared().write(p);
         return p.toString();
     }

@@ -8,6 +8,7 @@ import io.corral.coordinator.workers.WorkerService;
 import io.corral.metrics.PrometheusText;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.codec.Json;
+import io.corral.protocol.transport.RpcServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +27,13 @@ public final class StatusRoutes {
             CorralStateMachine stateMachine,
             RpcMetrics rpcMetrics,
             ClusterStatusCollector cluster,
-            WorkerService workers) {
+            WorkerService workers,
+            Supplier<RpcServer.LimitStats> rpcLimits,
+            HttpConnections httpConnections) {
         this.raft = raft;
         this.cluster = cluster;
-        this.metrics = new CoordinatorMetrics(raft, stateMachine, rpcMetrics, workers);
+        this.metrics = new CoordinatorMetrics(
+                raft, stateMachine, rpcMetrics, workers, new ConnectionMetrics(rpcLimits, httpConnections));
     }
 
     public Map<String, Supplier<HttpServer.Reply>> routes() {

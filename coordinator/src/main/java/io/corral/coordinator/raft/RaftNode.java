@@ -18,10 +18,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,6 +54,7 @@ import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
 import org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException;
 import org.apache.ratis.protocol.exceptions.SetConfigurationException;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.DivisionInfo;
@@ -60,6 +65,8 @@ import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One coordinator's Raft member: the Ratis server (gRPC transport) running {@link CorralStateMachine}, and a Ratis
@@ -72,6 +79,8 @@ import org.apache.ratis.util.TimeDuration;
  * #configuration()} names every member with its addresses, on every member.
  */
 public final class RaftNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
     /** Largest gRPC message: a 1 MiB chunk and a batch of small entries fit with room to spare. */
     static final SizeInBytes GRPC_MESSAGE_MAX = SizeInBytes.valueOf("32MB");
 
@@ -105,6 +114,8 @@ public final class RaftNode implements AutoCloseable {
     private final ClientId readerId = ClientId.randomId();
 
     private final AtomicLong readCallIds = new AtomicLong();
+    /** When a timed-out read may next replace the channel to the leader ({@link #replaceChannelToLeader}). */
+    private final AtomicLong nextChannelReplaceNanos = new AtomicLong(System.nanoTime());
     /** Configuration changes are submitted to this member's server in-process too (it leads when it changes one). */
     private final ClientId adminId = ClientId.randomId();
 
@@ -118,6 +129,15 @@ public final class RaftNode implements AutoCloseable {
 
     private final WriteOutcomes writeOutcomes = new WriteOutcomes();
 
+    /** Followers silent for the longest election timeout get a new channel from the leader. */
+    private final SilentPeers silentPeers;
+
+    private final ScheduledExecutorService channels = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "raft-channels");
+        t.setDaemon(true);
+        return t;
+    });
+
     public RaftNode(CoordinatorConfig config, CorralStateMachine stateMachine) {
         this.config = config;
         this.stateMachine = stateMachine;
@@ -126,6 +146,7 @@ public final class RaftNode implements AutoCloseable {
         this.bootstrap = RaftGroup.valueOf(groupId, bootstrapPeers(config));
         this.rpcParameters = RaftTls.parameters(config);
         this.stickyWriteFailure = TestFault.parse(config.testing().faults()).contains(TestFault.STICKY_WRITE_FAILURE);
+        this.silentPeers = new SilentPeers(config.raft().electionTimeoutMaxMs());
     }
 
     /**
@@ -176,6 +197,27 @@ public final class RaftNode implements AutoCloseable {
         server.start();
         client = newClient();
         writer = newWriter();
+        long checkMs = Math.max(100, config.raft().electionTimeoutMinMs() / 2);
+        channels.scheduleWithFixedDelay(this::replaceSilentChannels, checkMs, checkMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** On the leader: replaces the channels to followers that stopped answering ({@link SilentPeers} says why). */
+    private void replaceSilentChannels() {
+        try {
+            Map<String, Long> sinceContactMs = new HashMap<>();
+            for (FollowerProgress f : followerProgress()) {
+                sinceContactMs.put(f.member().id(), f.lastContactMs());
+            }
+            for (String id : silentPeers.due(sinceContactMs, monotonicMs())) {
+                LOG.info(
+                        "follower {} has not answered for {} ms: replacing the leader's channel to it",
+                        id,
+                        sinceContactMs.get(id));
+                replaceChannel(RaftPeerId.valueOf(id), id + " did not answer");
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("checking the channels to followers failed: {}", e.toString());
+        }
     }
 
     private RaftWriter newWriter() {
@@ -386,6 +428,9 @@ public final class RaftNode implements AutoCloseable {
         f.handle(RaftNode::toResponse).thenAccept(r -> {
             boolean transientError =
                     r instanceof Response.ErrorReply e && e.code().retryable();
+            if (transientError && !stale) {
+                replaceChannelToLeader();
+            }
             long leftNanos = deadlineNanos - System.nanoTime();
             if (transientError && leftNanos > TimeUnit.MILLISECONDS.toNanos(READ_RETRY_PAUSE_MS)) {
                 CompletableFuture.delayedExecutor(READ_RETRY_PAUSE_MS, TimeUnit.MILLISECONDS)
@@ -394,6 +439,42 @@ public final class RaftNode implements AutoCloseable {
                 result.complete(r);
             }
         });
+    }
+
+    /**
+     * A follower's linearizable read asks the leader for its commit index (ReadIndex) over Ratis' server-to-server
+     * gRPC channel, which has no keepalive. After a partition heals, a channel whose packets were dropped can stay
+     * dead without knowing it until TCP's retransmission backoff gets through: the fault-injection harness saw a
+     * member's reads fail for 18 s after a heal while its writes (whose streams {@link RaftWriter} replaces) already
+     * worked ({@link SilentPeers} is the leader's side of the same problem). A follower whose read failed while it
+     * knows a leader therefore replaces its channel to the leader, at most once per attempt timeout (the reads in
+     * flight on it fail and are retried).
+     */
+    private void replaceChannelToLeader() {
+        RaftServer.Division d = division();
+        RaftPeerId leader =
+                d == null || d.getInfo().isLeader() ? null : d.getInfo().getLeaderId();
+        long now = System.nanoTime();
+        long next = nextChannelReplaceNanos.get();
+        if (leader == null || leader.equals(selfId) || now - next < 0) {
+            return;
+        }
+        if (nextChannelReplaceNanos.compareAndSet(next, now + TimeUnit.MILLISECONDS.toNanos(attemptTimeoutMs()))) {
+            LOG.info("a read failed while leader {} is known: replacing this member's channel to it", leader);
+            replaceChannel(leader, "a read index failed");
+        }
+    }
+
+    /**
+     * Replaces Ratis' channel to {@code peer}: the next request to it opens a new connection. Closing the old channel
+     * waits up to seconds for its streams, so it happens on a thread of its own, never on the caller's.
+     */
+    private void replaceChannel(RaftPeerId peer, String why) {
+        Thread t = new Thread(
+                () -> server.getServerRpc().handleException(peer, new TimeoutIOException(why), true),
+                "raft-channel-replace-" + peer);
+        t.setDaemon(true);
+        t.start();
     }
 
     private static Response toResponse(RaftClientReply reply, Throwable error) {
@@ -698,6 +779,7 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        channels.shutdownNow();
         if (writer != null) {
             writer.close();
         }

@@ -68,6 +68,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void thePortsLimitsHaveTheirDefaultsAndAreChecked() throws Exception {
+        CoordinatorConfig c = ConfigLoader.load(write(VALID), Map.of());
+        assertThat(c.limits().maxPreAuthFrameBytes()).isEqualTo(64 * 1024);
+        assertThat(c.limits().maxUnfinishedFrameBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(c.limits().frameTimeoutMs()).isEqualTo(30_000);
+        assertThat(c.limits().handshakeTimeoutMs()).isEqualTo(10_000);
+        assertThat(c.http()).isEqualTo(new CoordinatorConfig.Http(256, 8192, 65536, 10_000, 60_000));
+
+        expectKey(VALID + "limits:\n  maxPreAuthFrameBytes: 3000000\n", "limits.maxPreAuthFrameBytes");
+        // Room for one whole frame at least, and for four of the largest frames allowed before Hello.
+        expectKey(VALID + "limits:\n  maxUnfinishedFrameBytes: 1048576\n", "limits.maxUnfinishedFrameBytes");
+        expectKey(
+                VALID + "limits:\n  maxPreAuthFrameBytes: 1048576\n  maxUnfinishedFrameBytes: 2097152\n",
+                "limits.maxUnfinishedFrameBytes");
+        expectKey(VALID + "limits:\n  frameTimeoutMs: 0\n", "limits.frameTimeoutMs");
+        expectKey(VALID + "limits:\n  handshakeTimeoutMs: 50\n", "limits.handshakeTimeoutMs");
+        expectKey(VALID + "http:\n  maxConnections: 0\n", "http.maxConnections");
+        expectKey(VALID + "http:\n  maxHeaderBytes: 100\n", "http.maxHeaderBytes");
+        expectKey(VALID + "http:\n  maxBodyBytes: -1\n", "http.maxBodyBytes");
+        expectKey(VALID + "http:\n  requestTimeoutMs: 10\n", "http.requestTimeoutMs");
+        expectKey(VALID + "http:\n  idleTimeoutMs: 10\n", "http.idleTimeoutMs");
+        expectKey(VALID + "http:\n  maxRequestBytes: 10\n", "http.maxRequestBytes");
+    }
+
+    @Test
     void peersFlagBuildsTheWholeMembership() {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("nodeId", "\"a\"");

@@ -33,6 +33,7 @@ public final class Nemeses {
         ALL.put("clock-skew-failover", ClockFaults::skewFailover);
         ALL.put("disk-full", DiskFull::random);
         ALL.put("disk-full-leader", DiskFull::ofLeader);
+        ALL.put(HostileClient.KIND, HostileClient::new);
     }
 
     /** Groups accepted on the command line besides single names. */

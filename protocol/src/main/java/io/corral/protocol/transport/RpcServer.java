@@ -1,7 +1,7 @@
 package io.corral.protocol.transport;
 
+import io.corral.protocol.transport.internal.BoundedFrameDecoder;
 import io.corral.protocol.transport.internal.EventLoops;
-import io.corral.protocol.transport.internal.FrameDecoder;
 import io.corral.protocol.transport.internal.ServerConnection;
 import io.corral.protocol.transport.internal.ServerContext;
 import io.corral.protocol.transport.internal.TlsOnly;
@@ -19,6 +19,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,7 +31,13 @@ import org.slf4j.LoggerFactory;
  * RpcHandler}. The server enforces the protocol's rules so handlers do not have to:
  *
  * <ul>
- *   <li>a frame above {@link ServerOptions#maxFrameBytes()} is answered TOO_LARGE and the connection closed;
+ *   <li>a frame above {@link ServerOptions#maxFrameBytes()}, or above {@link ServerOptions#maxPreAuthFrameBytes()}
+ *       before the Hello is accepted, is answered TOO_LARGE and the connection closed;
+ *   <li>a frame not complete {@link ServerOptions#frameTimeoutMs()} after its first byte is answered TIMEOUT and the
+ *       connection closed; a connection without Hello after {@link ServerOptions#handshakeTimeoutMs()} is closed;
+ *   <li>the bytes held in unfinished frames, across connections, never exceed {@link
+ *       ServerOptions#maxUnfinishedFrameBytes()}: when full, the slowest unfinished frame's connection is closed to
+ *       make room (OVERLOADED), or, when none has stalled, the one that needs room;
  *   <li>a payload that does not decode is answered BAD_REQUEST (with its id if readable) and the connection stays
  *       open, except before the handshake, where the peer may not speak the protocol at all;
  *   <li>a first message other than Hello is answered BAD_REQUEST, a Hello of another protocol version
@@ -115,9 +122,14 @@ public final class RpcServer implements AutoCloseable {
                             channel.pipeline()
                                     .addLast("tls", new TlsOnly(security.tls().context()));
                         }
+                        BoundedFrameDecoder frames = new BoundedFrameDecoder(
+                                context.frames(),
+                                options.maxFrameBytes(),
+                                options.maxPreAuthFrameBytes(),
+                                options.frameTimeoutMs());
                         channel.pipeline()
-                                .addLast("frames", new FrameDecoder(options.maxFrameBytes()))
-                                .addLast("rpc", new ServerConnection(context));
+                                .addLast("frames", frames)
+                                .addLast("rpc", new ServerConnection(context, frames));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(bind).awaitUninterruptibly();
@@ -136,6 +148,30 @@ public final class RpcServer implements AutoCloseable {
                         : ", TLS (client certificates: " + security.tls().clientAuth() + ")",
                 security.authenticator() == null ? "" : ", tokens required");
         return new RpcServer(acceptor, workers, bound.channel(), context, connections, options);
+    }
+
+    /**
+     * What the limits did: connections open, bytes held in unfinished frames (now, at most ever, the limit) and
+     * connections closed by each limit since the start.
+     */
+    public record LimitStats(
+            int connections,
+            long unfinishedFrameBytes,
+            long peakUnfinishedFrameBytes,
+            long maxUnfinishedFrameBytes,
+            Map<ConnectionLimit, Long> closed) {
+        public LimitStats {
+            closed = Map.copyOf(closed);
+        }
+    }
+
+    public LimitStats limitStats() {
+        return new LimitStats(
+                connections.size(),
+                context.frames().usedBytes(),
+                context.frames().peakBytes(),
+                context.frames().maxBytes(),
+                context.closed().counts());
     }
 
     /** The address actually bound, with the chosen port when started on port 0. */

@@ -9,6 +9,13 @@ import java.util.Objects;
  *
  * @param nodeId sent in {@link io.corral.protocol.Response.Welcome}
  * @param maxFrameBytes largest frame payload accepted or sent; at most {@link Limits#MAX_FRAME_BYTES}
+ * @param maxPreAuthFrameBytes largest frame payload accepted before the connection's Hello is: a Hello is a few
+ *     hundred bytes, so a peer that has not said who it is cannot make the server hold a megabyte (the smaller of this
+ *     and {@code maxFrameBytes} applies)
+ * @param maxUnfinishedFrameBytes bytes the server holds, across all connections, in frames that began to arrive and
+ *     are not complete; at least one frame of {@code maxFrameBytes}. Connections not welcomed yet may hold a quarter
+ *     of it. When it is full the slowest unfinished frame is evicted (its connection closed), or the new one refused
+ * @param frameTimeoutMs a frame not complete this long after its first byte closes its connection
  * @param maxInFlightPerConnection requests of one connection being handled at once; more are refused with
  *     OVERLOADED rather than queued, so one client cannot hog a coordinator
  * @param maxConnections connections at once; more are refused with OVERLOADED and closed
@@ -20,17 +27,27 @@ import java.util.Objects;
 public record ServerOptions(
         String nodeId,
         int maxFrameBytes,
+        int maxPreAuthFrameBytes,
+        long maxUnfinishedFrameBytes,
+        long frameTimeoutMs,
         int maxInFlightPerConnection,
         int maxConnections,
         long handshakeTimeoutMs,
         long shutdownTimeoutMs,
         int ioThreads,
         String threadNamePrefix) {
+    public static final int DEFAULT_MAX_PRE_AUTH_FRAME_BYTES = 64 * 1024;
+    public static final long DEFAULT_MAX_UNFINISHED_FRAME_BYTES = 64L * 1024 * 1024;
+    public static final long DEFAULT_FRAME_TIMEOUT_MS = 30_000;
+    public static final long DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
     public ServerOptions {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
         requireRange("maxFrameBytes", maxFrameBytes, 64, Limits.MAX_FRAME_BYTES);
+        requireRange("maxPreAuthFrameBytes", maxPreAuthFrameBytes, 64, Limits.MAX_FRAME_BYTES);
+        requireRange("maxUnfinishedFrameBytes", maxUnfinishedFrameBytes, maxFrameBytes, 1L << 40);
+        requireRange("frameTimeoutMs", frameTimeoutMs, 1, 3_600_000);
         requireRange("maxInFlightPerConnection", maxInFlightPerConnection, 1, 1_000_000);
         requireRange("maxConnections", maxConnections, 1, 1_000_000);
         requireRange("handshakeTimeoutMs", handshakeTimeoutMs, 1, 3_600_000);
@@ -39,13 +56,27 @@ public record ServerOptions(
     }
 
     public static ServerOptions defaults() {
-        return new ServerOptions("corral", Limits.MAX_FRAME_BYTES, 256, 4096, 10_000, 5_000, 0, "corral-rpc");
+        return new ServerOptions(
+                "corral",
+                Limits.MAX_FRAME_BYTES,
+                DEFAULT_MAX_PRE_AUTH_FRAME_BYTES,
+                DEFAULT_MAX_UNFINISHED_FRAME_BYTES,
+                DEFAULT_FRAME_TIMEOUT_MS,
+                256,
+                4096,
+                DEFAULT_HANDSHAKE_TIMEOUT_MS,
+                5_000,
+                0,
+                "corral-rpc");
     }
 
     public ServerOptions withNodeId(String value) {
         return new ServerOptions(
                 value,
                 maxFrameBytes,
+                maxPreAuthFrameBytes,
+                maxUnfinishedFrameBytes,
+                frameTimeoutMs,
                 maxInFlightPerConnection,
                 maxConnections,
                 handshakeTimeoutMs,
@@ -57,6 +88,54 @@ public record ServerOptions(
     public ServerOptions withMaxFrameBytes(int value) {
         return new ServerOptions(
                 nodeId,
+                value,
+                maxPreAuthFrameBytes,
+                maxUnfinishedFrameBytes,
+                frameTimeoutMs,
+                maxInFlightPerConnection,
+                maxConnections,
+                handshakeTimeoutMs,
+                shutdownTimeoutMs,
+                ioThreads,
+                threadNamePrefix);
+    }
+
+    public ServerOptions withMaxPreAuthFrameBytes(int value) {
+        return new ServerOptions(
+                nodeId,
+                maxFrameBytes,
+                value,
+                maxUnfinishedFrameBytes,
+                frameTimeoutMs,
+                maxInFlightPerConnection,
+                maxConnections,
+                handshakeTimeoutMs,
+                shutdownTimeoutMs,
+                ioThreads,
+                threadNamePrefix);
+    }
+
+    public ServerOptions withMaxUnfinishedFrameBytes(long value) {
+        return new ServerOptions(
+                nodeId,
+                maxFrameBytes,
+                maxPreAuthFrameBytes,
+                value,
+                frameTimeoutMs,
+                maxInFlightPerConnection,
+                maxConnections,
+                handshakeTimeoutMs,
+                shutdownTimeoutMs,
+                ioThreads,
+                threadNamePrefix);
+    }
+
+    public ServerOptions withFrameTimeoutMs(long value) {
+        return new ServerOptions(
+                nodeId,
+                maxFrameBytes,
+                maxPreAuthFrameBytes,
+                maxUnfinishedFrameBytes,
                 value,
                 maxInFlightPerConnection,
                 maxConnections,
@@ -70,6 +149,9 @@ public record ServerOptions(
         return new ServerOptions(
                 nodeId,
                 maxFrameBytes,
+                maxPreAuthFrameBytes,
+                maxUnfinishedFrameBytes,
+                frameTimeoutMs,
                 value,
                 maxConnections,
                 handshakeTimeoutMs,
@@ -82,6 +164,9 @@ public record ServerOptions(
         return new ServerOptions(
                 nodeId,
                 maxFrameBytes,
+                maxPreAuthFrameBytes,
+                maxUnfinishedFrameBytes,
+                frameTimeoutMs,
                 maxInFlightPerConnection,
                 value,
                 handshakeTimeoutMs,
@@ -94,6 +179,9 @@ public record ServerOptions(
         return new ServerOptions(
                 nodeId,
                 maxFrameBytes,
+                maxPreAuthFrameBytes,
+                maxUnfinishedFrameBytes,
+                frameTimeoutMs,
                 maxInFlightPerConnection,
                 maxConnections,
                 value,
@@ -106,6 +194,9 @@ public record ServerOptions(
         return new ServerOptions(
                 nodeId,
                 maxFrameBytes,
+                maxPreAuthFrameBytes,
+                maxUnfinishedFrameBytes,
+                frameTimeoutMs,
                 maxInFlightPerConnection,
                 maxConnections,
                 handshakeTimeoutMs,
@@ -118,6 +209,9 @@ public record ServerOptions(
         return new ServerOptions(
                 nodeId,
                 maxFrameBytes,
+                maxPreAuthFrameBytes,
+                maxUnfinishedFrameBytes,
+                frameTimeoutMs,
                 maxInFlightPerConnection,
                 maxConnections,
                 handshakeTimeoutMs,
@@ -130,6 +224,9 @@ public record ServerOptions(
         return new ServerOptions(
                 nodeId,
                 maxFrameBytes,
+                maxPreAuthFrameBytes,
+                maxUnfinishedFrameBytes,
+                frameTimeoutMs,
                 maxInFlightPerConnection,
                 maxConnections,
                 handshakeTimeoutMs,

@@ -72,6 +72,19 @@ public final class FrameSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** Writes the length prefix of a {@code length}-byte payload and only {@code partial} of it. */
+    public synchronized void sendPayloadPrefix(int length, byte[] partial) throws IOException {
+        out.writeInt(length);
+        out.write(partial);
+        out.flush();
+    }
+
+    /** Writes bytes as they are, e.g. the rest of a frame begun with {@link #sendPayloadPrefix}. */
+    public synchronized void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     public Envelope receive() throws IOException {
         int length = in.readInt();
         byte[] payload = in.readNBytes(length);

@@ -14,6 +14,10 @@ class ServerOptionsTest {
 
         assertThat(options.maxFrameBytes()).isEqualTo(Limits.MAX_FRAME_BYTES);
         assertThat(options.maxInFlightPerConnection()).isEqualTo(256);
+        assertThat(options.maxPreAuthFrameBytes()).isEqualTo(64 * 1024);
+        assertThat(options.maxUnfinishedFrameBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(options.frameTimeoutMs()).isEqualTo(30_000);
+        assertThat(options.handshakeTimeoutMs()).isEqualTo(10_000);
     }
 
     @Test
@@ -24,6 +28,9 @@ class ServerOptionsTest {
                 .isEqualTo(new ServerOptions(
                         "c2",
                         Limits.MAX_FRAME_BYTES,
+                        64 * 1024,
+                        64L * 1024 * 1024,
+                        30_000,
                         8,
                         ServerOptions.defaults().maxConnections(),
                         ServerOptions.defaults().handshakeTimeoutMs(),
@@ -38,5 +45,16 @@ class ServerOptionsTest {
                 .hasMessage("maxFrameBytes must be between 64 and 2097152, got 2097153");
         assertThatThrownBy(() -> ServerOptions.defaults().withMaxInFlightPerConnection(0))
                 .hasMessageStartingWith("maxInFlightPerConnection must be between 1");
+    }
+
+    @Test
+    void theUnfinishedFrameBudgetHoldsAtLeastOneFullFrame() {
+        assertThatThrownBy(() -> ServerOptions.defaults().withMaxUnfinishedFrameBytes(Limits.MAX_FRAME_BYTES - 1))
+                .hasMessage("maxUnfinishedFrameBytes must be between 2097152 and 1099511627776, got 2097151");
+        assertThat(ServerOptions.defaults()
+                        .withMaxFrameBytes(1024)
+                        .withMaxUnfinishedFrameBytes(1024)
+                        .maxUnfinishedFrameBytes())
+                .isEqualTo(1024);
     }
 }

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 
 /**
+ * The client's framing (a server, which must bound what unknown peers make it hold, uses {@link BoundedFrameDecoder}).
  * Splits the byte stream into frames: a 4-byte big-endian payload length, then the payload (JSON). Emits the payload
  * as a {@link ByteBuf} (the receiver releases it) or, once, an {@link OversizedFrame}, after which every further byte
  * is dropped: the handler is expected to close the connection.

@@ -9,6 +9,7 @@ import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.Response.ErrorReply;
 import io.corral.protocol.codec.MalformedMessageException;
+import io.corral.protocol.transport.ConnectionLimit;
 import io.corral.tls.internal.TlsFailures;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -34,14 +35,17 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
     private final ServerContext server;
+    private final BoundedFrameDecoder frames;
     private ChannelHandlerContext ctx;
     private ChannelSession session;
     private ScheduledFuture<?> handshakeTimeout;
     private boolean welcomed;
+    private boolean closing;
     private int inFlight;
 
-    public ServerConnection(ServerContext server) {
+    public ServerConnection(ServerContext server, BoundedFrameDecoder frames) {
         this.server = server;
+        this.frames = frames;
     }
 
     @Override
@@ -49,8 +53,8 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         session = new ChannelSession(server.newSessionId(), ctx.channel(), server.options.maxFrameBytes());
         if (server.connections.size() > server.options.maxConnections()) {
-            replyAndClose(
-                    0,
+            closeForLimit(
+                    ConnectionLimit.MAX_CONNECTIONS,
                     ErrorCode.OVERLOADED,
                     "this coordinator has " + server.options.maxConnections()
                             + " connections, its limit; try another coordinator or later");
@@ -59,7 +63,10 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         long timeoutMs = server.options.handshakeTimeoutMs();
         handshakeTimeout = ctx.executor()
                 .schedule(
-                        () -> replyAndClose(0, ErrorCode.BAD_REQUEST, "no Hello within " + timeoutMs + " ms"),
+                        () -> closeForLimit(
+                                ConnectionLimit.HANDSHAKE_TIMEOUT,
+                                ErrorCode.BAD_REQUEST,
+                                "no Hello within " + timeoutMs + " ms"),
                         timeoutMs,
                         TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
@@ -67,8 +74,8 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof OversizedFrame oversized) {
-            replyAndClose(0, ErrorCode.TOO_LARGE, oversized.describe());
+        if (msg instanceof FrameRefusal refusal) {
+            closeForLimit(refusal.limit(), refusal.code(), refusal.describe());
             return;
         }
         Envelope envelope;
@@ -176,6 +183,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         handshakeTimeout.cancel(false);
         session.clientName(hello.client());
         welcomed = true;
+        frames.welcomed();
         reply(id, new Response.Welcome(Limits.PROTOCOL_VERSION, server.options.nodeId()));
         log.debug("{} connected", session);
     }
@@ -270,7 +278,27 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     private void replyAndClose(long id, ErrorCode code, String text) {
         log.debug("closing {}: {} {}", ctx.channel().remoteAddress(), code, text);
-        reply(id, new ErrorReply(code, text)).addListener(ChannelFutureListener.CLOSE);
+        answerAndClose(id, code, text);
+    }
+
+    private void answerAndClose(long id, ErrorCode code, String text) {
+        closing = true;
+        try {
+            reply(id, new ErrorReply(code, text)).addListener(ChannelFutureListener.CLOSE);
+        } catch (RuntimeException | Error e) {
+            // No memory for the answer, say: the connection must still close, or what it holds stays held.
+            ctx.close();
+            throw e;
+        }
+    }
+
+    /** A limit closes the connection: counted, logged at most every few seconds per limit, answered with id 0. */
+    private void closeForLimit(ConnectionLimit limit, ErrorCode code, String text) {
+        if (closing) {
+            return; // another limit or rule closes it already: one reason per connection
+        }
+        server.closed.closed(limit, ctx.channel().remoteAddress(), text);
+        answerAndClose(0, code, text);
     }
 
     /** A failed TLS handshake reaches no handler: log it here, so an operator sees why a client cannot connect. */

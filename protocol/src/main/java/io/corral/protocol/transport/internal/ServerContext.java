@@ -1,17 +1,25 @@
 package io.corral.protocol.transport.internal;
 
+import io.corral.protocol.transport.ConnectionLimit;
 import io.corral.protocol.transport.RpcHandler;
 import io.corral.protocol.transport.ServerOptions;
 import io.corral.protocol.transport.ServerSecurity;
 import io.netty.channel.group.ChannelGroup;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.LoggerFactory;
 
-/** What every connection of one server shares: the handler, the limits, and the counters close() waits on. */
+/**
+ * What every connection of one server shares: the handler, the limits, the room for unfinished frames, the closes by
+ * limit, and the counters close() waits on.
+ */
 public final class ServerContext {
     final RpcHandler handler;
     final ServerOptions options;
     final ChannelGroup connections;
     final ServerSecurity security;
+    final FrameBudget frames;
+    final ClosedConnections<ConnectionLimit> closed;
     private final AtomicLong nextSessionId = new AtomicLong(1);
     private final Object inFlightLock = new Object();
     private long inFlight;
@@ -22,6 +30,21 @@ public final class ServerContext {
         this.options = options;
         this.connections = connections;
         this.security = security;
+        this.frames = new FrameBudget(options.maxUnfinishedFrameBytes());
+        this.closed = new ClosedConnections<>(
+                ConnectionLimit.class,
+                LoggerFactory.getLogger(ServerConnection.class),
+                "rpc",
+                Set.of(),
+                System::nanoTime);
+    }
+
+    public FrameBudget frames() {
+        return frames;
+    }
+
+    public ClosedConnections<ConnectionLimit> closed() {
+        return closed;
     }
 
     long newSessionId() {
