@@ -175,7 +175,15 @@ public final class Coordinator implements AutoCloseable {
         HttpConnections httpConnections = new HttpConnections();
         http = HttpServer.start(
                 address(config.httpAddress()),
-                new StatusRoutes(raft, stateMachine, metrics, cluster, workers, rpc::limitStats, httpConnections)
+                new StatusRoutes(
+                                raft,
+                                stateMachine,
+                                metrics,
+                                cluster,
+                                workers,
+                                rpc::limitStats,
+                                httpConnections,
+                                () -> CoordinatorHealth.checkFromHttp(raft, stateMachine, rpc))
                         .routes(),
                 security.httpTls(),
                 security.authenticator() == null ? null : new HttpAuth(security.authenticator()),

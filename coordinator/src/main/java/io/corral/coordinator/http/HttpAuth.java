@@ -8,14 +8,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Tokens on the HTTP port, when authentication is on: {@code /health} stays open (load balancers and systemd probes
- * carry no token); every other path, {@code /metrics} and {@code /v1/cluster} included, needs {@code Authorization:
+ * Tokens on the HTTP port, when authentication is on: {@code /health} and {@code /live} stay open (load balancers and
+ * liveness probes carry no token); every other path, {@code /metrics} and {@code /v1/cluster} included, needs {@code Authorization:
  * Bearer TOKEN} of a role that may read the cluster's status (admin, submitter, worker or read-only; Prometheus gets a
  * read-only token). Missing or unknown: 401; a role that may not: 403.
  */
 public final class HttpAuth {
     /** Paths served without a token. */
-    static final Set<String> OPEN = Set.of("/health");
+    static final Set<String> OPEN = Set.of("/health", "/live");
 
     private final Authenticator authenticator;
 

@@ -9,6 +9,7 @@ import io.corral.metrics.PrometheusText;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.codec.Json;
 import io.corral.protocol.transport.RpcServer;
+import io.corral.systemd.Health;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,9 @@ public final class StatusRoutes {
     private final RaftNode raft;
     private final ClusterStatusCollector cluster;
     private final CoordinatorMetrics metrics;
+    private final Supplier<Health> liveness;
 
+    /** @param liveness what the systemd watchdog would be told now (the HTTP port answering is shown by answering) */
     public StatusRoutes(
             RaftNode raft,
             CorralStateMachine stateMachine,
@@ -29,9 +32,11 @@ public final class StatusRoutes {
             ClusterStatusCollector cluster,
             WorkerService workers,
             Supplier<RpcServer.LimitStats> rpcLimits,
-            HttpConnections httpConnections) {
+            HttpConnections httpConnections,
+            Supplier<Health> liveness) {
         this.raft = raft;
         this.cluster = cluster;
+        this.liveness = liveness;
         this.metrics = new CoordinatorMetrics(
                 raft, stateMachine, rpcMetrics, workers, new ConnectionMetrics(rpcLimits, httpConnections));
     }
@@ -39,6 +44,7 @@ public final class StatusRoutes {
     public Map<String, Supplier<HttpServer.Reply>> routes() {
         Map<String, Supplier<HttpServer.Reply>> r = new LinkedHashMap<>();
         r.put("/health", this::health);
+        r.put("/live", this::live);
         r.put("/metrics", this::metrics);
         r.put("/v1/cluster", this::cluster);
         return r;
@@ -57,6 +63,18 @@ public final class StatusRoutes {
             return HttpServer.Reply.text(503, "unhealthy: " + s.id() + " " + s.error() + "\n");
         }
         return HttpServer.Reply.text(200, "ok: " + s.id() + " is " + s.role() + ", leader " + s.leaderId() + "\n");
+    }
+
+    /**
+     * 200 while the process does its job, 503 with the reason when it should be restarted: the same verdict as the
+     * systemd watchdog's, for supervisors that ask over HTTP (a Kubernetes liveness probe). No leader is not a reason:
+     * a partition must not restart every member cut off.
+     */
+    HttpServer.Reply live() {
+        Health h = liveness.get();
+        return h.healthy()
+                ? HttpServer.Reply.text(200, "alive: " + raft.selfId() + "\n")
+                : HttpServer.Reply.text(503, "restart " + raft.selfId() + ": " + h.problem() + "\n");
     }
 
     HttpServer.Reply cluster() {

@@ -28,6 +28,24 @@ public final class CoordinatorHealth {
     private CoordinatorHealth() {}
 
     public static Health check(RaftNode raft, CorralStateMachine stateMachine, RpcServer rpc, HttpServer http) {
+        List<String> problems = problems(raft, stateMachine, rpc);
+        if (http == null || !http.responsive(PROBE_TIMEOUT_MS)) {
+            problems.add("the HTTP server is closed or its event loop did not run a task within " + PROBE_TIMEOUT_MS
+                    + " ms");
+        }
+        return problems.isEmpty() ? Health.OK : Health.unhealthy(String.join("; ", problems));
+    }
+
+    /**
+     * The same verdict asked over HTTP ({@code /live}): the HTTP server's event loop is the one answering, so it is
+     * not probed (a probe from its own thread would wait on itself).
+     */
+    public static Health checkFromHttp(RaftNode raft, CorralStateMachine stateMachine, RpcServer rpc) {
+        List<String> problems = problems(raft, stateMachine, rpc);
+        return problems.isEmpty() ? Health.OK : Health.unhealthy(String.join("; ", problems));
+    }
+
+    private static List<String> problems(RaftNode raft, CorralStateMachine stateMachine, RpcServer rpc) {
         List<String> problems = new ArrayList<>();
         raftProblem(raft).ifPresent(problems::add);
         WriteHealth writes = raft.writeHealth();
@@ -42,11 +60,7 @@ public final class CoordinatorHealth {
             problems.add("the RPC server is closed or its event loops did not run a task within " + PROBE_TIMEOUT_MS
                     + " ms");
         }
-        if (http == null || !http.responsive(PROBE_TIMEOUT_MS)) {
-            problems.add("the HTTP server is closed or its event loop did not run a task within " + PROBE_TIMEOUT_MS
-                    + " ms");
-        }
-        return problems.isEmpty() ? Health.OK : Health.unhealthy(String.join("; ", problems));
+        return problems;
     }
 
     private static Optional<String> raftProblem(RaftNode raft) {

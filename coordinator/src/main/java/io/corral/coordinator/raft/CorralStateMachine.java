@@ -354,9 +354,42 @@ public final class CorralStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * Ratis could not write this member's log: a full or failing disk. Ratis' log worker then refuses every later
+     * write, by design (what reached the disk is unknown), and the division goes on as if nothing happened: as leader
+     * it would hold the cluster without committing, as follower it would never catch up. So the failure is recorded
+     * (the member is unhealthy: /health, /live, cluster status, the systemd watchdog say why) and the division is
+     * closed, so that another member leads at once and this one stops taking part; a restart of the process, once the
+     * disk has space, replays the log from the store's applied mark (docs/operations.md, "A full disk").
+     */
+    @Override
+    public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+        failed("writing the Raft log" + (failedEntry == null ? "" : " at index " + failedEntry.getIndex()), cause);
+        // Not on the log worker's thread: closing the division waits for that worker to stop.
+        Thread t = new Thread(this::closeDivision, "close-failed-division");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void closeDivision() {
+        try {
+            getServer().join().getDivision(getGroupId()).close();
+            LOG.error("closed this member's Raft division after its log could not be written; restart the member"
+                    + " once its data directory has space");
+        } catch (Exception e) {
+            LOG.warn("closing the Raft division after a log failure: {}", e.toString());
+        }
+    }
+
     private void failed(String what, Throwable e) {
         if (failure == null) {
-            failure = new IllegalStateException(what + " failed: " + e, e);
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            // The root cause is what an operator acts on ("No space left on device"), so it is named too.
+            String cause = root == e ? "" : " (cause: " + root + ")";
+            failure = new IllegalStateException(what + " failed: " + e + cause, e);
             LOG.error("state machine failed {}; this member stops following its log until restarted", what, e);
         }
     }

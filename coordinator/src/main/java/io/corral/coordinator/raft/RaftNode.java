@@ -533,6 +533,11 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
+    /** Whether this member's Raft division runs (false once it failed, or after it was removed from the group). */
+    public boolean running() {
+        return division() != null;
+    }
+
     public DivisionInfo info() {
         RaftServer.Division d = division();
         if (d == null) {
@@ -592,11 +597,14 @@ public final class RaftNode implements AutoCloseable {
                     -1,
                     null,
                     true,
-                    "this member's Raft division is not running (removed from the configuration?)");
+                    failureProblem() != null
+                            ? failureProblem()
+                            : "this member's Raft division is not running (removed from the configuration?)");
         }
         DivisionInfo info = d.getInfo();
-        // A member that answers but cannot commit says why in the error column (wait-healthy counts it unhealthy).
-        WriteHealth writes = writeHealth();
+        // A member that answers but cannot do its job says why in the error column (wait-healthy counts it unhealthy).
+        String problem =
+                failureProblem() != null ? failureProblem() : writeHealth().problem();
         return new MemberStatus(
                 self.id(),
                 self.raftAddress(),
@@ -609,7 +617,13 @@ public final class RaftNode implements AutoCloseable {
                 stateMachine.getLatestSnapshot().getIndex(),
                 leaderId(),
                 true,
-                writes.problem());
+                problem);
+    }
+
+    /** The state machine's failure (a log or store write that failed, an entry it could not apply), or null. */
+    private String failureProblem() {
+        Throwable f = stateMachine.failure();
+        return f == null ? null : "failed, restart it once the cause is fixed: " + f.getMessage();
     }
 
     /**

@@ -17,6 +17,7 @@ import io.corral.protocol.Response;
 import io.corral.protocol.transport.RpcHandler;
 import io.corral.protocol.transport.Session;
 import java.io.IOException;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -72,12 +73,27 @@ public final class CoordinatorService implements RpcHandler {
         this.membership = membership;
     }
 
+    /**
+     * What a member whose Raft member is not running still answers: how it and the cluster are doing (its own status
+     * says why it is not running). Not the membership: its view of the configuration and the commit index is frozen.
+     */
+    static final Set<Class<? extends Request>> STATUS_REQUESTS = Set.of(
+            Request.GetClusterStatus.class,
+            Request.GetNodeStatus.class,
+            Request.ListWorkers.class,
+            Request.GetLocalWorkers.class);
+
+    /** How long a refused connection stays open after its answer, so that the answer is written before the close. */
+    static final long REFUSED_CLOSE_DELAY_MS = 200;
+
     @Override
     public CompletableFuture<Response> handle(Request request, Session session) {
         long startNanos = System.nanoTime();
         CompletableFuture<Response> reply;
         try {
-            if (WorkerService.isWorkerRequest(request)) {
+            if (!raft.running() && !STATUS_REQUESTS.contains(request.getClass())) {
+                reply = sendAway(session);
+            } else if (WorkerService.isWorkerRequest(request)) {
                 reply = workers.handle(request, session);
             } else if (MembershipService.handles(request)) {
                 reply = membership.handle(request, session);
@@ -88,6 +104,20 @@ public final class CoordinatorService implements RpcHandler {
             reply = CompletableFuture.completedFuture(new Response.ErrorReply(e.code(), e.getMessage()));
         }
         return reply.whenComplete((r, e) -> metrics.observe(request, r, System.nanoTime() - startNanos));
+    }
+
+    /**
+     * A member whose Raft member is not running (it failed, or it was removed from the configuration) can neither
+     * commit nor read linearizably; clients keep the connection they have, so it is closed after the answer, and the
+     * client library moves to another coordinator.
+     */
+    private CompletableFuture<Response> sendAway(Session session) {
+        CompletableFuture.delayedExecutor(REFUSED_CLOSE_DELAY_MS, TimeUnit.MILLISECONDS)
+                .execute(session::close);
+        return CompletableFuture.completedFuture(new Response.ErrorReply(
+                ErrorCode.UNAVAILABLE,
+                "coordinator " + raft.selfId() + " is not a running member of the cluster ("
+                        + raft.status().error() + "); try another coordinator"));
     }
 
     private CompletableFuture<Response> dispatch(Request request, Session session) {

@@ -38,6 +38,7 @@ class HttpClusterTest {
         try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, LocalCluster.testSettings())) {
             for (Coordinator c : cluster.running()) {
                 await().until(() -> get(c, "/health").statusCode() == 200);
+                assertThat(get(c, "/live").statusCode()).isEqualTo(200);
             }
             Coordinator leader = cluster.leader();
             String metrics = get(leader, "/metrics").body();
@@ -61,6 +62,10 @@ class HttpClusterTest {
             others.forEach(cluster::stopMember);
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> get(leader, "/health").statusCode() == 503);
+            // But it is alive: no leader is never a reason to restart a member (a partition would restart them all).
+            HttpResponse<String> live = get(leader, "/live");
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(live.body()).startsWith("alive: " + leader.raft().selfId());
         }
     }
 }

@@ -9,8 +9,10 @@ import java.util.Map;
 /**
  * The disk nemesis's check, from what each fault observed: the member's process survived the full disk, the cluster
  * kept committing while a majority had space, the member said why it could not write (its log names the full disk),
- * and it applied the leader's commit index again within {@link DiskFull#RECOVERY_TIMEOUT_MS} of the space coming
- * back, without a restart. That nothing was lost or corrupted is the workloads' checkers' and the recovery check's.
+ * and it applied the leader's commit index again within {@link DiskFull#RECOVERY_TIMEOUT_MS} of the space coming back
+ * — by itself, or, when a write had failed, after the restart it asked for ({@code /live} 503, as the systemd watchdog
+ * would be told). A member stuck without asking to be restarted would never be restarted by a supervisor: {@code
+ * stuck-without-asking}. That nothing was lost or corrupted is the workloads' checkers' and the recovery check's.
  */
 final class DiskCheck implements NemesisCheck {
     static final String NAME = "disk";
@@ -27,7 +29,13 @@ final class DiskCheck implements NemesisCheck {
 
     static CheckResult judge(List<NemesisSchedule.Period> periods) {
         CheckResult.Builder b = CheckResult.builder(NAME)
-                .zero("faults", "member-crashed", "no-commit-while-full", "not-recovered", "no-error-logged");
+                .zero(
+                        "faults",
+                        "member-crashed",
+                        "no-commit-while-full",
+                        "not-recovered",
+                        "stuck-without-asking",
+                        "no-error-logged");
         long slowest = 0;
         for (NemesisSchedule.Period p : periods) {
             Map<String, Object> d = p.detail();
@@ -40,9 +48,21 @@ final class DiskCheck implements NemesisCheck {
                 b.anomaly("no-commit-while-full", with(where, "roleWhileFull", d.get("roleWhileFull")));
             }
             if (Boolean.FALSE.equals(d.get("recovered"))) {
-                b.anomaly(
-                        "not-recovered",
-                        with(with(where, "appliedIndex", d.get("appliedIndex")), "commitIndex", d.get("commitIndex")));
+                String live = String.valueOf(d.get("liveWhenStuck"));
+                if (!live.startsWith("503")) {
+                    b.anomaly("stuck-without-asking", with(where, "live", live));
+                }
+                b.count("restarts-asked", live.startsWith("503") ? 1 : 0);
+                if (!Boolean.TRUE.equals(d.get("recoveredAfterRestart"))) {
+                    b.anomaly(
+                            "not-recovered",
+                            with(
+                                    with(where, "appliedIndex", d.get("appliedIndexAfterRestart")),
+                                    "commitIndex",
+                                    d.get("commitIndexAfterRestart")));
+                } else if (d.get("recoveryMsAfterRestart") instanceof Number ms) {
+                    slowest = Math.max(slowest, ms.longValue());
+                }
             } else if (d.get("recoveryMs") instanceof Number ms) {
                 slowest = Math.max(slowest, ms.longValue());
             }

@@ -31,11 +31,12 @@ import java.util.Random;
  * deletes it.
  *
  * <p>Before it heals, the fault looks at what the full disk did, for {@link DiskCheck}: whether the member's process
- * still runs (a full disk must not crash it), what its {@code /health} says, whether the cluster still commits a write
- * (it must while a majority has space), and the lines of the member's log that name the full disk. After deleting the
- * filler it awaits the member's recovery: it must apply the leader's commit index again, without a restart. A member
- * that does not is recorded as not recovered and then restarted, as systemd's watchdog would, so that the rest of the
- * run still has every member.
+ * still runs (a full disk must not crash it), what its {@code /health} and {@code /live} say, whether the cluster still
+ * commits a write (it must while a majority has space), and the lines of the member's log that name the full disk.
+ * After deleting the filler it awaits the member's recovery: it must apply the leader's commit index again. A member
+ * whose write failed cannot (Ratis' log never writes again after a failed write): it asks to be restarted, with
+ * {@code /live} answering 503, and the heal restarts it then, as systemd's watchdog or a Kubernetes liveness probe
+ * would; it must then recover. A member that is stuck without asking is a failure ({@link DiskCheck}).
  */
 public final class DiskFull implements Nemesis {
     /** The size of every coordinator's data directory in runs with this nemesis: room for a few snapshots. */
@@ -128,17 +129,28 @@ public final class DiskFull implements Nemesis {
                 if (!target.running()) {
                     target.start(); // a crash is recorded above; recovery is still measured
                 }
-                if (!detail.containsKey("recovered") && !awaitRecovery(cluster, target, detail, "")) {
-                    restartToRecover();
-                } else if (Boolean.FALSE.equals(detail.get("recovered"))
-                        && !detail.containsKey("recoveredAfterRestart")) {
+                if (!detail.containsKey("recovered")) {
+                    // A member that asks to be restarted asked since its write failed, during the fault: its
+                    // supervisor (the systemd watchdog, a liveness probe) has been restarting it since, and the first
+                    // start with space left succeeds. So it is restarted at once; one that does not ask gets its
+                    // chance to catch up by itself.
+                    String live = live(target);
+                    if (live.startsWith("503")) {
+                        detail.put("recovered", false);
+                        detail.put("liveWhenStuck", live);
+                    } else if (!awaitRecovery(cluster, target, detail, "")) {
+                        detail.put("liveWhenStuck", live(target));
+                    }
+                }
+                if (Boolean.FALSE.equals(detail.get("recovered")) && !detail.containsKey("recoveredAfterRestart")) {
                     restartToRecover();
                 }
             }
 
             /**
-             * Recorded as not recovered; restarted as systemd's watchdog would, so that one stuck member does not weaken
-             * the rest of the run.
+             * Not caught up: the supervisor's turn. What {@code /live} said is recorded (a member stuck without asking
+             * to be restarted is a failure); the member is restarted either way, so that one stuck member does not
+             * weaken the rest of the run.
              */
             private void restartToRecover() {
                 target.kill();
@@ -172,7 +184,8 @@ public final class DiskFull implements Nemesis {
 
     static void observeWhileFull(ContainerCluster cluster, Node target, Map<String, Object> detail) {
         detail.put("processRunning", target.running());
-        detail.put("health", health(target));
+        detail.put("health", get(target, "/health"));
+        detail.put("liveWhileFull", get(target, "/live"));
         long t0 = System.nanoTime();
         boolean committed = Admin.await(COMMIT_WHILE_FULL_TIMEOUT_MS, () -> probeWrite(cluster));
         detail.put("committedWhileFull", committed);
@@ -193,14 +206,19 @@ public final class DiskFull implements Nemesis {
         }
     }
 
+    /** What {@code /live} answers: {@code 200 ...} or {@code 503 <why it asks to be restarted>}. */
+    static String live(Node n) {
+        return get(n, "/live");
+    }
+
     /** {@code 200 ok} or {@code 503 <first line>}, or why the member did not answer. */
-    static String health(Node n) {
+    static String get(Node n, String path) {
         try {
             HttpResponse<String> r = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(2))
                     .build()
                     .send(
-                            HttpRequest.newBuilder(URI.create("http://" + n.httpAddress() + "/health"))
+                            HttpRequest.newBuilder(URI.create("http://" + n.httpAddress() + path))
                                     .timeout(Duration.ofSeconds(3))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
@@ -241,7 +259,8 @@ public final class DiskFull implements Nemesis {
         boolean ok = Admin.await(RECOVERY_TIMEOUT_MS, () -> {
             Response.Membership m = Admin.membership(cluster.memberRpcAddresses());
             MemberStatus s = Admin.nodeStatus(target.rpcAddress());
-            if (m == null || s == null) {
+            // A member whose Raft member is not running reports the index it stopped at: not caught up, whatever it is.
+            if (m == null || s == null || m.commitIndex() < 0 || "NOT_RUNNING".equals(s.role())) {
                 return false;
             }
             commit[0] = Math.max(commit[0], m.commitIndex());

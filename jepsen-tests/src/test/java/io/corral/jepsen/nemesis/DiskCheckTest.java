@@ -43,6 +43,41 @@ class DiskCheckTest {
     }
 
     @Test
+    void aMemberThatAskedToBeRestartedAndRecoveredAfterTheRestartIsValid() {
+        Map<String, Object> d = healthy();
+        d.put("recovered", false);
+        d.put("liveWhenStuck", "503 restart n2: the state machine failed: writing the Raft log ... No space left");
+        d.put("recoveredAfterRestart", true);
+        d.put("recoveryMsAfterRestart", 4_200L);
+        CheckResult r = DiskCheck.judge(List.of(period("disk-full", d)));
+        assertThat(r.validity()).isEqualTo(Validity.VALID);
+        assertThat(r.count("restarts-asked")).isEqualTo(1);
+        assertThat(r.count("slowest-recovery-ms")).isEqualTo(4_200);
+    }
+
+    @Test
+    void aMemberStuckWithoutAskingToBeRestartedIsInvalidEvenIfTheRestartMendedIt() {
+        Map<String, Object> d = healthy();
+        d.put("recovered", false);
+        d.put("liveWhenStuck", "200 alive: n2");
+        d.put("recoveredAfterRestart", true);
+        CheckResult r = DiskCheck.judge(List.of(period("disk-full", d)));
+        assertThat(r.validity()).isEqualTo(Validity.INVALID);
+        assertThat(r.count("stuck-without-asking")).isEqualTo(1);
+    }
+
+    @Test
+    void aMemberThatDoesNotRecoverEvenAfterTheRestartItAskedForIsInvalid() {
+        Map<String, Object> d = healthy();
+        d.put("recovered", false);
+        d.put("liveWhenStuck", "503 restart n2: ...");
+        d.put("recoveredAfterRestart", false);
+        CheckResult r = DiskCheck.judge(List.of(period("disk-full", d)));
+        assertThat(r.validity()).isEqualTo(Validity.INVALID);
+        assertThat(r.count("not-recovered")).isEqualTo(1);
+    }
+
+    @Test
     void noLoggedErrorIsReportedNotInvalid() {
         Map<String, Object> d = healthy();
         d.put("noSpaceLogLines", 0L);

@@ -6,7 +6,6 @@ import io.corral.jepsen.checker.CheckResult;
 import io.corral.jepsen.checker.Validity;
 import io.corral.jepsen.cluster.NodeImage;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -45,8 +44,6 @@ class NewNemesesTest {
     }
 
     @Test
-    @Disabled("fails today: a member whose data directory filled up never catches up once space returns, short of a"
-            + " restart (FullDiskClusterTest; docs/jepsen.md, the disk nemesis); enable with the fix")
     void aFullDataDirectoryOnAMemberOrTheLeader() throws Exception {
         RunResult r = Runner.run(spec("disk", "disk"));
         valid(r);

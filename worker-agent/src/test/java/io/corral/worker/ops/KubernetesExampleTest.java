@@ -94,7 +94,7 @@ class KubernetesExampleTest {
         }
         JsonNode container = sts.at("/spec/template/spec/containers/0");
         assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health");
-        assertThat(container.at("/livenessProbe/httpGet/path").asText()).isNotEqualTo("/health");
+        assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/live");
         assertThat(container.at("/livenessProbe/httpGet/port").asText()).isEqualTo("http");
         assertThat(sts.at("/spec/template/metadata/annotations/prometheus.io~1port")
                         .asInt())
