@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -47,15 +46,9 @@ class WriteHealthClusterTest {
     @Test
     void aMemberThatCannotCommitWithALeaderInSightIsUnhealthyEverywhere() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings(true))) {
-            String leader = cluster.awaitLeader();
-            String survivor = cluster.ids().stream()
-                    .filter(id -> !id.equals(leader))
-                    .findFirst()
-                    .orElseThrow();
-            Coordinator s = cluster.member(survivor);
-            List<String> others =
-                    cluster.ids().stream().filter(id -> !id.equals(survivor)).toList();
-            others.forEach(cluster::stopMember);
+            Outage outage = Outage.ofAFollower(cluster);
+            Coordinator s = outage.survivor();
+            outage.stopOthers();
             assertThat(submit(s)).isInstanceOf(Response.ErrorReply.class);
 
             // No leader in sight: the failing writes (probes included) are not held against the member.
@@ -63,7 +56,7 @@ class WriteHealthClusterTest {
                     .atMost(Duration.ofMillis(STALL_MS + 2_000))
                     .until(() -> s.raft().writeHealth().healthy() && s.health().healthy());
 
-            others.forEach(cluster::startMember);
+            outage.startOthers();
             await().atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(100))
                     .until(() -> !s.raft().writeHealth().healthy());
@@ -82,18 +75,12 @@ class WriteHealthClusterTest {
     @Test
     void aMemberWhoseWritePathHealsIsHealthyAgain() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings(false))) {
-            String leader = cluster.awaitLeader();
-            String survivor = cluster.ids().stream()
-                    .filter(id -> !id.equals(leader))
-                    .findFirst()
-                    .orElseThrow();
-            Coordinator s = cluster.member(survivor);
-            List<String> others =
-                    cluster.ids().stream().filter(id -> !id.equals(survivor)).toList();
-            others.forEach(cluster::stopMember);
+            Outage outage = Outage.ofAFollower(cluster);
+            Coordinator s = outage.survivor();
+            outage.stopOthers();
             assertThat(submit(s)).isInstanceOf(Response.ErrorReply.class);
             assertThat(s.raft().writeOutcomes().stalledSinceMs()).isNotNegative();
-            others.forEach(cluster::startMember);
+            outage.startOthers();
 
             // Nobody writes through the survivor: its probes find the write path working and end the stall.
             await().atMost(Duration.ofSeconds(30))

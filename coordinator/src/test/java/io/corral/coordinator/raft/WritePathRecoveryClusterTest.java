@@ -41,23 +41,17 @@ class WritePathRecoveryClusterTest {
     @Test
     void aMemberCommitsAgainAfterItsWritesRanOutOfTimeWithoutALeader() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings())) {
-            String leader = cluster.awaitLeader();
-            String survivor = cluster.ids().stream()
-                    .filter(id -> !id.equals(leader))
-                    .findFirst()
-                    .orElseThrow();
-            Coordinator s = cluster.member(survivor);
+            Outage outage = Outage.ofAFollower(cluster);
+            Coordinator s = outage.survivor();
             assertThat(submit(s, new Command.AcquireLock("before", "owner", 60_000, 0)))
                     .isInstanceOf(Response.LockGranted.class);
 
-            List<String> others =
-                    cluster.ids().stream().filter(id -> !id.equals(survivor)).toList();
-            others.forEach(cluster::stopMember);
+            outage.stopOthers();
             // No leader anywhere: the write is retried until raft.requestTimeoutMs has passed, then refused.
             assertThat(submit(s, new Command.AcquireLock("alone", "owner", 60_000, 0)))
                     .isInstanceOf(Response.ErrorReply.class);
 
-            others.forEach(cluster::startMember);
+            outage.startOthers();
             cluster.awaitLeader();
             await().atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(200))
@@ -69,18 +63,12 @@ class WritePathRecoveryClusterTest {
     @Test
     void aLeaderWhoseWritesRanOutOfTimeMakesItsOwnDecisionsAgain() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings())) {
-            String leader = cluster.awaitLeader();
-            String survivor = cluster.ids().stream()
-                    .filter(id -> !id.equals(leader))
-                    .findFirst()
-                    .orElseThrow();
-            Coordinator s = cluster.member(survivor);
-            List<String> others =
-                    cluster.ids().stream().filter(id -> !id.equals(survivor)).toList();
-            others.forEach(cluster::stopMember);
+            Outage outage = Outage.ofAFollower(cluster);
+            Coordinator s = outage.survivor();
+            outage.stopOthers();
             assertThat(submit(s, new Command.AcquireLock("alone", "owner", 60_000, 0)))
                     .isInstanceOf(Response.ErrorReply.class);
-            others.forEach(cluster::startMember);
+            outage.startOthers();
 
             // The survivor leads; a lock with a short TTL must be expired by its housekeeping, a write it makes itself.
             // A transfer may be refused while an election is under way: asked again until the survivor leads.
@@ -89,8 +77,8 @@ class WritePathRecoveryClusterTest {
                     .ignoreExceptions()
                     .until(() -> {
                         String now = cluster.awaitLeader();
-                        if (!now.equals(survivor)) {
-                            cluster.member(now).raft().transferLeadership(survivor);
+                        if (!now.equals(outage.survivorId())) {
+                            cluster.member(now).raft().transferLeadership(outage.survivorId());
                         }
                         return s.raft().isLeader();
                     });
