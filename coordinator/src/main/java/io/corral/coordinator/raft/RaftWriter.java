@@ -9,10 +9,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.ratis.client.RaftClientRpc;
@@ -50,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * goes to the leader this member knows, over the gRPC client protocol's unordered stream. Attempts are retried until
  * one is answered or {@code requestTimeoutMs} has passed; a resend with the same id is answered from the leader's
  * retry cache, or, after a change of leader or a restart, from the replicated request log, so no attempt applies a
- * command twice. A stream that failed is replaced before the next attempt ({@link #replaceStreamAfter}), since Ratis'
- * gRPC client closes a stream for good on an error or on a not-leader answer.
+ * command twice. A stream that failed is replaced ({@link #replaceStreamAfter}), since Ratis' gRPC client closes a
+ * stream for good on an error or on a not-leader answer; the old one is closed on a thread of its own, so that neither
+ * the next attempt nor the thread that reported the failure waits for it.
  */
 final class RaftWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftWriter.class);
@@ -98,6 +102,15 @@ final class RaftWriter implements AutoCloseable {
 
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "raft-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    /**
+     * Where failed streams are replaced: closing a gRPC channel waits for its streams (Ratis: up to 3 s, then up to 2 s
+     * more), and the failure is reported on one of Ratis' shared timer threads or a gRPC thread, which must not wait.
+     */
+    private final ExecutorService streamResets = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "raft-writer-stream-reset");
         t.setDaemon(true);
         return t;
     });
@@ -186,6 +199,7 @@ final class RaftWriter implements AutoCloseable {
         final long callId;
         final long deadlineMs;
         final CompletableFuture<Response> result = new CompletableFuture<>();
+        final AtomicBoolean finished = new AtomicBoolean();
         /** The leader named by the last not-leader answer, tried when this member knows none itself. */
         volatile RaftPeer suggested;
 
@@ -277,7 +291,13 @@ final class RaftWriter implements AutoCloseable {
     private void replaceStreamAfter(RaftPeerId target, long generation, Throwable failure) {
         if (streamGeneration(target).compareAndSet(generation, generation + 1)) {
             LOG.debug("replacing the client stream to {} after {}", target, failure.toString());
-            rpc.handleException(target, failure, true);
+            try {
+                // Ratis drops the old stream from its map before it closes it: an attempt sent meanwhile may still meet
+                // the old one, fail at once, and replace the new one in turn, which costs a connection, not a write.
+                streamResets.execute(() -> rpc.handleException(target, failure, true));
+            } catch (RejectedExecutionException e) {
+                LOG.debug("not replacing the client stream to {}: the writer is closed", target);
+            }
         }
     }
 
@@ -339,12 +359,16 @@ final class RaftWriter implements AutoCloseable {
         return RaftErrors.toErrorReply(last);
     }
 
-    /** Answers the caller once; {@code committed}: the command was applied (whatever the state machine said). */
+    /**
+     * Answers the caller once; {@code committed}: the command was applied (whatever the state machine said). The
+     * outcome is recorded before the caller hears it, so whoever reads this member's health after an answer sees it.
+     */
     private void finish(Write w, Response response, boolean committed) {
-        if (w.result.complete(response)) {
+        if (w.finished.compareAndSet(false, true)) {
             pending.remove(w);
             stuck |= stickyFailure && !committed;
             outcomes.record(monotonicMs.getAsLong(), committed, response);
+            w.result.complete(response);
         }
     }
 
@@ -360,6 +384,7 @@ final class RaftWriter implements AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
+        streamResets.shutdownNow();
         for (Write w : pending) {
             finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
         }
