@@ -1,5 +1,6 @@
 package io.corral.coordinator.raft;
 
+import io.corral.client.HostPort;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.config.PeerConfig;
 import io.corral.coordinator.membership.Configuration;
@@ -318,7 +319,10 @@ public final class RaftNode implements AutoCloseable {
                 p, List.of(config.dataDir().resolve("raft").toFile()));
         // gRPC with the RATIS-2500 fix: a restarted follower whose state ends just before the leader's log is repaired.
         org.apache.ratis.RaftConfigKeys.Rpc.setType(p, new CorralGrpc());
-        GrpcConfigKeys.Server.setPort(p, port(config.raftAddress()));
+        // On the configured host only, as the RPC and HTTP ports: Ratis otherwise listens on every interface.
+        HostPort raft = HostPort.parse(config.raftAddress());
+        GrpcConfigKeys.Server.setHost(p, raft.host());
+        GrpcConfigKeys.Server.setPort(p, raft.port());
         GrpcConfigKeys.setMessageSizeMax(p, GRPC_MESSAGE_MAX);
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, APPENDER_BUFFER_MAX);
         paceAppends(p);
@@ -360,10 +364,6 @@ public final class RaftNode implements AutoCloseable {
 
     private static TimeDuration ms(long millis) {
         return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
-    }
-
-    private static int port(String hostPort) {
-        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
 
     /**
