@@ -80,12 +80,8 @@ public final class CorralStateMachine extends BaseStateMachine {
     });
     /** Chunk bytes whose local write is in flight, by log index. */
     private final Map<Long, ByteString> writing = new ConcurrentHashMap<>();
-    /** Stages chunk bytes in log order; one thread, because RocksDB fsyncs them one by one anyway. */
-    private final ExecutorService stager = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "chunk-stager");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Stages chunk bytes in log order, in the store of the moment (an install swaps it). */
+    private final ChunkStager stager = new ChunkStager(chunks -> this.store.stageAll(chunks));
 
     /** Leaders this member learned of since it started, each counted when it differs from the previous one. */
     private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
@@ -304,12 +300,23 @@ public final class CorralStateMachine extends BaseStateMachine {
             if (data.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
-            return CompletableFuture.runAsync(() -> store.stage(entry.getIndex(), data.toByteArray()));
+            // Until it is staged, a read of the entry (the leader sending it on) takes the bytes from here.
+            long index = entry.getIndex();
+            writing.put(index, data);
+            return stager.stage(index, data.toByteArray()).whenComplete((v, e) -> writing.remove(index, data));
         }
 
+        /**
+         * Read where Ratis asks (a leader's appender, which waits for the answer anyway): a RocksDB read, or a blob's,
+         * never a thread of its own.
+         */
         @Override
         public CompletableFuture<ByteString> read(LogEntryProto entry, TransactionContext context) {
-            return CompletableFuture.supplyAsync(() -> readChunk(entry));
+            try {
+                return CompletableFuture.completedFuture(readChunk(entry));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         }
 
         @Override
@@ -594,7 +601,7 @@ public final class CorralStateMachine extends BaseStateMachine {
     @Override
     public void close() throws IOException {
         installer.shutdownNow();
-        stager.shutdownNow();
+        stager.close();
         if (store != null) {
             store.close();
         }

@@ -312,6 +312,19 @@ public final class RaftNode implements AutoCloseable {
                 p, "1ms,10, 100ms,20, " + APPENDER_ERROR_RETRY_MAX_MS + "ms," + Integer.MAX_VALUE);
     }
 
+    /**
+     * A follower appends what its leader sends on the thread that received it, as Ratis did before 3.2, not through
+     * Ratis 3.3's composed append ({@code raft.server.log.append-entries.compose.enabled}, on by default). That chains
+     * each append onto the previous one with {@code thenComposeAsync} on the JVM's common pool, which starts a thread
+     * per append on a machine of two cores or fewer, and whose chain, once one append failed, fails every later one
+     * with that same error, for good: the fault-injection harness saw a follower answer every append for minutes with
+     * one stale {@code Already running a method by n3-server-thread6} and never catch up (docs/jepsen.md, "Status"). An
+     * append that fails inline fails alone; the leader sends it again.
+     */
+    static void appendInline(RaftProperties p) {
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
+    }
+
     private RaftProperties serverProperties() {
         CoordinatorConfig.Raft r = config.raft();
         RaftProperties p = new RaftProperties();
@@ -326,6 +339,7 @@ public final class RaftNode implements AutoCloseable {
         GrpcConfigKeys.setMessageSizeMax(p, GRPC_MESSAGE_MAX);
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, APPENDER_BUFFER_MAX);
         paceAppends(p);
+        appendInline(p);
         // Followers that fall behind the purged log install a checkpoint they fetch themselves (see the state machine).
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(r.segmentSizeBytes()));

@@ -28,6 +28,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBatchWithIndex;
 import org.rocksdb.WriteOptions;
 
@@ -162,10 +163,23 @@ public final class RocksStore implements AutoCloseable {
         });
     }
 
+    /** Chunk bytes that arrived with log entry {@code index}. */
+    public record StagedChunk(long index, byte[] data) {}
+
     /** Persists chunk bytes that arrived with log entry {@code index}, fsynced before the entry counts as written. */
     public void stage(long index, byte[] data) {
+        stageAll(List.of(new StagedChunk(index, data)));
+    }
+
+    /** {@link #stage} of several entries in one write and one fsync. */
+    public void stageAll(List<StagedChunk> chunks) {
         read(() -> {
-            db.put(staged, syncWrite, indexKey(index), data);
+            try (WriteBatch batch = new WriteBatch()) {
+                for (StagedChunk c : chunks) {
+                    batch.put(staged, indexKey(c.index()), c.data());
+                }
+                db.write(syncWrite, batch);
+            }
             return null;
         });
     }
