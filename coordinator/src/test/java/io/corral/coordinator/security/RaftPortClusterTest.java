@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.corral.client.HostPort;
 import io.corral.coordinator.cluster.LocalCluster;
+import io.corral.coordinator.config.ConfigException;
+import io.corral.coordinator.config.PeerConfig;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -37,6 +39,26 @@ class RaftPortClusterTest {
                     })
                     .as("the Raft port of a member configured on %s answered on 127.0.0.2", raft)
                     .isInstanceOf(ConnectException.class);
+        }
+    }
+
+    /**
+     * A Raft host that is not this machine's: Ratis would end the process with its own message; the member refuses to
+     * start instead, naming the setting (and starts nothing).
+     */
+    @Test
+    void aRaftAddressNotOfThisMachineIsRefusedNamingTheSetting() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, LocalCluster.testSettings())) {
+            cluster.awaitLeader();
+            // TEST-NET-1 (RFC 5737): never an address of this machine.
+            PeerConfig n4 = cluster.newJoiner("n4", "192.0.2.1");
+
+            assertThatThrownBy(() -> cluster.startMember(n4.id()))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("raftAddress")
+                    .hasMessageContaining(
+                            "192.0.2.1:" + HostPort.parse(n4.raft()).port())
+                    .hasMessageContaining("not an address of this machine");
         }
     }
 }
