@@ -1,5 +1,6 @@
 package io.corral.coordinator.auth;
 
+import io.corral.client.HostPort;
 import io.corral.coordinator.config.ConfigException;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.protocol.transport.ServerSecurity;
@@ -8,6 +9,8 @@ import io.corral.tls.ServerTls;
 import io.corral.tls.TlsFileException;
 import io.netty.handler.ssl.ClientAuth;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -68,9 +71,37 @@ public final class CoordinatorSecurity {
             LOG.info("authentication on: {} token(s) from {}, and the peer token", entries.size(), a.tokensFile());
             if (!t.enabled()) {
                 LOG.warn("authentication is on without TLS: tokens cross the network in clear text; set tls.* too");
+                raftExposed(config);
             }
         }
         return new CoordinatorSecurity(serverTls, peerTls, authenticator, peerToken);
+    }
+
+    /**
+     * Tokens on and no TLS: the RPC and HTTP ports check tokens, but the Raft port checks nothing without TLS, and
+     * anyone who reaches it can read and change the whole state with a plain Ratis client. On loopback only this
+     * machine can; elsewhere the member refuses to start unless {@code security.insecure} says to run anyway.
+     */
+    static void raftExposed(CoordinatorConfig config) {
+        String raft = config.raftAddress();
+        InetAddress host;
+        try {
+            host = InetAddress.getByName(HostPort.parse(raft).host());
+        } catch (UnknownHostException e) {
+            return; // The start refuses an address it cannot listen on, naming raftAddress.
+        }
+        if (host.isLoopbackAddress()) {
+            return;
+        }
+        String what = "tokens are on (auth.tokensFile) but the Raft port, raftAddress " + raft
+                + ", has no TLS: anyone who reaches it can read and change every job, lock and image without a token";
+        if (!config.security().insecure()) {
+            throw new ConfigException(
+                    "tls",
+                    what + ". Set tls.certChain, tls.privateKey and tls.trustedCa (scripts/gen-certs.sh makes them),"
+                            + " or security.insecure: true to run like this anyway");
+        }
+        LOG.warn("INSECURE (security.insecure: true): {}", what);
     }
 
     /**

@@ -59,6 +59,7 @@ final class ConfigValidator {
         health(c);
         tls(c.tls());
         auth(c.auth());
+        require(c.security() != null, "security", "must be a mapping");
         try {
             TestFault.parse(c.testing().faults());
         } catch (IllegalArgumentException e) {

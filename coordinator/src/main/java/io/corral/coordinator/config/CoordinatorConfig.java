@@ -32,7 +32,8 @@ public record CoordinatorConfig(
         Health health,
         Testing testing,
         Tls tls,
-        Auth auth) {
+        Auth auth,
+        Security security) {
 
     /**
      * TLS on the Raft, RPC and HTTP ports (docs/operations.md, "TLS and tokens"). {@code certChain}: this
@@ -65,6 +66,18 @@ public record CoordinatorConfig(
 
         public boolean enabled() {
             return tokensFile != null;
+        }
+    }
+
+    /**
+     * {@code insecure}: run although the configuration leaves a port open that it claims to protect (today: tokens on,
+     * the Raft port without TLS on an address other than loopback, where anyone who reaches it can read and change the
+     * state without a token). Off, such a member refuses to start; on, it starts and says so in a warning
+     * (docs/security.md).
+     */
+    public record Security(boolean insecure) {
+        public static Security defaults() {
+            return new Security(false);
         }
     }
 
