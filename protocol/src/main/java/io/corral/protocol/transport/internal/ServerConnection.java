@@ -157,6 +157,12 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
             replyAndClose(id, ErrorCode.BAD_REQUEST, "expected Hello as the first message, got " + typeOf(request));
             return;
         }
+        String badName = ClientNames.problem(hello.client());
+        if (badName != null) {
+            log.info("refused a client from {}: {}", ctx.channel().remoteAddress(), badName);
+            replyAndClose(id, ErrorCode.BAD_REQUEST, badName);
+            return;
+        }
         if (TlsOnly.isPlaintext(ctx)) {
             log.info(
                     "refused {} from {}: it connected without TLS",
