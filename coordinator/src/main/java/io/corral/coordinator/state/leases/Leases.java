@@ -302,7 +302,8 @@ public final class Leases {
         }
         TaskLease lease = task.lease();
         if (lease.token() != token) {
-            return "task " + task.id() + " is leased with token " + lease.token() + "; token " + token + " is stale";
+            // Never the current token: whoever sent a wrong one must not learn the holder's (issue 11).
+            return "task " + task.id() + " is leased under another token; token " + token + " is stale";
         }
         if (lease.expiresAtMs() <= nowMs) {
             return "task " + task.id() + ": the lease with token " + token + " expired at " + lease.expiresAtMs()

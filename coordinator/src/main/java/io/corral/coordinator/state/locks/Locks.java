@@ -62,8 +62,8 @@ public final class Locks {
             return new Applied(
                     new Response.ErrorReply(
                             ErrorCode.LOCK_HELD,
-                            "lock '" + c.name() + "' is held by '" + held.owner() + "' (token " + held.token()
-                                    + ") until " + held.expiresAtMs() + " ms"),
+                            "lock '" + c.name() + "' is held by '" + held.owner() + "' until " + held.expiresAtMs()
+                                    + " ms"),
                     events);
         }
         if (held.waiters() >= limits.maxWaitersPerLock()) {
@@ -162,9 +162,7 @@ public final class Locks {
             removeWaiter(waiter);
             put(lock.withWaiters(lock.waiters() - 1));
             Response reply = new Response.ErrorReply(
-                    ErrorCode.LOCK_HELD,
-                    "gave up waiting for lock '" + c.name() + "', held by '" + lock.owner() + "' (token " + lock.token()
-                            + ")");
+                    ErrorCode.LOCK_HELD, "gave up waiting for lock '" + c.name() + "', held by '" + lock.owner() + "'");
             return new Applied(reply, List.of(new Event.LockWaitEnded(c.name(), c.waiterId())));
         }
         if (lock != null && lock.waiterId() == c.waiterId()) {
@@ -238,7 +236,8 @@ public final class Locks {
         if (lock.token() != token) {
             return new Response.ErrorReply(
                     ErrorCode.STALE_TOKEN,
-                    "lock '" + name + "' is held with token " + lock.token() + "; token " + token + " is stale");
+                    // Never the holder's token: it is what releases and renews the lock (issue 11).
+                    "lock '" + name + "' is held under another token; token " + token + " is stale");
         }
         return null;
     }

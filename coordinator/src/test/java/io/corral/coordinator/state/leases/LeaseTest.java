@@ -110,8 +110,7 @@ class LeaseTest {
         assertThat(answer.stale())
                 .extracting(LeaseResult.StaleLease::reason)
                 .containsExactly(
-                        "task " + a.taskId() + " is leased with token " + a.token() + "; token " + (a.token() - 1)
-                                + " is stale",
+                        "task " + a.taskId() + " is leased under another token; token " + (a.token() - 1) + " is stale",
                         "task " + b.taskId() + " is leased to worker 'w2', not 'w1'",
                         "no task 'job-999.0'");
         assertThat(task(h, a.taskId()).lease().expiresAtMs()).isEqualTo(h.nowMs() + TTL_MS);
@@ -138,7 +137,8 @@ class LeaseTest {
         LeaseResult.Grant g = leaseOne(h, "w1");
         String taskId = JobKeys.taskId(seq, 0);
         long old = g.token() - 1;
-        String expected = "task " + taskId + " is leased with token " + g.token() + "; token " + old + " is stale";
+        // The current token is never told to whoever sent a wrong one (issue 11).
+        String expected = "task " + taskId + " is leased under another token; token " + old + " is stale";
         Command.CompleteTask good = completion(h, g, 7);
         assertThat(h.refused(
                         new Command.CompleteTask(taskId, old, good.resultSha256(), good.resultSize()),
