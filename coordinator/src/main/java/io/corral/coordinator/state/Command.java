@@ -134,17 +134,31 @@ public sealed interface Command {
     /** Graceful drain: the worker gives the listed tasks back unfinished; the attempt does not count. */
     record ReleaseLeases(String workerId, List<LeaseRef> leases) implements Command {}
 
-    /** The holder of lease {@code token} commits the task's result, a sealed blob. */
-    record CompleteTask(String taskId, long token, String resultSha256, long resultSize) implements Command {}
+    /**
+     * The holder of lease {@code token} commits the task's result, a sealed blob. {@code workerId}: the worker that
+     * sent it, as the coordinator knows it from its connection, never from the request; the lease must be that
+     * worker's. Null only in entries written before commands named their worker, which apply as they did then.
+     */
+    record CompleteTask(String workerId, String taskId, long token, String resultSha256, long resultSize)
+            implements Command {}
 
     /**
      * The holder of lease {@code token} reports that the task failed. A retryable failure is treated like an expiry;
-     * the backoff settings travel in the command (stamped by the leader) so every replica decides alike.
+     * the backoff settings travel in the command (stamped by the leader) so every replica decides alike. {@code
+     * workerId} as in {@link CompleteTask}.
      */
-    record FailTask(String taskId, long token, String error, boolean retryable, long backoffBaseMs, long backoffCapMs)
+    record FailTask(
+            String workerId,
+            String taskId,
+            long token,
+            String error,
+            boolean retryable,
+            long backoffBaseMs,
+            long backoffCapMs)
             implements Command {}
 
-    record ReportProgress(String taskId, long token, int percent, String message) implements Command {}
+    /** {@code workerId} as in {@link CompleteTask}. */
+    record ReportProgress(String workerId, String taskId, long token, int percent, String message) implements Command {}
 
     /**
      * The leader saw lease {@code token} of a task lapse. Applies only if that lease is still current and expired at

@@ -63,9 +63,9 @@ class CommandGoldenTest {
                         List.of(new Command.LeaseRef("job-17.0", 41), new Command.LeaseRef("job-17.1", 41)),
                         30_000),
                 new Command.ReleaseLeases("worker-a.7f3c", List.of(new Command.LeaseRef("job-17.2", 44))),
-                new Command.CompleteTask("job-17.0", 41, SHA, 4_096),
-                new Command.FailTask("job-17.1", 41, "not an image: text/plain", false, 1_000, 60_000),
-                new Command.ReportProgress("job-17.0", 41, 50, "resized"),
+                new Command.CompleteTask("w-3", "job-17.0", 41, SHA, 4_096),
+                new Command.FailTask("w-3", "job-17.1", 41, "not an image: text/plain", false, 1_000, 60_000),
+                new Command.ReportProgress("w-3", "job-17.0", 41, 50, "resized"),
                 new Command.ExpireLease("job-17.1", 41, 1_000, 60_000),
                 new Command.ExtendAllLeases(15_000),
                 new Command.RetryTasks("job-17"),
@@ -111,6 +111,19 @@ class CommandGoldenTest {
     void entriesWrittenBeforeRequestIdsDecodeWithoutOne() {
         String old = "{\"nowMs\":1700000000000,\"command\":{\"type\":\"CancelJob\",\"jobId\":\"job-17\"}}";
         assertThat(Codec.fromJson(old)).isEqualTo(new Entry(NOW_MS, new Command.CancelJob("job-17"), null));
+    }
+
+    /** Entries from before lease commands named their worker apply as they did then (no holder check). */
+    @Test
+    void leaseCommandsWrittenBeforeTheyNamedTheirWorkerDecodeWithoutOne() {
+        String complete = "{\"nowMs\":1700000000000,\"command\":{\"type\":\"CompleteTask\",\"taskId\":\"job-17.0\","
+                + "\"token\":41,\"resultSha256\":\"" + SHA + "\",\"resultSize\":4096}}";
+        assertThat(Codec.fromJson(complete))
+                .isEqualTo(new Entry(NOW_MS, new Command.CompleteTask(null, "job-17.0", 41, SHA, 4_096), null));
+        String progress = "{\"nowMs\":1700000000000,\"command\":{\"type\":\"ReportProgress\",\"taskId\":\"job-17.0\","
+                + "\"token\":41,\"percent\":50,\"message\":\"resized\"}}";
+        assertThat(Codec.fromJson(progress))
+                .isEqualTo(new Entry(NOW_MS, new Command.ReportProgress(null, "job-17.0", 41, 50, "resized"), null));
     }
 
     @Test

@@ -124,7 +124,7 @@ public final class Leases {
         if (task != null) {
             return completeAgain(task, c);
         }
-        task = current(c.taskId(), c.token());
+        task = current(c.taskId(), c.token(), c.workerId());
         requireResult(c);
         Blobs.addRefs(txn, c.resultSha256(), 1);
         TaskHistory.append(txn, task, Jobs.ended(task, nowMs, AttemptOutcome.SUCCEEDED, null));
@@ -175,7 +175,7 @@ public final class Leases {
 
     /** A non-retryable failure ends the task FAILED; a retryable one is handled like an expiry. */
     public Applied fail(Command.FailTask c) {
-        TaskRecord task = current(c.taskId(), c.token());
+        TaskRecord task = current(c.taskId(), c.token(), c.workerId());
         TaskHistory.append(txn, task, Jobs.ended(task, nowMs, AttemptOutcome.FAILED, c.error()));
         if (!c.retryable()) {
             Tasks.transition(txn, nowMs, task.withError(c.error()), TaskState.FAILED);
@@ -185,7 +185,7 @@ public final class Leases {
     }
 
     public Applied progress(Command.ReportProgress c) {
-        TaskRecord task = current(c.taskId(), c.token());
+        TaskRecord task = current(c.taskId(), c.token(), c.workerId());
         String message = c.message() == null ? "" : c.message();
         Tasks.update(txn, task.withProgress(new TaskProgress(c.percent(), message, nowMs, c.token())));
         return updated(task, TaskState.LEASED);
@@ -279,6 +279,22 @@ public final class Leases {
      *
      * @throws InvalidCommandException NOT_FOUND for an unknown task, STALE_LEASE for any other token
      */
+    /**
+     * {@link #current(String, long)}, and the lease must be {@code workerId}'s: a fencing token orders a task's
+     * holders, it does not say who may act on the lease (tokens are small counters, easily guessed). Null {@code
+     * workerId}: an entry from before commands named their worker.
+     *
+     * @throws InvalidCommandException STALE_LEASE when another worker holds the lease, without naming it
+     */
+    private TaskRecord current(String taskId, long token, String workerId) {
+        TaskRecord task = current(taskId, token);
+        if (workerId != null && !acceptStale && !workerId.equals(task.lease().workerId())) {
+            throw new InvalidCommandException(
+                    ErrorCode.STALE_LEASE, "task " + taskId + " is not leased to worker '" + workerId + "'");
+        }
+        return task;
+    }
+
     private TaskRecord current(String taskId, long token) {
         JobKeys.TaskRef ref = JobKeys.parseTaskId(taskId);
         TaskRecord task = ref == null ? null : Tasks.get(txn, ref.seq(), ref.index());

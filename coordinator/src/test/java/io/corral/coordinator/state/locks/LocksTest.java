@@ -222,7 +222,9 @@ class LocksTest {
 
         long index = h.nextIndex();
         Applied refused = h.apply(acquire("c", 0));
-        assertThat(((Response.ErrorReply) refused.reply()).message()).contains("'b'").doesNotContain("token");
+        assertThat(((Response.ErrorReply) refused.reply()).message())
+                .contains("'b'")
+                .doesNotContain("token");
         assertThat(refused.events())
                 .containsExactly(new Event.LockGranted("L", b.waiterId(), "b", index, h.nowMs() + TTL_MS));
         assertThat(LockQueries.lock(h.kv, "L").owner()).isEqualTo("b");
