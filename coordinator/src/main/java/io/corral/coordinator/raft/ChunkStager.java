@@ -17,9 +17,9 @@ import java.util.function.Consumer;
  * waits for the returned future before the entry is written. {@code CompletableFuture.runAsync} without an executor,
  * which this replaced, starts a new thread per task when the JVM's common pool has fewer than two threads, that is on
  * any machine with two cores or fewer: a follower catching up after a partition started one thread per entry, 1,459
- * for one append, from inside that section. In a fault run one of those starts did not return for minutes while the
- * section was held, so the member refused every later append ({@code Already running a method by
- * n3-server-thread6}) and never caught up (docs/jepsen.md, "Status"). Why batches: each write is fsynced, and the
+ * for one append, from inside that section. In the fault run where that was seen, the member then refused every later
+ * append for good ({@code Already running a method by n3-server-thread6}; with Ratis' composed append, see {@link
+ * RaftNode#appendInline}) and never caught up (docs/jepsen.md, "Status"). Why batches: each write is fsynced, and the
  * chunks of one append arrive together; one fsync for all that are waiting costs what one did.
  */
 final class ChunkStager implements AutoCloseable {
@@ -90,6 +90,12 @@ final class ChunkStager implements AutoCloseable {
         } catch (RuntimeException e) {
             batch.forEach(p -> p.done().completeExceptionally(e));
             return;
+        } catch (Error e) {
+            // The thread ends: answer everything now, so that no entry waits for a staging that will never come.
+            closed = true;
+            batch.forEach(p -> p.done().completeExceptionally(e));
+            failWaiting();
+            throw e;
         }
         batch.forEach(p -> p.done().complete(null));
     }

@@ -105,6 +105,19 @@ class ChunkStagerTest {
         }
     }
 
+    /** An Error ends the stager's thread: what it was writing and everything after fails at once, nothing hangs. */
+    @Test
+    void anErrorFailsTheBatchAndEveryLaterChunkInsteadOfLeavingThemWaiting() throws Exception {
+        try (ChunkStager stager = new ChunkStager(chunks -> {
+            throw new Error("out of something");
+        })) {
+            assertThatThrownBy(() -> stager.stage(1, new byte[] {1}).get(30, TimeUnit.SECONDS))
+                    .hasMessageContaining("out of something");
+            assertThatThrownBy(() -> stager.stage(2, new byte[] {1}).get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(IOException.class);
+        }
+    }
+
     @Test
     void closingFailsWhatWaitsAndRefusesMore() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
