@@ -114,6 +114,10 @@ public final class WorkerService {
         for (String c : r.capabilities()) {
             Checks.requireName("capabilities", c, Limits.MAX_NAME_CHARS);
         }
+        String refusal = WorkerIdentity.refusal(session.principal(), r.workerId());
+        if (refusal != null) {
+            return new Response.ErrorReply(ErrorCode.PERMISSION_DENIED, refusal);
+        }
         if (!r.workerId().equals(registry.workerOn(session)) && registry.workerOn(session) != null) {
             return new Response.ErrorReply(
                     ErrorCode.CONFLICT,

@@ -66,6 +66,8 @@ class SecureClusterTest {
     static final String SUBMITTER = Tokens.generate();
     static final String PEER = Tokens.generate();
     static final String UNKNOWN = Tokens.generate();
+    static final String WORKER_A = Tokens.generate();
+    static final String WORKER_B = Tokens.generate();
 
     @BeforeAll
     static void start() throws Exception {
@@ -81,6 +83,8 @@ class SecureClusterTest {
                         TokensFile.line("ops", Role.ADMIN, Tokens.sha256Hex(ADMIN)),
                         TokensFile.line("grafana", Role.READ_ONLY, Tokens.sha256Hex(READER)),
                         TokensFile.line("ci", Role.SUBMITTER, Tokens.sha256Hex(SUBMITTER)),
+                        TokensFile.line("wa", Role.WORKER, Tokens.sha256Hex(WORKER_A)),
+                        TokensFile.line("wb", Role.WORKER, Tokens.sha256Hex(WORKER_B)),
                         ""));
         Path peer = dir.resolve("peer.token");
         Files.createFile(peer, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -299,11 +303,31 @@ class SecureClusterTest {
         }
     }
 
+    /**
+     * Issue 11: with one worker token, worker B registered a second connection under A's worker id and was pushed the
+     * lease of A's next job. A worker's id now comes from its token: 'wb' registers as wb or wb.*, never as wa.
+     */
+    @Test
+    void aWorkerTokenRegistersOnlyUnderItsOwnName() throws Exception {
+        try (CorralClient b = client(cluster.rpcAddresses(), opsTls(), WORKER_B)) {
+            Response refused =
+                    b.send(new Request.RegisterWorker("wa", 1, List.of())).join();
+            assertThat(refused)
+                    .isEqualTo(
+                            new Response.ErrorReply(
+                                    ErrorCode.PERMISSION_DENIED,
+                                    "the worker token 'wb' may register as worker 'wb' or 'wb.<anything>', not 'wa' (set the worker's id: corral-worker --id, or id: in its config)"));
+
+            assertThat(b.call(new Request.RegisterWorker("wb.1", 1, List.of()), Response.WorkerRegistered.class))
+                    .isNotNull();
+        }
+    }
+
     @Test
     @Order(Integer.MAX_VALUE)
     void noSecretReachesTheLogs() {
         // Last: the refusals and handshakes of the other tests have been logged by now.
-        List<String> secrets = List.of(ADMIN, READER, SUBMITTER, PEER, UNKNOWN);
+        List<String> secrets = List.of(ADMIN, READER, SUBMITTER, PEER, UNKNOWN, WORKER_A, WORKER_B);
         List<String> lines = new ArrayList<>();
         synchronized (logs) {
             for (ILoggingEvent e : List.copyOf(logs.list)) {

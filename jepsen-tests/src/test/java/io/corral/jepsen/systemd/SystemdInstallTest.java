@@ -111,7 +111,7 @@ class SystemdInstallTest {
         // Install: the workers' hosts get both roles, c3 only a coordinator.
         for (SystemdHost h : hosts) {
             h.copy(coordinatorConfig(h, peers), "/root/coordinator.yaml");
-            h.copy(workerConfig(), "/root/worker.yaml");
+            h.copy(workerConfig(h), "/root/worker.yaml");
             String role = h == c3 ? "coordinator" : "all";
             String out = h.execOk(
                     "bash",
@@ -473,8 +473,10 @@ class SystemdInstallTest {
                 + "security:\n  insecure: true\n";
     }
 
-    private String workerConfig() {
+    /** The workers share the token named "workers": each registers as workers.HOST, as that token allows. */
+    private String workerConfig(SystemdHost h) {
         return "coordinators: [" + coordinators + "]\n"
+                + "id: workers." + h.name() + "\n"
                 + "stateDir: /var/lib/corral/worker\n"
                 + "slots: 2\n"
                 + "drainGraceMs: 20000\n"
