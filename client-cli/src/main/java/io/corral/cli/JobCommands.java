@@ -128,6 +128,10 @@ final class JobCommands {
                 // 0: the job left it to each worker's own default, which the cluster does not know.
                 f.put("TASK TIMEOUT", Durations.format(job.taskTimeoutMs()));
             }
+            if (job.owner() != null) {
+                // The tenant whose token submitted it; a cluster without authentication records none.
+                f.put("OWNER", job.owner());
+            }
             f.put("SUBMITTED", Output.time(job.submittedAtMs()));
             f.put("FINISHED", Output.time(job.finishedAtMs()));
             f.put("TASKS", job.tasks().size() + " (" + counts(job.counts()) + ")");

@@ -28,7 +28,7 @@ public final class TokenAuthenticator implements Authenticator {
             all.add(new Known(Tokens.sha256(peerToken), PEER));
         }
         for (TokensFile.Entry e : entries) {
-            all.add(new Known(e.sha256().clone(), new Principal(e.name(), e.role())));
+            all.add(new Known(e.sha256().clone(), new Principal(e.name(), e.role(), e.tenant())));
         }
         this.known = List.copyOf(all);
     }

@@ -1,6 +1,7 @@
 package io.corral.coordinator.raft;
 
 import io.corral.coordinator.state.Applied;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Entry;
@@ -475,7 +476,8 @@ public final class CorralStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> query(Message request) {
         try {
-            Request query = RaftMessages.query(request.getContent());
+            RaftMessages.Query q = RaftMessages.query(request.getContent());
+            Request query = q.request();
             if (query instanceof Request.ReadBlobChunk r) {
                 return CompletableFuture.completedFuture(RaftMessages.reply(readBlobChunk(r)));
             }
@@ -483,7 +485,8 @@ public final class CorralStateMachine extends BaseStateMachine {
                 // A read of nothing: reaching here means this member has applied everything committed before it.
                 return CompletableFuture.completedFuture(RaftMessages.reply(new Response.Ack()));
             }
-            return CompletableFuture.completedFuture(RaftMessages.reply(core.query(query, store.view())));
+            return CompletableFuture.completedFuture(
+                    RaftMessages.reply(core.query(query, Caller.orSystem(q.caller()), store.view())));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(
                     RaftMessages.reply(new Response.ErrorReply(ErrorCode.BAD_REQUEST, e.getMessage())));

@@ -2,6 +2,7 @@ package io.corral.coordinator.raft;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.Entry;
 import io.corral.protocol.Request;
@@ -15,8 +16,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 /**
  * Encodings of what travels through Ratis. A write request is {@code [int json length][Command JSON][chunk bytes]};
  * the chunk bytes (only for {@link Command.PutChunk}) are split off by the leader into state-machine data so they
- * never enter the log segments. A log entry's data is the JSON of an {@link Entry}. Queries are {@link Request} JSON,
- * replies {@link Response} JSON.
+ * never enter the log segments. A log entry's data is the JSON of an {@link Entry}. Queries are the JSON of a {@link
+ * Query} (the {@link Request} and its {@link Caller}), replies {@link Response} JSON.
  */
 public final class RaftMessages {
     static final ObjectMapper JSON =
@@ -53,12 +54,15 @@ public final class RaftMessages {
         return read(logData.toByteArray(), Entry.class);
     }
 
-    public static Message query(Request request) {
-        return Message.valueOf(ByteString.copyFrom(write(request)));
+    /** A read and who asks it: the state machine answers as {@code caller} may see (its own jobs, say). */
+    record Query(Request request, Caller caller) {}
+
+    public static Message query(Request request, Caller caller) {
+        return Message.valueOf(ByteString.copyFrom(write(new Query(request, caller))));
     }
 
-    static Request query(ByteString content) {
-        return read(content.toByteArray(), Request.class);
+    static Query query(ByteString content) {
+        return read(content.toByteArray(), Query.class);
     }
 
     static Message reply(Response response) {

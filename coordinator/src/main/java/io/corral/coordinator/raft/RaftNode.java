@@ -9,6 +9,7 @@ import io.corral.coordinator.membership.Member;
 import io.corral.coordinator.membership.Members;
 import io.corral.coordinator.membership.MembershipException;
 import io.corral.coordinator.membership.MembershipRules;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.TestFault;
 import io.corral.protocol.ErrorCode;
@@ -433,20 +434,26 @@ public final class RaftNode implements AutoCloseable {
      * it succeeds or {@code raft.requestTimeoutMs} has passed: the client sees one slower answer instead of an error.
      */
     public CompletableFuture<Response> read(Request query, boolean stale) {
+        return read(query, Caller.SYSTEM, stale);
+    }
+
+    /** A read answered as {@code caller} may see it (see {@link Caller}). */
+    public CompletableFuture<Response> read(Request query, Caller caller, boolean stale) {
         long deadlineNanos =
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.raft().requestTimeoutMs());
         CompletableFuture<Response> result = new CompletableFuture<>();
-        readAttempt(query, stale, deadlineNanos, result);
+        readAttempt(query, caller, stale, deadlineNanos, result);
         return result;
     }
 
-    private void readAttempt(Request query, boolean stale, long deadlineNanos, CompletableFuture<Response> result) {
+    private void readAttempt(
+            Request query, Caller caller, boolean stale, long deadlineNanos, CompletableFuture<Response> result) {
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(readerId)
                 .setServerId(selfId)
                 .setGroupId(groupId)
                 .setCallId(readCallIds.incrementAndGet())
-                .setMessage(RaftMessages.query(query))
+                .setMessage(RaftMessages.query(query, caller))
                 .setType(stale ? RaftClientRequest.staleReadRequestType(0) : RaftClientRequest.readRequestType())
                 .setTimeoutMs(attemptTimeoutMs())
                 .build();
@@ -465,7 +472,7 @@ public final class RaftNode implements AutoCloseable {
             long leftNanos = deadlineNanos - System.nanoTime();
             if (transientError && leftNanos > TimeUnit.MILLISECONDS.toNanos(READ_RETRY_PAUSE_MS)) {
                 CompletableFuture.delayedExecutor(READ_RETRY_PAUSE_MS, TimeUnit.MILLISECONDS)
-                        .execute(() -> readAttempt(query, stale, deadlineNanos, result));
+                        .execute(() -> readAttempt(query, caller, stale, deadlineNanos, result));
             } else {
                 result.complete(r);
             }

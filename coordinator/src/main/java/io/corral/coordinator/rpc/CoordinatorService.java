@@ -3,6 +3,7 @@ package io.corral.coordinator.rpc;
 import io.corral.coordinator.locks.LockWaits;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Checks;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
@@ -121,21 +122,17 @@ public final class CoordinatorService implements RpcHandler {
     }
 
     private CompletableFuture<Response> dispatch(Request request, Session session) {
-        if (request instanceof Request.HasBlob
-                || request instanceof Request.GetJob
-                || request instanceof Request.GetTask
-                || request instanceof Request.ListJobs
-                || request instanceof Request.GetLock
-                || request instanceof Request.ListLocks) {
-            return raft.read(request, Requests.isStale(request));
+        Caller caller = Requests.caller(session);
+        if (Requests.isRead(request)) {
+            return raft.read(request, caller, Requests.isStale(request));
         }
         if (request instanceof Request.AcquireLock a) {
-            return acquire(a);
+            return acquire(a, caller);
         }
         if (request instanceof Request.ReadBlobChunk r) {
             return readBlobChunk(r);
         }
-        Command command = Requests.toCommand(request);
+        Command command = Requests.toCommand(request, caller);
         if (command != null) {
             return submit(command);
         }
@@ -253,18 +250,17 @@ public final class CoordinatorService implements RpcHandler {
      * has not ended the wait shortly after its deadline (no leader at the time), this node asks to end it: the state
      * machine answers with the grant if one happened meanwhile, so a lock is never granted to a client that left.
      */
-    private CompletableFuture<Response> acquire(Request.AcquireLock a) {
-        return submit(new Command.AcquireLock(a.name(), a.owner(), a.ttlMs(), a.waitMs()))
-                .thenCompose(reply -> {
-                    if (!(reply instanceof Response.LockQueued q)) {
-                        return CompletableFuture.completedFuture(reply);
-                    }
-                    return lockWaits
-                            .await(q.waiterId())
-                            .orTimeout(a.waitMs() + LOCK_WAIT_SLACK_MS, TimeUnit.MILLISECONDS)
-                            .handle((event, timeout) -> event)
-                            .thenCompose(event -> waitOutcome(q, event));
-                });
+    private CompletableFuture<Response> acquire(Request.AcquireLock a, Caller caller) {
+        return submit(Requests.acquire(a, caller)).thenCompose(reply -> {
+            if (!(reply instanceof Response.LockQueued q)) {
+                return CompletableFuture.completedFuture(reply);
+            }
+            return lockWaits
+                    .await(q.waiterId())
+                    .orTimeout(a.waitMs() + LOCK_WAIT_SLACK_MS, TimeUnit.MILLISECONDS)
+                    .handle((event, timeout) -> event)
+                    .thenCompose(event -> waitOutcome(q, event));
+        });
     }
 
     private CompletableFuture<Response> waitOutcome(Response.LockQueued q, Event event) {

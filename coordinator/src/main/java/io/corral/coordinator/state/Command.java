@@ -40,7 +40,9 @@ public sealed interface Command {
 
     /**
      * {@code taskTimeoutMs} is the job's bound on each task, handed to the worker with every grant; 0 leaves the
-     * worker's default. Entries written before the field existed decode with 0.
+     * worker's default. Entries written before the field existed decode with 0. {@code owner}: the tenant of the token
+     * that submitted it (see {@link Caller}), null when authentication is off and in entries written before jobs had
+     * owners.
      */
     record SubmitJob(
             List<ImageRef> images,
@@ -49,10 +51,23 @@ public sealed interface Command {
             int maxAttempts,
             long taskTimeoutMs,
             Map<String, String> labels,
-            String idempotencyKey)
+            String idempotencyKey,
+            String owner)
             implements Command {
 
-        /** A job without a task timeout of its own: each worker applies its default. */
+        /** A job without an owner (authentication off). */
+        public SubmitJob(
+                List<ImageRef> images,
+                List<String> operations,
+                int priority,
+                int maxAttempts,
+                long taskTimeoutMs,
+                Map<String, String> labels,
+                String idempotencyKey) {
+            this(images, operations, priority, maxAttempts, taskTimeoutMs, labels, idempotencyKey, null);
+        }
+
+        /** A job without an owner or a task timeout of its own: each worker applies its default. */
         public SubmitJob(
                 List<ImageRef> images,
                 List<String> operations,
@@ -60,18 +75,47 @@ public sealed interface Command {
                 int maxAttempts,
                 Map<String, String> labels,
                 String idempotencyKey) {
-            this(images, operations, priority, maxAttempts, 0, labels, idempotencyKey);
+            this(images, operations, priority, maxAttempts, 0, labels, idempotencyKey, null);
         }
     }
 
-    record CancelJob(String jobId) implements Command {}
+    /**
+     * {@code by}: who asked ({@link Caller}); only a caller that controls the job's owner may cancel it. Null in entries
+     * written before jobs had owners.
+     */
+    record CancelJob(String jobId, Caller by) implements Command {
+        /** Cancelled by the system (authentication off). */
+        public CancelJob(String jobId) {
+            this(jobId, null);
+        }
+    }
 
     /** {@code waitMs == 0}: try-acquire. Otherwise the acquirer queues until granted or its deadline passes. */
-    record AcquireLock(String name, String owner, long ttlMs, long waitMs) implements Command {}
+    /**
+     * {@code owner} is the holder's own label, shown to everyone; {@code tenant} the tenant of the token that acquired
+     * it (see {@link Caller}): only a caller that controls that tenant releases or renews the lock, or sees its token.
+     * Null when authentication is off and in entries written before locks had tenants.
+     */
+    record AcquireLock(String name, String owner, long ttlMs, long waitMs, String tenant) implements Command {
+        /** An acquire without a tenant (authentication off). */
+        public AcquireLock(String name, String owner, long ttlMs, long waitMs) {
+            this(name, owner, ttlMs, waitMs, null);
+        }
+    }
 
-    record ReleaseLock(String name, long token) implements Command {}
+    /** {@code by} as in {@link CancelJob}. */
+    record ReleaseLock(String name, long token, Caller by) implements Command {
+        public ReleaseLock(String name, long token) {
+            this(name, token, null);
+        }
+    }
 
-    record RenewLock(String name, long token) implements Command {}
+    /** {@code by} as in {@link CancelJob}. */
+    record RenewLock(String name, long token, Caller by) implements Command {
+        public RenewLock(String name, long token) {
+            this(name, token, null);
+        }
+    }
 
     /** The leader saw the TTL of grant {@code token} lapse. Applies only if that grant is still the holder. */
     record ExpireLock(String name, long token) implements Command {}
@@ -173,7 +217,12 @@ public sealed interface Command {
     record ExtendAllLeases(long graceMs) implements Command {}
 
     /** Puts the DEAD and FAILED tasks of a job ({@code "job-7"}), or one such task ({@code "job-7.3"}), back. */
-    record RetryTasks(String id) implements Command {}
+    record RetryTasks(String id, Caller by) implements Command {
+        /** {@code by} as in {@link CancelJob}. */
+        public RetryTasks(String id) {
+            this(id, null);
+        }
+    }
 
     /**
      * Changes nothing. A member whose writes have been failing commits one now and then to learn whether it can

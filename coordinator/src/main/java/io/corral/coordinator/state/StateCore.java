@@ -270,25 +270,31 @@ public final class StateCore {
         return Applied.of(new Response.Ack());
     }
 
-    /**
-     * Answers a read-only request from {@code view}: GetJob, GetTask, ListJobs, GetLock, ListLocks, HasBlob. Other requests
-     * are not reads of this state and get BAD_REQUEST.
-     */
+    /** {@link #query(Request, Caller, KvView)} for the system: sees everything (tests, authentication off). */
     public Response query(Request request, KvView view) {
+        return query(request, Caller.SYSTEM, view);
+    }
+
+    /**
+     * Answers a read-only request from {@code view}: GetJob, GetTask, ListJobs, GetLock, ListLocks, HasBlob, as {@code
+     * caller} may see it (its own jobs, the tokens of its own locks). Other requests are not reads of this state and
+     * get BAD_REQUEST.
+     */
+    public Response query(Request request, Caller caller, KvView view) {
         try {
             if (request instanceof Request.GetJob q) {
                 Checks.requireText("jobId", q.jobId(), Limits.MAX_NAME_CHARS);
-                return JobQueries.get(view, q.jobId());
+                return JobQueries.get(view, q.jobId(), caller);
             } else if (request instanceof Request.GetTask q) {
                 Checks.requireText("taskId", q.taskId(), Limits.MAX_NAME_CHARS);
-                return LeaseQueries.describe(view, q.taskId());
+                return LeaseQueries.describe(view, q.taskId(), caller);
             } else if (request instanceof Request.ListJobs q) {
-                return JobQueries.list(view, q.state(), q.limit(), q.before());
+                return JobQueries.list(view, q.state(), q.limit(), q.before(), caller);
             } else if (request instanceof Request.GetLock q) {
                 LockRules.validateName(q.name());
-                return LockQueries.get(view, q.name());
+                return LockQueries.get(view, q.name(), caller);
             } else if (request instanceof Request.ListLocks) {
-                return LockQueries.list(view);
+                return LockQueries.list(view, caller);
             } else if (request instanceof Request.HasBlob q) {
                 Checks.requireSha256("sha256", q.sha256());
                 BlobRecord blob = Blobs.sealed(view, q.sha256());

@@ -68,6 +68,9 @@ class SecureClusterTest {
     static final String UNKNOWN = Tokens.generate();
     static final String WORKER_A = Tokens.generate();
     static final String WORKER_B = Tokens.generate();
+    static final String ALICE = Tokens.generate();
+    static final String ALICE_NEXT = Tokens.generate();
+    static final String BOB = Tokens.generate();
 
     @BeforeAll
     static void start() throws Exception {
@@ -85,6 +88,11 @@ class SecureClusterTest {
                         TokensFile.line("ci", Role.SUBMITTER, Tokens.sha256Hex(SUBMITTER)),
                         TokensFile.line("wa", Role.WORKER, Tokens.sha256Hex(WORKER_A)),
                         TokensFile.line("wb", Role.WORKER, Tokens.sha256Hex(WORKER_B)),
+                        TokensFile.line("alice", Role.SUBMITTER, Tokens.sha256Hex(ALICE)),
+                        // Alice's next token (a rotation): a name of its own, the same tenant.
+                        "  - {name: alice-2027, role: submitter, tenant: alice, sha256: " + Tokens.sha256Hex(ALICE_NEXT)
+                                + "}",
+                        TokensFile.line("bob", Role.SUBMITTER, Tokens.sha256Hex(BOB)),
                         ""));
         Path peer = dir.resolve("peer.token");
         Files.createFile(peer, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -323,11 +331,93 @@ class SecureClusterTest {
         }
     }
 
+    /**
+     * Issue 11: any submitter could read, list, cancel and retry any job, and release another's lock with the token a
+     * read-only token showed. A job and a lock now belong to their tenant: bob gets PERMISSION_DENIED and changes
+     * nothing; alice's rotated token (same tenant) and an admin may.
+     */
+    @Test
+    void bobCanNeitherSeeNorTouchAlicesJobOrLock() throws Exception {
+        String rpc = cluster.rpcAddresses();
+        try (CorralClient alice = client(rpc, opsTls(), ALICE);
+                CorralClient aliceNext = client(rpc, opsTls(), ALICE_NEXT);
+                CorralClient bob = client(rpc, opsTls(), BOB);
+                CorralClient reader = client(rpc, opsTls(), READER);
+                CorralClient ops = client(rpc, opsTls(), ADMIN)) {
+            ImageRef image = ImageUpload.upload(alice, TestImages.png(dir, "alice.png", 5, 30, 30), 50L << 20);
+            String job = alice.call(
+                            new Request.SubmitJob(List.of(image), List.of("grayscale"), 0, 3, Map.of(), "nightly"),
+                            Response.JobSubmitted.class)
+                    .jobId();
+            long lock = alice.call(
+                            new Request.AcquireLock("deploy-prod", "alice-ci", 60_000, 0), Response.LockGranted.class)
+                    .token();
+
+            assertDenied(() -> bob.call(new Request.GetJob(job, false), Response.JobDetail.class));
+            assertDenied(() -> bob.call(new Request.GetTask(job + ".0", false), Response.TaskDetail.class));
+            assertDenied(() -> bob.call(new Request.CancelJob(job), Response.JobDetail.class));
+            assertDenied(() -> bob.call(new Request.RetryTasks(job), Response.TasksRetried.class));
+            assertThat(bob.call(new Request.ListJobs(null, 100, false), Response.JobList.class)
+                            .jobs())
+                    .noneSatisfy(j -> assertThat(j.id()).isEqualTo(job));
+            // Bob's own key names his own job: it never answers with alice's.
+            String bobs = bob.call(
+                            new Request.SubmitJob(List.of(image), List.of("grayscale"), 0, 3, Map.of(), "nightly"),
+                            Response.JobSubmitted.class)
+                    .jobId();
+            assertThat(bobs).isNotEqualTo(job);
+            // The lock: its token is shown to its tenant only, and the right token from bob is refused anyway.
+            assertThat(bob.call(new Request.GetLock("deploy-prod", false), Response.LockDetail.class)
+                            .lock()
+                            .token())
+                    .isZero();
+            assertThat(reader.call(new Request.GetLock("deploy-prod", false), Response.LockDetail.class)
+                            .lock()
+                            .token())
+                    .isZero();
+            assertDenied(() -> bob.call(new Request.ReleaseLock("deploy-prod", lock), Response.LockReleased.class));
+            assertDenied(() -> bob.call(new Request.RenewLock("deploy-prod", lock), Response.LockGranted.class));
+
+            // Nothing changed: alice's job is still pending, her lock still hers.
+            Response.JobDetail own = aliceNext.call(new Request.GetJob(job, false), Response.JobDetail.class);
+            assertThat(own.job().owner()).isEqualTo("alice");
+            assertThat(own.job().cancelled()).isFalse();
+            assertThat(aliceNext
+                            .call(new Request.GetLock("deploy-prod", false), Response.LockDetail.class)
+                            .lock()
+                            .token())
+                    .isEqualTo(lock);
+            assertThat(reader.call(new Request.GetJob(job, false), Response.JobDetail.class)
+                            .job()
+                            .owner())
+                    .isEqualTo("alice");
+            assertThat(aliceNext
+                            .call(new Request.ListJobs(null, 100, false), Response.JobList.class)
+                            .jobs())
+                    .extracting(j -> j.id())
+                    .contains(job)
+                    .doesNotContain(bobs);
+
+            // Alice (with her next token) and an admin may.
+            aliceNext.call(new Request.ReleaseLock("deploy-prod", lock), Response.LockReleased.class);
+            aliceNext.call(new Request.CancelJob(job), Response.JobDetail.class);
+            ops.call(new Request.CancelJob(bobs), Response.JobDetail.class);
+        }
+    }
+
+    static void assertDenied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED))
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("alice"));
+    }
+
     @Test
     @Order(Integer.MAX_VALUE)
     void noSecretReachesTheLogs() {
         // Last: the refusals and handshakes of the other tests have been logged by now.
-        List<String> secrets = List.of(ADMIN, READER, SUBMITTER, PEER, UNKNOWN, WORKER_A, WORKER_B);
+        List<String> secrets =
+                List.of(ADMIN, READER, SUBMITTER, PEER, UNKNOWN, WORKER_A, WORKER_B, ALICE, ALICE_NEXT, BOB);
         List<String> lines = new ArrayList<>();
         synchronized (logs) {
             for (ILoggingEvent e : List.copyOf(logs.list)) {

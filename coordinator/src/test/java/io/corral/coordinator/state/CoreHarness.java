@@ -109,6 +109,11 @@ public final class CoreHarness {
         return core.query(request, kv);
     }
 
+    /** A read as {@code caller} may see it. */
+    public Response query(Request request, Caller caller) {
+        return core.query(request, caller, kv);
+    }
+
     /** Uploads and seals {@code bytes}; returns their address. */
     public String upload(byte[] bytes) {
         String sha = sha256(bytes);

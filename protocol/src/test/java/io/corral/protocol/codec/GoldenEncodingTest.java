@@ -427,7 +427,8 @@ class GoldenEncodingTest {
                                 "w2",
                                 40,
                                 "resizing",
-                                null)));
+                                null)),
+                "alice");
     }
 
     private static MemberStatus leader() {

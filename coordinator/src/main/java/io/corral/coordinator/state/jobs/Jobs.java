@@ -1,6 +1,7 @@
 package io.corral.coordinator.state.jobs;
 
 import io.corral.coordinator.state.Applied;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Codec;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.Event;
@@ -35,7 +36,7 @@ public final class Jobs {
      */
     public static Applied submit(long index, long nowMs, Command.SubmitJob c, List<String> operations, KvTxn txn) {
         if (c.idempotencyKey() != null) {
-            byte[] existing = txn.get(Space.IDEMPOTENCY, JobKeys.idempotency(c.idempotencyKey()));
+            byte[] existing = txn.get(Space.IDEMPOTENCY, JobKeys.idempotency(c.owner(), c.idempotencyKey()));
             if (existing != null) {
                 // The client retried (or reused the key): the first job stands, whatever this one asks for.
                 return Applied.of(new Response.JobSubmitted(Keys.utf8(existing, 0, existing.length), false));
@@ -58,11 +59,15 @@ public final class Jobs {
                 0,
                 false,
                 c.images().size(),
-                Map.of(TaskState.PENDING, c.images().size()));
+                Map.of(TaskState.PENDING, c.images().size()),
+                c.owner());
         txn.put(Space.JOBS, JobKeys.job(index), Codec.encode(job));
         txn.put(Space.JOBS_BY_STATE, JobKeys.byState(JobState.PENDING, index), Keys.utf8(job.id()));
+        if (job.owner() != null) {
+            txn.put(Space.JOBS_BY_OWNER, JobKeys.byOwner(job.owner(), JobState.PENDING, index), Keys.utf8(job.id()));
+        }
         if (c.idempotencyKey() != null) {
-            txn.put(Space.IDEMPOTENCY, JobKeys.idempotency(c.idempotencyKey()), Keys.utf8(job.id()));
+            txn.put(Space.IDEMPOTENCY, JobKeys.idempotency(c.owner(), c.idempotencyKey()), Keys.utf8(job.id()));
         }
         writeTasks(txn, job, c.images());
         MetaCounters.add(txn, MetaCounters.jobs(JobState.PENDING), 1);
@@ -123,6 +128,10 @@ public final class Jobs {
         JobRecord before = seq < 0 ? null : Tasks.job(txn, seq);
         if (before == null) {
             return Applied.of(new Response.ErrorReply(ErrorCode.NOT_FOUND, "no job '" + c.jobId() + "'"));
+        }
+        Response refusal = JobRules.refusal(Caller.orSystem(c.by()), before, "cancel");
+        if (refusal != null) {
+            return Applied.of(refusal);
         }
         if (before.state().isTerminal()) {
             return Applied.of(new Response.ErrorReply(

@@ -49,5 +49,7 @@ public enum Space {
     /** request id -> (applied at ms, answer): recently applied client requests, so a resend is applied once. */
     REQUESTS,
     /** (applied at ms, request id) -> empty: those records oldest first, to drop them after their retention. */
-    REQUESTS_BY_AGE;
+    REQUESTS_BY_AGE,
+    /** (owner, job state, job seq) -> job id: one tenant's jobs by state, for a tenant that may list only its own. */
+    JOBS_BY_OWNER;
 }

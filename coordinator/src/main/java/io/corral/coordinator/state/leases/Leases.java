@@ -1,6 +1,7 @@
 package io.corral.coordinator.state.leases;
 
 import io.corral.coordinator.state.Applied;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.InvalidCommandException;
@@ -12,6 +13,7 @@ import io.corral.coordinator.state.jobs.AttemptRecord;
 import io.corral.coordinator.state.jobs.JobKeys;
 import io.corral.coordinator.state.jobs.JobQueries;
 import io.corral.coordinator.state.jobs.JobRecord;
+import io.corral.coordinator.state.jobs.JobRules;
 import io.corral.coordinator.state.jobs.Jobs;
 import io.corral.coordinator.state.jobs.TaskHistory;
 import io.corral.coordinator.state.jobs.TaskLease;
@@ -22,6 +24,7 @@ import io.corral.coordinator.state.jobs.Tasks;
 import io.corral.coordinator.state.kv.KvTxn;
 import io.corral.protocol.AttemptOutcome;
 import io.corral.protocol.ErrorCode;
+import io.corral.protocol.Response;
 import io.corral.protocol.TaskState;
 import java.util.ArrayList;
 import java.util.List;
@@ -235,6 +238,10 @@ public final class Leases {
         TaskRecord one = taskRef == null || before == null ? null : Tasks.get(txn, seq, taskRef.index());
         if (before == null || (taskRef != null && one == null)) {
             throw new InvalidCommandException(ErrorCode.NOT_FOUND, "no job or task '" + c.id() + "'");
+        }
+        Response.ErrorReply refusal = JobRules.refusal(Caller.orSystem(c.by()), before, "retry");
+        if (refusal != null) {
+            throw new InvalidCommandException(refusal.code(), refusal.message());
         }
         if (before.cancelled()) {
             throw new InvalidCommandException(
