@@ -218,6 +218,7 @@ public final class Coordinator implements AutoCloseable {
                 .withMaxUnfinishedFrameBytes(l.maxUnfinishedFrameBytes())
                 .withFrameTimeoutMs(l.frameTimeoutMs())
                 .withHandshakeTimeoutMs(l.handshakeTimeoutMs())
+                .withMaxPreAuthConnectionsPerAddress(l.maxPreAuthConnectionsPerAddress())
                 .withNodeId(config.nodeId());
     }
 

@@ -141,7 +141,8 @@ public record CoordinatorConfig(
      * bytes). {@code maxUnfinishedFrameBytes}: bytes held across all connections in frames that began to arrive and are
      * not complete; when full, the slowest such frame's connection is closed to make room. {@code frameTimeoutMs}: a
      * frame must be complete this long after its first byte. {@code handshakeTimeoutMs}: a connection must have its
-     * Hello accepted within this.
+     * Hello accepted within this. {@code maxPreAuthConnectionsPerAddress}: connections from one IP address whose Hello
+     * is not accepted yet; more are refused (connections that said Hello do not count).
      */
     public record Limits(
             long maxImageBytes,
@@ -150,7 +151,8 @@ public record CoordinatorConfig(
             int maxPreAuthFrameBytes,
             long maxUnfinishedFrameBytes,
             long frameTimeoutMs,
-            long handshakeTimeoutMs) {
+            long handshakeTimeoutMs,
+            int maxPreAuthConnectionsPerAddress) {
         public static Limits defaults() {
             ServerOptions rpc = ServerOptions.defaults();
             return new Limits(
@@ -160,7 +162,8 @@ public record CoordinatorConfig(
                     rpc.maxPreAuthFrameBytes(),
                     rpc.maxUnfinishedFrameBytes(),
                     rpc.frameTimeoutMs(),
-                    rpc.handshakeTimeoutMs());
+                    rpc.handshakeTimeoutMs(),
+                    rpc.maxPreAuthConnectionsPerAddress());
         }
     }
 

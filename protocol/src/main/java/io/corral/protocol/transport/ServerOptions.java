@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param shutdownTimeoutMs how long {@link RpcServer#close()} waits for in-flight requests to be answered
  * @param ioThreads event loop threads for connections; 0 for Netty's default (twice the cores)
  * @param threadNamePrefix prefix of the event loop thread names
+ * @param maxPreAuthConnectionsPerAddress connections from one IP address that have not had their Hello accepted yet;
+ *     more are refused with OVERLOADED and closed, so one host cannot take every connection slot. Connections that
+ *     said Hello do not count: a fleet of workers behind one NAT address is not limited
  */
 public record ServerOptions(
         String nodeId,
@@ -35,11 +38,13 @@ public record ServerOptions(
         long handshakeTimeoutMs,
         long shutdownTimeoutMs,
         int ioThreads,
-        String threadNamePrefix) {
+        String threadNamePrefix,
+        int maxPreAuthConnectionsPerAddress) {
     public static final int DEFAULT_MAX_PRE_AUTH_FRAME_BYTES = 64 * 1024;
     public static final long DEFAULT_MAX_UNFINISHED_FRAME_BYTES = 64L * 1024 * 1024;
     public static final long DEFAULT_FRAME_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+    public static final int DEFAULT_MAX_PRE_AUTH_CONNECTIONS_PER_ADDRESS = 64;
 
     public ServerOptions {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -53,6 +58,7 @@ public record ServerOptions(
         requireRange("handshakeTimeoutMs", handshakeTimeoutMs, 1, 3_600_000);
         requireRange("shutdownTimeoutMs", shutdownTimeoutMs, 0, 3_600_000);
         requireRange("ioThreads", ioThreads, 0, 1024);
+        requireRange("maxPreAuthConnectionsPerAddress", maxPreAuthConnectionsPerAddress, 1, 1_000_000);
     }
 
     public static ServerOptions defaults() {
@@ -67,7 +73,8 @@ public record ServerOptions(
                 DEFAULT_HANDSHAKE_TIMEOUT_MS,
                 5_000,
                 0,
-                "corral-rpc");
+                "corral-rpc",
+                DEFAULT_MAX_PRE_AUTH_CONNECTIONS_PER_ADDRESS);
     }
 
     public ServerOptions withNodeId(String value) {
@@ -82,7 +89,8 @@ public record ServerOptions(
                 handshakeTimeoutMs,
                 shutdownTimeoutMs,
                 ioThreads,
-                threadNamePrefix);
+                threadNamePrefix,
+                maxPreAuthConnectionsPerAddress);
     }
 
     public ServerOptions withMaxFrameBytes(int value) {
@@ -97,7 +105,8 @@ public record ServerOptions(
                 handshakeTimeoutMs,
                 shutdownTimeoutMs,
                 ioThreads,
-                threadNamePrefix);
+                threadNamePrefix,
+                maxPreAuthConnectionsPerAddress);
     }
 
     public ServerOptions withMaxPreAuthFrameBytes(int value) {
@@ -112,7 +121,8 @@ public record ServerOptions(
                 handshakeTimeoutMs,
                 shutdownTimeoutMs,
                 ioThreads,
-                threadNamePrefix);
+                threadNamePrefix,
+                maxPreAuthConnectionsPerAddress);
     }
 
     public ServerOptions withMaxUnfinishedFrameBytes(long value) {
@@ -127,7 +137,8 @@ public record ServerOptions(
                 handshakeTimeoutMs,
                 shutdownTimeoutMs,
                 ioThreads,
-                threadNamePrefix);
+                threadNamePrefix,
+                maxPreAuthConnectionsPerAddress);
     }
 
     public ServerOptions withFrameTimeoutMs(long value) {
@@ -142,7 +153,8 @@ public record ServerOptions(
                 handshakeTimeoutMs,
                 shutdownTimeoutMs,
                 ioThreads,
-                threadNamePrefix);
+                threadNamePrefix,
+                maxPreAuthConnectionsPerAddress);
     }
 
     public ServerOptions withMaxInFlightPerConnection(int value) {
@@ -157,7 +169,8 @@ public record ServerOptions(
                 handshakeTimeoutMs,
                 shutdownTimeoutMs,
                 ioThreads,
-                threadNamePrefix);
+                threadNamePrefix,
+                maxPreAuthConnectionsPerAddress);
     }
 
     public ServerOptions withMaxConnections(int value) {
@@ -172,7 +185,8 @@ public record ServerOptions(
                 handshakeTimeoutMs,
                 shutdownTimeoutMs,
                 ioThreads,
-                threadNamePrefix);
+                threadNamePrefix,
+                maxPreAuthConnectionsPerAddress);
     }
 
     public ServerOptions withHandshakeTimeoutMs(long value) {
@@ -187,7 +201,8 @@ public record ServerOptions(
                 value,
                 shutdownTimeoutMs,
                 ioThreads,
-                threadNamePrefix);
+                threadNamePrefix,
+                maxPreAuthConnectionsPerAddress);
     }
 
     public ServerOptions withShutdownTimeoutMs(long value) {
@@ -202,7 +217,8 @@ public record ServerOptions(
                 handshakeTimeoutMs,
                 value,
                 ioThreads,
-                threadNamePrefix);
+                threadNamePrefix,
+                maxPreAuthConnectionsPerAddress);
     }
 
     public ServerOptions withIoThreads(int value) {
@@ -217,7 +233,8 @@ public record ServerOptions(
                 handshakeTimeoutMs,
                 shutdownTimeoutMs,
                 value,
-                threadNamePrefix);
+                threadNamePrefix,
+                maxPreAuthConnectionsPerAddress);
     }
 
     public ServerOptions withThreadNamePrefix(String value) {
@@ -232,6 +249,23 @@ public record ServerOptions(
                 handshakeTimeoutMs,
                 shutdownTimeoutMs,
                 ioThreads,
+                value,
+                maxPreAuthConnectionsPerAddress);
+    }
+
+    public ServerOptions withMaxPreAuthConnectionsPerAddress(int value) {
+        return new ServerOptions(
+                nodeId,
+                maxFrameBytes,
+                maxPreAuthFrameBytes,
+                maxUnfinishedFrameBytes,
+                frameTimeoutMs,
+                maxInFlightPerConnection,
+                maxConnections,
+                handshakeTimeoutMs,
+                shutdownTimeoutMs,
+                ioThreads,
+                threadNamePrefix,
                 value);
     }
 

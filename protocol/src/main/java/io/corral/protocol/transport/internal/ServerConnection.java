@@ -19,6 +19,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -41,6 +43,9 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> handshakeTimeout;
     private boolean welcomed;
     private boolean closing;
+    /** The remote address while this connection counts among its address's connections without a Hello. */
+    private InetAddress preAuthAddress;
+
     private int inFlight;
 
     public ServerConnection(ServerContext server, BoundedFrameDecoder frames) {
@@ -59,6 +64,17 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
                     "this coordinator has " + server.options.maxConnections()
                             + " connections, its limit; try another coordinator or later");
             return;
+        }
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+            if (!server.enterPreAuth(remote.getAddress())) {
+                closeForLimit(
+                        ConnectionLimit.PRE_AUTH_CONNECTIONS_PER_ADDRESS,
+                        ErrorCode.OVERLOADED,
+                        "this address has " + server.options.maxPreAuthConnectionsPerAddress()
+                                + " connections that have not said Hello, its limit; try again later");
+                return;
+            }
+            preAuthAddress = remote.getAddress();
         }
         long timeoutMs = server.options.handshakeTimeoutMs();
         handshakeTimeout = ctx.executor()
@@ -189,6 +205,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         handshakeTimeout.cancel(false);
         session.clientName(hello.client());
         welcomed = true;
+        leavePreAuth();
         frames.welcomed();
         reply(id, new Response.Welcome(Limits.PROTOCOL_VERSION, server.options.nodeId()));
         log.debug("{} connected", session);
@@ -298,6 +315,13 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void leavePreAuth() {
+        if (preAuthAddress != null) {
+            server.leavePreAuth(preAuthAddress);
+            preAuthAddress = null;
+        }
+    }
+
     /** A limit closes the connection: counted, logged at most every few seconds per limit, answered with id 0. */
     private void closeForLimit(ConnectionLimit limit, ErrorCode code, String text) {
         if (closing) {
@@ -331,6 +355,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         if (handshakeTimeout != null) {
             handshakeTimeout.cancel(false);
         }
+        leavePreAuth();
         if (welcomed) {
             try {
                 server.handler.onClose(session);
