@@ -1,5 +1,6 @@
 package io.corral.coordinator.rpc;
 
+import io.corral.auth.Role;
 import io.corral.coordinator.locks.LockWaits;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
@@ -11,6 +12,7 @@ import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.InvalidCommandException;
 import io.corral.coordinator.state.StateCore;
 import io.corral.coordinator.state.TestFault;
+import io.corral.coordinator.state.blobs.Blobs;
 import io.corral.coordinator.workers.WorkerService;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.Request;
@@ -130,9 +132,20 @@ public final class CoordinatorService implements RpcHandler {
             return acquire(a, caller);
         }
         if (request instanceof Request.ReadBlobChunk r) {
-            return readBlobChunk(r);
+            String worker = workers.workerOn(session);
+            if (caller.role() == Role.WORKER && worker == null) {
+                // A worker reads the inputs of the leases it holds, known by the worker its connection registered as.
+                // Retryable, as for the lease commands: a worker on a new connection registers again first.
+                return done(new Response.ErrorReply(
+                        ErrorCode.UNAVAILABLE,
+                        "no worker is registered on this connection (yet); send RegisterWorker first"));
+            }
+            return readBlobChunk(r, caller.asWorker(worker));
         }
         Command command = Requests.toCommand(request, caller);
+        if (command instanceof Command.PutChunk p) {
+            return submit(proofOfPossession(p));
+        }
         if (command != null) {
             return submit(command);
         }
@@ -177,10 +190,22 @@ public final class CoordinatorService implements RpcHandler {
      * A chunk of a sealed image, from this member's store when it has the image (blobs are immutable, so any sealed
      * copy is the right one); otherwise through a linearizable read, which waits until this member has caught up.
      */
-    private CompletableFuture<Response> readBlobChunk(Request.ReadBlobChunk r) {
+    private CompletableFuture<Response> readBlobChunk(Request.ReadBlobChunk r, Caller caller) {
         Checks.requireSha256("sha256", r.sha256());
-        return CompletableFuture.supplyAsync(() -> stateMachine.readBlobChunk(r), blocking)
-                .thenCompose(local -> local instanceof Response.ErrorReply ? raft.read(r, false) : done(local));
+        return CompletableFuture.supplyAsync(() -> stateMachine.readBlobChunk(r, caller), blocking)
+                .thenCompose(local -> local instanceof Response.ErrorReply ? raft.read(r, caller, false) : done(local));
+    }
+
+    /**
+     * A chunk of an image this member holds, from a tenant that may not use it yet, carries the SHA-256 of its bytes:
+     * apply counts it towards the tenant's proof that it has the whole image ({@code BlobGrants}). Hashed here, by the
+     * coordinator that received the bytes, only when needed: other chunks cost nothing more.
+     */
+    private Command.PutChunk proofOfPossession(Command.PutChunk p) {
+        if (p.tenant() == null || p.data() == null || !stateMachine.needsProof(p.tenant(), p.sha256())) {
+            return p;
+        }
+        return p.withChunkSha256(Blobs.sha256Hex(p.data()));
     }
 
     private static CompletableFuture<Response> done(Response r) {

@@ -41,14 +41,15 @@ final class Requests {
             Request.PutChunk.class,
                     (r, by) -> {
                         Request.PutChunk p = (Request.PutChunk) r;
+                        int length = p.data() == null ? -1 : p.data().length;
                         return new Command.PutChunk(
-                                p.sha256(), p.size(), p.index(), p.data() == null ? -1 : p.data().length, p.data());
+                                p.sha256(), p.size(), p.index(), length, p.data(), by.tenant(), null);
                     },
             Request.RetryTasks.class, (r, by) -> new Command.RetryTasks(((Request.RetryTasks) r).id(), by),
             Request.SealBlob.class,
                     (r, by) -> {
                         Request.SealBlob s = (Request.SealBlob) r;
-                        return new Command.SealBlob(s.sha256(), s.size(), s.chunks());
+                        return new Command.SealBlob(s.sha256(), s.size(), s.chunks(), by.tenant());
                     });
 
     /** Whether {@code r} is a read of the replicated state. */

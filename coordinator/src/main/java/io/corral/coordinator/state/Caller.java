@@ -1,5 +1,6 @@
 package io.corral.coordinator.state;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.corral.auth.Role;
 
 /**
@@ -14,9 +15,23 @@ import io.corral.auth.Role;
  * applied as {@link #SYSTEM}, as they were when they were accepted.
  *
  * @param tenant null only for {@link #SYSTEM}
+ * @param worker the worker id the caller's connection registered as, for reads only (a worker reads the input of a
+ *     task it holds the lease on); null otherwise, and never in a log entry
  */
-public record Caller(String tenant, Role role) {
+public record Caller(
+        String tenant,
+        Role role,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String worker) {
     public static final Caller SYSTEM = new Caller(null, Role.ADMIN);
+
+    public Caller(String tenant, Role role) {
+        this(tenant, role, null);
+    }
+
+    /** This caller, as the worker its connection registered as. */
+    public Caller asWorker(String workerId) {
+        return new Caller(tenant, role, workerId);
+    }
 
     /** {@code caller}, or {@link #SYSTEM} for a command decoded from an entry that carries none. */
     public static Caller orSystem(Caller caller) {
@@ -31,6 +46,11 @@ public record Caller(String tenant, Role role) {
     /** Whether this caller may read the status of what {@code owner} owns. */
     public boolean sees(String owner) {
         return controls(owner) || role == Role.READ_ONLY;
+    }
+
+    /** Whether this caller may use every image without having uploaded it (admins, coordinators, no authentication). */
+    public boolean usesAnyImage() {
+        return tenant == null || role == Role.ADMIN || role == Role.PEER;
     }
 
     /** Whether this caller sees every job, so that listing needs no owner filter. */

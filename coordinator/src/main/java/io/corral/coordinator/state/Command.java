@@ -128,20 +128,42 @@ public sealed interface Command {
 
     /**
      * One chunk of an upload. Its bytes are not part of the log entry's JSON: they travel as Raft state-machine data
-     * and the adapter attaches them before apply with {@link #withData}.
+     * and the adapter attaches them before apply with {@link #withData}. {@code tenant}: the uploader's (see {@link
+     * Caller}), null without authentication and in entries from before. {@code chunkSha256}: set by the coordinator
+     * that received a chunk of an image the cluster holds already, when the uploader's tenant may not use it yet:
+     * apply compares it with the stored chunk's hash, so a tenant gains an image by uploading all of it, never by
+     * knowing its digest (the JSON, not the bytes, decides, so every replica decides alike).
      */
     record PutChunk(
             String sha256,
             long size,
             int index,
             int length,
-            @JsonIgnore byte[] data) implements Command {
+            @JsonIgnore byte[] data,
+            String tenant,
+            String chunkSha256) implements Command {
+        /** A chunk uploaded without authentication. */
+        public PutChunk(String sha256, long size, int index, int length, byte[] data) {
+            this(sha256, size, index, length, data, null, null);
+        }
+
         public PutChunk withData(byte[] bytes) {
-            return new PutChunk(sha256, size, index, length, bytes);
+            return new PutChunk(sha256, size, index, length, bytes, tenant, chunkSha256);
+        }
+
+        /** With the SHA-256 of its bytes, computed by the coordinator that received them (a proof of possession). */
+        public PutChunk withChunkSha256(String hex) {
+            return new PutChunk(sha256, size, index, length, data, tenant, hex);
         }
     }
 
-    record SealBlob(String sha256, long size, int chunks) implements Command {}
+    /** {@code tenant} as in {@link PutChunk}. */
+    record SealBlob(String sha256, long size, int chunks, String tenant) implements Command {
+        /** A seal without authentication. */
+        public SealBlob(String sha256, long size, int chunks) {
+            this(sha256, size, chunks, null);
+        }
+    }
 
     /**
      * Deletes terminal jobs older than the job retention, blobs unreferenced for longer than the blob retention and

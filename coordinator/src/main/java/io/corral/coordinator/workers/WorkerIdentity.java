@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * Which worker ids a connection may register as (issue 11, docs/security.md). With authentication on, a worker's id
- * comes from its credential: a connection holding a worker token named {@code render} may be worker {@code render} or
- * {@code render.ANYTHING} (one token for a fleet, whose members then trust each other), never another token's worker;
+ * comes from its credential: a connection holding a worker token of tenant {@code render} (its name, unless the tokens
+ * file gives it another tenant, as a rotated token does) may be worker {@code render} or {@code render.ANYTHING} (one
+ * token for a fleet, whose members then trust each other), never another tenant's worker;
  * an admin may register any id. Without authentication there is nobody to tell apart, and any id goes. Pure.
  */
 public final class WorkerIdentity {
@@ -18,7 +19,7 @@ public final class WorkerIdentity {
         if (principal.isEmpty() || principal.get().role() == Role.ADMIN) {
             return null;
         }
-        String name = principal.get().name();
+        String name = principal.get().tenant();
         if (workerId.equals(name) || workerId.startsWith(name + ".")) {
             return null;
         }

@@ -302,6 +302,11 @@ public final class WorkerService {
     }
 
     /** What dispatch and the worker protocol measure on this member. */
+    /** The worker id {@code session} registered as, or null. */
+    public String workerOn(Session session) {
+        return registry.workerOn(session);
+    }
+
     public DispatchMetrics metrics() {
         return dispatcher.metrics();
     }

@@ -344,7 +344,8 @@ class SecureClusterTest {
                 CorralClient bob = client(rpc, opsTls(), BOB);
                 CorralClient reader = client(rpc, opsTls(), READER);
                 CorralClient ops = client(rpc, opsTls(), ADMIN)) {
-            ImageRef image = ImageUpload.upload(alice, TestImages.png(dir, "alice.png", 5, 30, 30), 50L << 20);
+            Path file = TestImages.png(dir, "alice.png", 5, 30, 30);
+            ImageRef image = ImageUpload.upload(alice, file, 50L << 20);
             String job = alice.call(
                             new Request.SubmitJob(List.of(image), List.of("grayscale"), 0, 3, Map.of(), "nightly"),
                             Response.JobSubmitted.class)
@@ -360,7 +361,9 @@ class SecureClusterTest {
             assertThat(bob.call(new Request.ListJobs(null, 100, false), Response.JobList.class)
                             .jobs())
                     .noneSatisfy(j -> assertThat(j.id()).isEqualTo(job));
-            // Bob's own key names his own job: it never answers with alice's.
+            // Bob's own key names his own job: it never answers with alice's. (He has the image too: it is the
+            // same, and he uploads it, as bobUsesAlicesImageOnlyAfterUploadingItHimself shows he must.)
+            ImageUpload.upload(bob, file, 50L << 20);
             String bobs = bob.call(
                             new Request.SubmitJob(List.of(image), List.of("grayscale"), 0, 3, Map.of(), "nightly"),
                             Response.JobSubmitted.class)
@@ -402,6 +405,45 @@ class SecureClusterTest {
             aliceNext.call(new Request.ReleaseLock("deploy-prod", lock), Response.LockReleased.class);
             aliceNext.call(new Request.CancelJob(job), Response.JobDetail.class);
             ops.call(new Request.CancelJob(bobs), Response.JobDetail.class);
+        }
+    }
+
+    /**
+     * Issue 11: any submitter could download any image or result by its digest. An image is stored once, but bob may
+     * use alice's only after uploading all of its bytes himself; until then every answer is as if it were not stored.
+     */
+    @Test
+    void bobUsesAlicesImageOnlyAfterUploadingItHimself() throws Exception {
+        String rpc = cluster.rpcAddresses();
+        try (CorralClient alice = client(rpc, opsTls(), ALICE);
+                CorralClient bob = client(rpc, opsTls(), BOB)) {
+            Path file = TestImages.png(dir, "private.png", 9, 40, 40);
+            ImageRef image = ImageUpload.upload(alice, file, 50L << 20);
+
+            assertThat(bob.call(new Request.HasBlob(image.sha256()), Response.BlobStatus.class)
+                            .present())
+                    .isFalse();
+            assertThatThrownBy(() -> bob.call(new Request.ReadBlobChunk(image.sha256(), 0), Response.BlobChunk.class))
+                    .isInstanceOfSatisfying(
+                            CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+            assertThatThrownBy(() -> bob.call(
+                            new Request.SubmitJob(List.of(image), List.of("grayscale"), 0, 3, Map.of(), null),
+                            Response.JobSubmitted.class))
+                    .isInstanceOfSatisfying(
+                            CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_MISSING));
+            assertThatThrownBy(() ->
+                            bob.call(new Request.SealBlob(image.sha256(), image.size(), 1), Response.BlobSealed.class))
+                    .isInstanceOfSatisfying(
+                            CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+
+            // Having the bytes, bob uploads them (the cluster keeps one copy) and may use the image from then on.
+            assertThat(ImageUpload.upload(bob, file, 50L << 20)).isEqualTo(image);
+            assertThat(bob.call(new Request.ReadBlobChunk(image.sha256(), 0), Response.BlobChunk.class)
+                            .data())
+                    .isEqualTo(Files.readAllBytes(file));
+            bob.call(
+                    new Request.SubmitJob(List.of(image), List.of("grayscale"), 0, 3, Map.of(), null),
+                    Response.JobSubmitted.class);
         }
     }
 

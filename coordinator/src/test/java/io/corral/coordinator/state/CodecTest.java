@@ -57,7 +57,8 @@ class CodecTest {
                 new LockRecord("l", "me", 42, 1000, 5, 1005, 0, 2, "alice"),
                 new WaiterRecord("l", 43, "you", 1000, 6, 2006, "bob"),
                 new BlobRecord(10, 1, 2, true, "png", 5, 0),
-                new UploadRecord(10, 1, 5));
+                new UploadRecord(10, 1, 5, "alice"),
+                new io.corral.coordinator.state.blobs.ProofRecord(java.util.List.of(0, 2), false, 5));
         for (Object value : values) {
             assertThat(Codec.decode(Codec.encode(value), value.getClass())).isEqualTo(value);
         }

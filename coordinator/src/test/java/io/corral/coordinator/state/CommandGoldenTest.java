@@ -46,8 +46,8 @@ class CommandGoldenTest {
                 new Command.RenewLock("reports/daily", 99, new Caller("ops", Role.ADMIN)),
                 new Command.ExpireLock("reports/daily", 99),
                 new Command.CancelLockWait("reports/daily", 101),
-                new Command.PutChunk(SHA, 123_456, 0, 123_456, null),
-                new Command.SealBlob(SHA, 123_456, 1),
+                new Command.PutChunk(SHA, 123_456, 0, 123_456, null, "alice", SHA),
+                new Command.SealBlob(SHA, 123_456, 1, "alice"),
                 new Command.CollectGarbage(86_400_000, 3_600_000, 7_200_000, 500),
                 new Command.LeaseTasks("worker-a.7f3c", 4, 30_000),
                 new Command.SubmitAndLease(

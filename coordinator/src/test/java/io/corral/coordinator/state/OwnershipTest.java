@@ -26,9 +26,12 @@ class OwnershipTest {
     private static final Caller ADMIN = new Caller("ops", Role.ADMIN);
 
     private final CoreHarness h = new CoreHarness();
-    private final ImageRef image = h.image("a.png", CoreHarness.png(64, 1));
+    private final byte[] png = CoreHarness.png(64, 1);
+    private final ImageRef image = new ImageRef("a.png", CoreHarness.sha256(png), png.length);
 
+    /** Each tenant uploads the image before it submits a job of it (BlobGrantsTest). */
     private String submit(Caller by, String key) {
+        h.upload(png, by.tenant());
         Response reply = h.reply(
                 new Command.SubmitJob(List.of(image), List.of("thumbnail:128"), 0, 3, 0, Map.of(), key, by.tenant()));
         assertThat(reply).isInstanceOf(Response.JobSubmitted.class);

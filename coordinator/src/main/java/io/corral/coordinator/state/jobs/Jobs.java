@@ -6,6 +6,7 @@ import io.corral.coordinator.state.Codec;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.MetaCounters;
+import io.corral.coordinator.state.blobs.BlobGrants;
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.Blobs;
 import io.corral.coordinator.state.kv.Keys;
@@ -42,7 +43,7 @@ public final class Jobs {
                 return Applied.of(new Response.JobSubmitted(Keys.utf8(existing, 0, existing.length), false));
             }
         }
-        Response refusal = checkImages(c.images(), txn);
+        Response refusal = checkImages(c.images(), c.owner(), txn);
         if (refusal != null) {
             return Applied.of(refusal);
         }
@@ -75,12 +76,21 @@ public final class Jobs {
         return Applied.of(new Response.JobSubmitted(job.id(), true));
     }
 
-    /** Every image must be a sealed blob of the declared size whose bytes look like an image. Null when they do. */
-    private static Response checkImages(List<ImageRef> images, KvView view) {
+    /**
+     * Every image must be a sealed blob of the declared size whose bytes look like an image, and one the owner may use
+     * (it uploaded it: {@link BlobGrants}); another tenant's image is answered as if it were not stored. Null when they
+     * are.
+     */
+    private static Response checkImages(List<ImageRef> images, String owner, KvView view) {
         // A job may name one image thousands of times: read each blob record once.
         Map<String, Optional<BlobRecord>> blobs = new HashMap<>();
         for (ImageRef image : images) {
-            BlobRecord blob = blobs.computeIfAbsent(image.sha256(), sha -> Optional.ofNullable(Blobs.sealed(view, sha)))
+            BlobRecord blob = blobs.computeIfAbsent(
+                            image.sha256(),
+                            sha -> Optional.ofNullable(
+                                    owner == null || BlobGrants.granted(view, owner, sha)
+                                            ? Blobs.sealed(view, sha)
+                                            : null))
                     .orElse(null);
             if (blob == null) {
                 return new Response.ErrorReply(

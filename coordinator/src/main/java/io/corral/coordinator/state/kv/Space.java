@@ -51,5 +51,9 @@ public enum Space {
     /** (applied at ms, request id) -> empty: those records oldest first, to drop them after their retention. */
     REQUESTS_BY_AGE,
     /** (owner, job state, job seq) -> job id: one tenant's jobs by state, for a tenant that may list only its own. */
-    JOBS_BY_OWNER;
+    JOBS_BY_OWNER,
+    /** (sha256, tenant) -> empty: the tenants that may use a stored image (uploaded it, or their job produced it). */
+    BLOB_GRANTS,
+    /** (sha256, tenant) -> proof record: a tenant uploading an image the cluster already holds, chunk by chunk. */
+    BLOB_PROOFS;
 }

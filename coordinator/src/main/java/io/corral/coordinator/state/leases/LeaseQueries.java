@@ -60,6 +60,16 @@ public final class LeaseQueries {
         return out;
     }
 
+    /** Whether {@code workerId} holds the lease of a task whose input is image {@code sha256}. */
+    public static boolean holdsInput(KvView view, String workerId, String sha256) {
+        for (TaskRecord task : leasesOf(view, workerId)) {
+            if (task.sha256().equals(sha256)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The grant of a LEASED task as its worker must receive it, from the task and its job. */
     public static LeaseResult.Grant grantOf(KvView view, TaskRecord task) {
         if (task.state() != TaskState.LEASED) {

@@ -7,6 +7,7 @@ import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.InvalidCommandException;
 import io.corral.coordinator.state.LeaseResult;
 import io.corral.coordinator.state.MetaCounters;
+import io.corral.coordinator.state.blobs.BlobGrants;
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.Blobs;
 import io.corral.coordinator.state.jobs.AttemptRecord;
@@ -130,6 +131,8 @@ public final class Leases {
         task = current(c.taskId(), c.token(), c.workerId());
         requireResult(c);
         Blobs.addRefs(txn, c.resultSha256(), 1);
+        // The job's owner may download its result, although another tenant's worker uploaded it.
+        BlobGrants.grant(txn, Tasks.job(txn, task.jobSeq()).owner(), c.resultSha256());
         TaskHistory.append(txn, task, Jobs.ended(task, nowMs, AttemptOutcome.SUCCEEDED, null));
         TaskResult result = new TaskResult(
                 c.resultSha256(), c.resultSize(), c.token(), task.lease().workerId());
