@@ -7,6 +7,7 @@ import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.Entry;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
+import io.corral.protocol.codec.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -20,8 +21,11 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * Query} (the {@link Request} and its {@link Caller}), replies {@link Response} JSON.
  */
 public final class RaftMessages {
-    static final ObjectMapper JSON =
-            new ObjectMapper().findAndRegisterModules().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    // Requests and responses travel here too (queries and their answers): the protocol's optional fields must decode.
+    static final ObjectMapper JSON = new ObjectMapper()
+            .findAndRegisterModules()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .setInjectableValues(Json.absentFields());
 
     private RaftMessages() {}
 

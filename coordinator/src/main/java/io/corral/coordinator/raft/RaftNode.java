@@ -515,14 +515,23 @@ public final class RaftNode implements AutoCloseable {
         t.start();
     }
 
-    private static Response toResponse(RaftClientReply reply, Throwable error) {
+    /**
+     * The answer in a Raft reply. Never throws: an answer that does not decode is an INTERNAL error reply, since a
+     * thrown exception here would leave the caller's future, and its client, waiting forever.
+     */
+    static Response toResponse(RaftClientReply reply, Throwable error) {
         if (error != null) {
             return RaftErrors.toErrorReply(error);
         }
         if (!reply.isSuccess()) {
             return RaftErrors.toErrorReply(reply.getException());
         }
-        return RaftMessages.reply(reply.getMessage().getContent());
+        try {
+            return RaftMessages.reply(reply.getMessage().getContent());
+        } catch (RuntimeException e) {
+            LOG.error("an answer of this member's state machine does not decode", e);
+            return new Response.ErrorReply(ErrorCode.INTERNAL, "the answer does not decode: " + e.getMessage());
+        }
     }
 
     /** Takes a snapshot on this member now (and lets Ratis purge this member's log up to it). */

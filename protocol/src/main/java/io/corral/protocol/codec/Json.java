@@ -68,12 +68,18 @@ public final class Json {
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .addModule(Attachments.module())
-            // The fields that may be absent (Hello.token, JobView.owner; see their javadoc): injected as null when they
-            // are.
-            .injectableValues(new InjectableValues.Std()
-                    .addValue(Request.Hello.TOKEN_ABSENT, null)
-                    .addValue(JobView.OWNER_ABSENT, null))
+            .injectableValues(absentFields())
             .build();
+
+    /**
+     * What Jackson supplies for the fields that may be absent (Hello.token, JobView.owner; see their javadoc): null.
+     * Every mapper that decodes protocol messages needs it, or a message without such a field does not decode.
+     */
+    public static InjectableValues absentFields() {
+        return new InjectableValues.Std()
+                .addValue(Request.Hello.TOKEN_ABSENT, null)
+                .addValue(JobView.OWNER_ABSENT, null);
+    }
 
     private static final String LAYOUT = "[u32 JSON length][JSON][binary part]";
 
