@@ -32,13 +32,19 @@ public final class CoordinatorSecurity {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorSecurity.class);
 
     private final ServerTls serverTls;
+    private final ServerTls httpTls;
     private final ClientTls peerTls;
     private final TokenAuthenticator authenticator;
     private final String peerToken;
 
     private CoordinatorSecurity(
-            ServerTls serverTls, ClientTls peerTls, TokenAuthenticator authenticator, String peerToken) {
+            ServerTls serverTls,
+            ServerTls httpTls,
+            ClientTls peerTls,
+            TokenAuthenticator authenticator,
+            String peerToken) {
         this.serverTls = serverTls;
+        this.httpTls = httpTls;
         this.peerTls = peerTls;
         this.authenticator = authenticator;
         this.peerToken = peerToken;
@@ -48,14 +54,16 @@ public final class CoordinatorSecurity {
     public static CoordinatorSecurity load(CoordinatorConfig config) {
         CoordinatorConfig.Tls t = config.tls();
         ServerTls serverTls = null;
+        ServerTls httpTls = null;
         ClientTls peerTls = null;
         if (t.enabled()) {
             try {
-                serverTls = ServerTls.create(
-                        t.certChain(),
-                        t.privateKey(),
-                        t.trustedCa(),
-                        ClientAuth.valueOf(t.clientAuth().toUpperCase(Locale.ROOT)));
+                ClientAuth configured = ClientAuth.valueOf(t.clientAuth().toUpperCase(Locale.ROOT));
+                // The RPC port asks every client for a certificate, even with clientAuth: none (a client without one
+                // is served as before): the peer role needs a coordinator's certificate (TokenAuthenticator).
+                ClientAuth rpc = configured == ClientAuth.NONE ? ClientAuth.OPTIONAL : configured;
+                serverTls = ServerTls.create(t.certChain(), t.privateKey(), t.trustedCa(), rpc);
+                httpTls = ServerTls.create(t.certChain(), t.privateKey(), t.trustedCa(), configured);
                 // Towards its peers a coordinator shows its own certificate: the Raft and RPC ports may require one.
                 peerTls = ClientTls.create(ClientTls.Names.DEFAULT, t.trustedCa(), t.certChain(), t.privateKey(), null);
             } catch (TlsFileException e) {
@@ -67,14 +75,14 @@ public final class CoordinatorSecurity {
         String peerToken = a.peerTokenFile() == null ? null : readSecret("auth.peerTokenFile", a.peerTokenFile());
         if (a.enabled()) {
             List<TokensFile.Entry> entries = TokensFile.read(a.tokensFile());
-            authenticator = new TokenAuthenticator(entries, peerToken);
+            authenticator = new TokenAuthenticator(entries, peerToken, t.enabled());
             LOG.info("authentication on: {} token(s) from {}, and the peer token", entries.size(), a.tokensFile());
             if (!t.enabled()) {
                 LOG.warn("authentication is on without TLS: tokens cross the network in clear text; set tls.* too");
                 raftExposed(config);
             }
         }
-        return new CoordinatorSecurity(serverTls, peerTls, authenticator, peerToken);
+        return new CoordinatorSecurity(serverTls, httpTls, peerTls, authenticator, peerToken);
     }
 
     /**
@@ -145,7 +153,7 @@ public final class CoordinatorSecurity {
 
     /** TLS of the HTTP port, or null for plain HTTP. */
     public ServerTls httpTls() {
-        return serverTls;
+        return httpTls;
     }
 
     /** Who may read the HTTP port's guarded paths, or null when authentication is off. */
@@ -165,7 +173,7 @@ public final class CoordinatorSecurity {
 
     @Override
     public String toString() {
-        return "CoordinatorSecurity[tls=" + (serverTls == null ? "off" : "on, clients " + serverTls.clientAuth())
+        return "CoordinatorSecurity[tls=" + (httpTls == null ? "off" : "on, clients " + httpTls.clientAuth())
                 + ", auth=" + (authenticator == null ? "off" : authenticator.size() + " tokens") + "]";
     }
 }

@@ -60,6 +60,28 @@ class TokensTest {
     }
 
     /**
+     * With TLS on, the peer token makes a coordinator only with a coordinator's certificate (issue 11): alone it is
+     * refused, saying why; the other tokens do not care. Without TLS it is accepted alone (members on loopback).
+     */
+    @Test
+    void withTlsThePeerTokenNeedsACoordinatorsCertificate() throws Exception {
+        String peer = Tokens.generate();
+        String ci = Tokens.generate();
+        List<TokensFile.Entry> entries = List.of(new TokensFile.Entry("ci", Role.SUBMITTER, Tokens.sha256(ci)));
+
+        TokenAuthenticator withTls = new TokenAuthenticator(entries, peer, true);
+        assertThatThrownBy(() -> withTls.authenticate(peer, List.of()))
+                .isInstanceOf(io.corral.protocol.transport.Authenticator.Refused.class)
+                .hasMessage("the peer token is accepted only from a coordinator, with its certificate; this connection"
+                        + " showed no certificate");
+        assertThat(withTls.authenticate(ci, List.of()))
+                .map(io.corral.auth.Principal::name)
+                .contains("ci");
+        assertThat(new TokenAuthenticator(entries, peer, false).authenticate(peer, List.of()))
+                .contains(TokenAuthenticator.PEER);
+    }
+
+    /**
      * A token's tenant decides whose jobs and locks it shares (docs/security.md, "Ownership"): its name unless the entry
      * names one, so that a rotated token (a new name) keeps its owner's jobs.
      */

@@ -121,6 +121,42 @@ class SecureClusterTest {
         return ClientTls.create(pki.resolve("ca.crt"), pki.resolve("ops.crt"), pki.resolve("ops.key"), null);
     }
 
+    /** TLS with a member's own certificate (extended key usage serverAuth): what coordinators show each other. */
+    static ClientTls coordinatorTls(String member) {
+        return ClientTls.create(
+                pki.resolve("ca.crt"), pki.resolve(member + ".crt"), pki.resolve(member + ".key"), null);
+    }
+
+    /**
+     * Issue 11: the peer token was a master key that worked from anywhere: its holder could change membership,
+     * transfer leadership and read a full checkpoint. With TLS it is accepted only with a coordinator's certificate,
+     * and even then it changes no membership except on an admin's behalf, forwarded by the member that checked the
+     * admin's token.
+     */
+    @Test
+    void thePeerTokenAloneIsNoKey() {
+        String one = cluster.peer(cluster.ids().get(0)).rpc();
+        // With a client certificate of the same CA, but not a coordinator's: refused at the handshake.
+        assertThatThrownBy(() -> client(one, opsTls(), PEER))
+                .isInstanceOfSatisfying(
+                        CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
+                .hasMessageContaining("the peer token is accepted only from a coordinator, with its certificate; this"
+                        + " connection showed ")
+                .hasMessageContaining("CN=ops")
+                .hasMessageContaining("is no coordinator certificate (it lacks extended key usage serverAuth)");
+        // With a coordinator's certificate: a coordinator, which forwards membership changes only for an admin.
+        try (CorralClient asPeer = client(one, coordinatorTls("n2"), PEER)) {
+            assertThatThrownBy(() -> asPeer.call(
+                            new Request.AddPeer("n9", "127.0.0.1:1", "127.0.0.1:2", null), Response.Membership.class))
+                    .isInstanceOfSatisfying(
+                            CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED))
+                    .hasMessageContaining("a coordinator forwards one only on an admin's behalf");
+            assertThat(asPeer.call(new Request.GetMembership(), Response.Membership.class)
+                            .peers())
+                    .hasSize(3);
+        }
+    }
+
     static CorralClient client(String addresses, ClientTls tls, String token) {
         return CorralClient.connect(ClientOptions.builder(HostPort.parseList(addresses))
                 .tls(tls)
@@ -163,9 +199,10 @@ class SecureClusterTest {
                         CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
                 .hasMessageContaining("the token is not known")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(UNKNOWN));
-        // The peer token is the coordinators' own: a client holding it may only do what peers do.
+        // The peer token is the coordinators' own: with a coordinator's certificate, a client holding it may only do
+        // what peers do (peerTokenHolders... shows that without one it is refused outright).
         try (CorralClient reader = client(one, opsTls(), READER);
-                CorralClient asPeer = client(one, opsTls(), PEER)) {
+                CorralClient asPeer = client(one, coordinatorTls("n2"), PEER)) {
             long before = reader.call(new Request.ListLocks(false), Response.LockList.class)
                     .locks()
                     .size();

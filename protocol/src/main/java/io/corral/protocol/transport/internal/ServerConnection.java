@@ -9,6 +9,7 @@ import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.Response.ErrorReply;
 import io.corral.protocol.codec.MalformedMessageException;
+import io.corral.protocol.transport.Authenticator;
 import io.corral.protocol.transport.ConnectionLimit;
 import io.corral.tls.internal.TlsFailures;
 import io.netty.buffer.ByteBuf;
@@ -16,16 +17,22 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,7 +226,14 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         if (server.security.authenticator() == null) {
             return true;
         }
-        Optional<Principal> principal = server.security.authenticator().authenticate(hello.token());
+        Optional<Principal> principal;
+        try {
+            principal = server.security.authenticator().authenticate(hello.token(), clientChain());
+        } catch (Authenticator.Refused e) {
+            log.info("refused {} from {}: {}", hello.client(), ctx.channel().remoteAddress(), e.getMessage());
+            replyAndClose(id, ErrorCode.UNAUTHENTICATED, e.getMessage());
+            return false;
+        }
         if (principal.isPresent()) {
             session.principal(principal.get());
             return true;
@@ -235,6 +249,25 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
                 hello.hasToken() ? "unknown token" : "no token");
         replyAndClose(id, ErrorCode.UNAUTHENTICATED, why);
         return false;
+    }
+
+    /** The client certificate chain the TLS handshake verified; empty without TLS or without a certificate. */
+    private List<X509Certificate> clientChain() {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return List.of();
+        }
+        try {
+            List<X509Certificate> chain = new ArrayList<>();
+            for (Certificate c : tls.engine().getSession().getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+            return List.copyOf(chain);
+        } catch (SSLPeerUnverifiedException e) {
+            return List.of();
+        }
     }
 
     private void dispatch(long id, Request request) {
