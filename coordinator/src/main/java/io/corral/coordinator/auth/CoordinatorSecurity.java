@@ -82,6 +82,7 @@ public final class CoordinatorSecurity {
                 raftExposed(config);
             }
         }
+        requireSecuredOffLoopback(config);
         return new CoordinatorSecurity(serverTls, httpTls, peerTls, authenticator, peerToken);
     }
 
@@ -110,6 +111,54 @@ public final class CoordinatorSecurity {
                             + " or security.insecure: true to run like this anyway");
         }
         LOG.warn("INSECURE (security.insecure: true): {}", what);
+    }
+
+    /**
+     * Secure by default: a member that others can reach (a port on an address that is not loopback) needs TLS, and
+     * tokens or required client certificates, or anyone on the network can submit, cancel, read every image and change
+     * membership; it refuses to start unless {@code security.insecure} says to run anyway, loudly. On loopback only
+     * this machine reaches it (the quick start, development clusters).
+     */
+    static void requireSecuredOffLoopback(CoordinatorConfig config) {
+        List<String> exposed = new java.util.ArrayList<>();
+        for (String[] port : new String[][] {
+            {"raftAddress", config.raftAddress()},
+            {"rpcAddress", config.rpcAddress()},
+            {"httpAddress", config.httpAddress()}
+        }) {
+            if (port[1] != null && !onLoopback(port[1])) {
+                exposed.add(port[0] + " " + port[1]);
+            }
+        }
+        boolean tls = config.tls().enabled();
+        boolean clientCertificates =
+                tls && "require".equalsIgnoreCase(config.tls().clientAuth());
+        if (exposed.isEmpty() || (tls && (config.auth().enabled() || clientCertificates))) {
+            return;
+        }
+        String missing = !tls && !config.auth().enabled()
+                ? "neither TLS nor tokens"
+                : !tls ? "no TLS" : "no tokens (auth.tokensFile) and no required client certificates";
+        String what = "this member listens where others can reach it (" + String.join(", ", exposed) + ") with "
+                + missing + ": anyone on that network can submit and cancel jobs, read every image and change the"
+                + " cluster's membership";
+        if (!config.security().insecure()) {
+            throw new ConfigException(
+                    tls ? "auth" : "tls",
+                    what + ". Secure it (scripts/gen-certs.sh for tls.*, corral-coordinator token generate for"
+                            + " auth.*: docs/operations.md, \"TLS and tokens\"), listen on 127.0.0.1 only, or set"
+                            + " security.insecure: true to run like this anyway");
+        }
+        LOG.warn("INSECURE (security.insecure: true): {}", what);
+    }
+
+    /** Whether {@code address} (host:port) is on this machine's loopback; an address that does not resolve is not. */
+    static boolean onLoopback(String address) {
+        try {
+            return InetAddress.getByName(HostPort.parse(address).host()).isLoopbackAddress();
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            return false; // The start refuses an address it cannot listen on, naming it.
+        }
     }
 
     /**

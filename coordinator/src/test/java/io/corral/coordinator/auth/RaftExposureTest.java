@@ -16,6 +16,10 @@ import org.junit.jupiter.api.Test;
  */
 class RaftExposureTest {
     private static CoordinatorConfig config(String raftHost, boolean insecure) {
+        return config(raftHost, insecure, true);
+    }
+
+    private static CoordinatorConfig config(String raftHost, boolean insecure, boolean tokens) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("nodeId", "n1");
         o.put("dataDir", "/var/lib/corral/n1");
@@ -27,8 +31,10 @@ class RaftExposureTest {
                 "[{id: n1, raft: '" + raftHost + ":7101', rpc: '" + raftHost + ":7201', http: '" + raftHost
                         + ":7301'}, {id: n2, raft: '10.0.0.2:7101', rpc: '10.0.0.2:7201', http: '10.0.0.2:7301'},"
                         + " {id: n3, raft: '10.0.0.3:7101', rpc: '10.0.0.3:7201', http: '10.0.0.3:7301'}]");
-        o.put("auth.tokensFile", "/etc/corral/tokens.yaml");
-        o.put("auth.peerTokenFile", "/etc/corral/peer.token");
+        if (tokens) {
+            o.put("auth.tokensFile", "/etc/corral/tokens.yaml");
+            o.put("auth.peerTokenFile", "/etc/corral/peer.token");
+        }
         if (insecure) {
             o.put("security.insecure", "true");
         }
@@ -48,6 +54,25 @@ class RaftExposureTest {
     @Test
     void securityInsecureRunsItAnyway() {
         assertThatCode(() -> CoordinatorSecurity.raftExposed(config("192.0.2.1", true)))
+                .doesNotThrowAnyException();
+    }
+
+    /**
+     * Secure by default (issue 11): a member others can reach, with neither TLS nor tokens, refuses to start and says
+     * how to secure it, unless told to run like that.
+     */
+    @Test
+    void aReachableMemberWithoutTlsOrTokensRefusesToStart() {
+        assertThatThrownBy(() -> CoordinatorSecurity.requireSecuredOffLoopback(config("192.0.2.1", false, false)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("config error at 'tls'")
+                .hasMessageContaining("this member listens where others can reach it (raftAddress 192.0.2.1:7101,"
+                        + " rpcAddress 192.0.2.1:7201, httpAddress 192.0.2.1:7301) with neither TLS nor tokens")
+                .hasMessageContaining("scripts/gen-certs.sh")
+                .hasMessageContaining("security.insecure: true");
+        assertThatCode(() -> CoordinatorSecurity.requireSecuredOffLoopback(config("192.0.2.1", true, false)))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> CoordinatorSecurity.requireSecuredOffLoopback(config("127.0.0.1", false, false)))
                 .doesNotThrowAnyException();
     }
 

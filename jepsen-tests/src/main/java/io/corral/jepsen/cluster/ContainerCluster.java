@@ -194,6 +194,9 @@ public final class ContainerCluster implements AutoCloseable {
         if (join) {
             cmd.add("--join");
         }
+        // The members listen on their containers' addresses without TLS or tokens, which a member refuses unless told
+        // it is meant: the harness's network is its own, reached by nothing but the harness.
+        cmd.addAll(List.of("--set", "security.insecure=true"));
         spec.coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
         spec.faultSupport().coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
         return cmd;
