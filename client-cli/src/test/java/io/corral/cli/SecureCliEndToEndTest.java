@@ -187,6 +187,9 @@ class SecureCliEndToEndTest {
             refused(corral(env("grafana"), "submit", in.toString()), "may not send");
             CliRunner.Result list = corral(env("grafana"), "list", "-o", "json");
             assertThat(Json.mapper().readTree(list.out()).get("jobs")).hasSize(1);
+            // The cluster says it is secured (issue 11), to anyone who may read its status.
+            CliRunner.Result cluster = corral(env("grafana"), "cluster", "status");
+            assertThat(cluster.out()).as(cluster.err()).contains("SECURED  yes (TLS");
         }
     }
 

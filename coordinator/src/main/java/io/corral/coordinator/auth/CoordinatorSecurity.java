@@ -3,6 +3,7 @@ package io.corral.coordinator.auth;
 import io.corral.client.HostPort;
 import io.corral.coordinator.config.ConfigException;
 import io.corral.coordinator.config.CoordinatorConfig;
+import io.corral.protocol.Response;
 import io.corral.protocol.transport.ServerSecurity;
 import io.corral.tls.ClientTls;
 import io.corral.tls.ServerTls;
@@ -150,6 +151,24 @@ public final class CoordinatorSecurity {
                             + " security.insecure: true to run like this anyway");
         }
         LOG.warn("INSECURE (security.insecure: true): {}", what);
+    }
+
+    /** How {@code config} secures this member, as {@code corral cluster status} shows it. */
+    public static Response.Security describe(CoordinatorConfig config) {
+        boolean tls = config.tls().enabled();
+        boolean exposed = !onLoopback(config.raftAddress())
+                || !onLoopback(config.rpcAddress())
+                || (config.httpAddress() != null && !onLoopback(config.httpAddress()));
+        boolean tokens = config.auth().enabled();
+        String clientAuth = tls ? config.tls().clientAuth().toLowerCase(Locale.ROOT) : "none";
+        boolean secured = tls && (tokens || "require".equals(clientAuth));
+        return new Response.Security(
+                config.nodeId(),
+                tls,
+                clientAuth,
+                tokens,
+                exposed,
+                exposed && !secured && config.security().insecure());
     }
 
     /** Whether {@code address} (host:port) is on this machine's loopback; an address that does not resolve is not. */

@@ -1,6 +1,7 @@
 package io.corral.coordinator.rpc;
 
 import io.corral.auth.Role;
+import io.corral.coordinator.auth.CoordinatorSecurity;
 import io.corral.coordinator.locks.LockWaits;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
@@ -83,6 +84,7 @@ public final class CoordinatorService implements RpcHandler {
     static final Set<Class<? extends Request>> STATUS_REQUESTS = Set.of(
             Request.GetClusterStatus.class,
             Request.GetNodeStatus.class,
+            Request.GetSecurity.class,
             Request.ListWorkers.class,
             Request.GetLocalWorkers.class);
 
@@ -230,6 +232,9 @@ public final class CoordinatorService implements RpcHandler {
     private CompletableFuture<Response> admin(Request request, Session session) {
         if (request instanceof Request.GetNodeStatus) {
             return CompletableFuture.completedFuture(new Response.NodeStatus(raft.status()));
+        }
+        if (request instanceof Request.GetSecurity) {
+            return CompletableFuture.completedFuture(CoordinatorSecurity.describe(raft.config()));
         }
         if (request instanceof Request.GetClusterStatus) {
             return clusterStatus.collect();

@@ -230,6 +230,7 @@ class GoldenEncodingTest {
                 new Request.ListLocks(true),
                 new Request.GetClusterStatus(),
                 new Request.GetNodeStatus(),
+                new Request.GetSecurity(),
                 new Request.TakeSnapshot(),
                 new Request.TransferLeader("c2"),
                 new Request.OpenCheckpoint(),
@@ -292,6 +293,7 @@ class GoldenEncodingTest {
                 new Response.LockList(List.of(lock)),
                 new Response.ClusterStatus("c1", List.of(leader(), unreachable())),
                 new Response.NodeStatus(leader()),
+                new Response.Security("n1", true, "require", true, true, false),
                 new Response.SnapshotTaken(4096),
                 new Response.LeaderTransferred("c2"),
                 new Response.CheckpointOpened(
