@@ -203,10 +203,17 @@ public sealed interface Command {
     /**
      * The holder of lease {@code token} commits the task's result, a sealed blob. {@code workerId}: the worker that
      * sent it, as the coordinator knows it from its connection, never from the request; the lease must be that
-     * worker's. Null only in entries written before commands named their worker, which apply as they did then.
+     * worker's. Null only in entries written before commands named their worker, which apply as they did then. {@code
+     * tenant}: the worker token's tenant, which must be able to use the result ({@code BlobGrants}: it uploaded it), so
+     * a worker cannot hand in an image it never made; null without authentication and in entries from before.
      */
-    record CompleteTask(String workerId, String taskId, long token, String resultSha256, long resultSize)
-            implements Command {}
+    record CompleteTask(String workerId, String taskId, long token, String resultSha256, long resultSize, String tenant)
+            implements Command {
+        /** A completion without authentication. */
+        public CompleteTask(String workerId, String taskId, long token, String resultSha256, long resultSize) {
+            this(workerId, taskId, token, resultSha256, resultSize, null);
+        }
+    }
 
     /**
      * The holder of lease {@code token} reports that the task failed. A retryable failure is treated like an expiry;

@@ -1,5 +1,6 @@
 package io.corral.coordinator.workers;
 
+import io.corral.auth.Principal;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.LeaseReplies;
@@ -91,7 +92,8 @@ public final class WorkerService {
                     ErrorCode.UNAVAILABLE,
                     "no worker is registered on this connection (yet); send RegisterWorker first"));
         }
-        Command command = taskCommand(request, worker);
+        Command command = taskCommand(
+                request, worker, session.principal().map(Principal::tenant).orElse(null));
         String taskId = taskIdOf(command);
         return submit(command).thenApply(reply -> {
             if (reply instanceof Response.ErrorReply e && e.code() == ErrorCode.STALE_LEASE) {
@@ -217,9 +219,9 @@ public final class WorkerService {
         });
     }
 
-    private Command taskCommand(Request request, String worker) {
+    private Command taskCommand(Request request, String worker, String tenant) {
         if (request instanceof Request.CompleteTask c) {
-            return new Command.CompleteTask(worker, c.taskId(), c.token(), c.resultSha256(), c.resultSize());
+            return new Command.CompleteTask(worker, c.taskId(), c.token(), c.resultSha256(), c.resultSize(), tenant);
         } else if (request instanceof Request.FailTask f) {
             return new Command.FailTask(
                     worker,

@@ -65,7 +65,7 @@ class CommandGoldenTest {
                         List.of(new Command.LeaseRef("job-17.0", 41), new Command.LeaseRef("job-17.1", 41)),
                         30_000),
                 new Command.ReleaseLeases("worker-a.7f3c", List.of(new Command.LeaseRef("job-17.2", 44))),
-                new Command.CompleteTask("w-3", "job-17.0", 41, SHA, 4_096),
+                new Command.CompleteTask("w-3", "job-17.0", 41, SHA, 4_096, "render"),
                 new Command.FailTask("w-3", "job-17.1", 41, "not an image: text/plain", false, 1_000, 60_000),
                 new Command.ReportProgress("w-3", "job-17.0", 41, 50, "resized"),
                 new Command.ExpireLease("job-17.1", 41, 1_000, 60_000),

@@ -140,9 +140,14 @@ public final class Leases {
         return updated(task, TaskState.SUCCEEDED);
     }
 
-    /** The completion's result must be a sealed blob of the declared size. */
+    /**
+     * The completion's result must be a sealed blob of the declared size, and one the worker's tenant may use (it
+     * uploaded it): another tenant's image is answered as if it were not stored.
+     */
     private void requireResult(Command.CompleteTask c) {
-        BlobRecord blob = Blobs.sealed(txn, c.resultSha256());
+        BlobRecord blob = c.tenant() == null || BlobGrants.granted(txn, c.tenant(), c.resultSha256())
+                ? Blobs.sealed(txn, c.resultSha256())
+                : null;
         if (blob == null) {
             throw new InvalidCommandException(
                     ErrorCode.BLOB_MISSING,

@@ -170,6 +170,32 @@ class BlobGrantsTest {
         assertThat(h.core.mayRead(h.kv, worker.asWorker("render.1"), sha)).isFalse();
     }
 
+    /** A worker hands in only a result its tenant uploaded: not another tenant's image, known by its digest. */
+    @Test
+    void aWorkerCompletesOnlyWithAResultItsTenantUploaded() {
+        upload("alice", false);
+        submit("alice");
+        LeaseResult.Grant grant = ((LeaseResult.Granted)
+                        h.apply(new Command.LeaseTasks("render.1", 1, 30_000)).result())
+                .grants()
+                .get(0);
+        byte[] secret = CoreHarness.png(96, 9);
+        String secretSha = h.upload(secret, "bob");
+
+        String refused = h.refused(
+                new Command.CompleteTask("render.1", grant.taskId(), grant.token(), secretSha, secret.length, "render"),
+                ErrorCode.BLOB_MISSING);
+
+        assertThat(refused).contains("is not stored in the cluster");
+        assertThat(h.core.mayRead(h.kv, ALICE, secretSha)).isFalse();
+        // The same bytes uploaded by the worker's tenant itself: accepted, and alice may read her result.
+        h.upload(secret, "render");
+        assertThat(h.reply(new Command.CompleteTask(
+                        "render.1", grant.taskId(), grant.token(), secretSha, secret.length, "render")))
+                .isNotInstanceOf(Response.ErrorReply.class);
+        assertThat(h.core.mayRead(h.kv, ALICE, secretSha)).isTrue();
+    }
+
     @Test
     void anImageCollectedTakesItsGrantsAndProofsAlong() {
         upload("alice", false);
