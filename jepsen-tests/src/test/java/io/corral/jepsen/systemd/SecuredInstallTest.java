@@ -56,9 +56,15 @@ class SecuredInstallTest {
     private void run(Network network, Path archive) throws Exception {
         Path root = SystemdInstallTest.ROOT;
         Map<String, String> binds = Map.of(
-                archive.getParent().toString(), "/dist",
-                root.resolve("scripts").toString(), "/scripts",
-                root.resolve("examples/images").toString(), "/images");
+                archive.getParent().toString(),
+                "/dist",
+                root.resolve("scripts").toString(),
+                "/scripts",
+                root.resolve("examples/images").toString(),
+                "/images",
+                // openssl's configuration, as every Debian host has it (the hosts' /etc is their own).
+                "/etc/ssl",
+                "/etc/ssl");
         for (String name : List.of("s1", "s2", "s3")) {
             hosts.add(SystemdHost.start(name, network, binds));
         }
