@@ -51,7 +51,7 @@ while (($#)); do
     --start) start=true; shift ;;
     --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
     --keep) keep="${2:?--keep needs a number}"; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) [[ -z $archive ]] || die "one release archive at a time (got $archive and $1)"; archive="$1"; shift ;;
   esac
