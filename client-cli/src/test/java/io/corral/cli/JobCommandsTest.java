@@ -228,6 +228,24 @@ class JobCommandsTest {
                 .containsExactly(new Request.GetTask("job-1.0", false), new Request.GetTask("job-1.0", true));
     }
 
+    /** With tokens, jobs have owners: an admin's or a reader's list shows whose each job is. */
+    @Test
+    void listShowsOwnersWhenJobsHaveThem() {
+        JobSummary alices = new JobSummary(
+                "job-2", JobState.PENDING, 0, 1, Map.of(TaskState.PENDING, 1), SUBMITTED_MS, Map.of(), "alice");
+        JobSummary unowned =
+                new JobSummary("job-1", JobState.DEAD, 0, 2, Map.of(TaskState.DEAD, 2), SUBMITTED_MS, Map.of());
+        FakeCluster cluster =
+                new FakeCluster().on(Request.ListJobs.class, r -> new Response.JobList(List.of(alices, unowned)));
+
+        CliRunner.Result table = CliRunner.run(cluster, "list");
+
+        assertThat(table.out())
+                .startsWith("JOB    STATE    PRIORITY  TASKS  COUNTS     SUBMITTED             OWNER  LABELS")
+                .contains("job-2  PENDING  0         1      1 PENDING  2024-05-01T12:00:00Z  alice  -")
+                .contains("job-1  DEAD     0         2      2 DEAD     2024-05-01T12:00:00Z  -      -");
+    }
+
     @Test
     void listPassesStateLimitAndStale() throws Exception {
         JobSummary summary =

@@ -120,6 +120,6 @@ public record JobRecord(
     }
 
     public JobSummary summary() {
-        return new JobSummary(id(), state(), priority, tasks, counts, submittedAtMs, labels);
+        return new JobSummary(id(), state(), priority, tasks, counts, submittedAtMs, labels, owner);
     }
 }
