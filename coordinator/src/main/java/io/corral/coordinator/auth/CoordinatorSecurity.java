@@ -100,8 +100,8 @@ public final class CoordinatorSecurity {
         } catch (UnknownHostException e) {
             return; // The start refuses an address it cannot listen on, naming raftAddress.
         }
-        if (host.isLoopbackAddress()) {
-            return;
+        if (host.isLoopbackAddress() || !listenable(raft)) {
+            return; // Loopback: only this machine reaches it. Not this machine's: the start refuses it, naming it.
         }
         String what = "tokens are on (auth.tokensFile) but the Raft port, raftAddress " + raft
                 + ", has no TLS: anyone who reaches it can read and change every job, lock and image without a token";
@@ -127,7 +127,7 @@ public final class CoordinatorSecurity {
             {"rpcAddress", config.rpcAddress()},
             {"httpAddress", config.httpAddress()}
         }) {
-            if (port[1] != null && !onLoopback(port[1])) {
+            if (port[1] != null && !onLoopback(port[1]) && listenable(port[1])) {
                 exposed.add(port[0] + " " + port[1]);
             }
         }
@@ -169,6 +169,19 @@ public final class CoordinatorSecurity {
                 tokens,
                 exposed,
                 exposed && !secured && config.security().insecure());
+    }
+
+    /**
+     * Whether this machine could listen on {@code address}: the wildcard or one of its own addresses. Another one is
+     * not this check's business: the start refuses it, naming the setting, before anything listens.
+     */
+    static boolean listenable(String address) {
+        try {
+            InetAddress a = InetAddress.getByName(HostPort.parse(address).host());
+            return a.isAnyLocalAddress() || java.net.NetworkInterface.getByInetAddress(a) != null;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Whether {@code address} (host:port) is on this machine's loopback; an address that does not resolve is not. */
