@@ -18,11 +18,17 @@ jepsen_run() {
     *" --help "*|*" -h "*|*" --dry-run "*) need_docker=no ;;
   esac
   local cp_file=jepsen-tests/target/runtime.classpath
-  if [[ ! -f coordinator/target/corral-coordinator.jar || ! -f worker-agent/target/corral-worker-agent.jar \
-        || ! -d jepsen-tests/target/classes/io/corral/jepsen || ! -f "$cp_file" || jepsen-tests/pom.xml -nt "$cp_file" ]]; then
+  # Build when a jar is missing or any source or pom is newer than the coordinator's jar: a run must never test old
+  # jars after a pull or a checkout (git gives the files it changes the time of the change).
+  local jar=coordinator/target/corral-coordinator.jar
+  if [[ ! -f "$jar" || ! -f worker-agent/target/corral-worker-agent.jar \
+        || ! -d jepsen-tests/target/classes/io/corral/jepsen || ! -f "$cp_file" || jepsen-tests/pom.xml -nt "$cp_file" \
+        || -n "$(find . \( -path ./.git -o -name target -o -name node_modules \) -prune \
+                  -o \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]]; then
     echo "jepsen: building (mvn -B -q -DskipTests package)"
     mvn -B -q -DskipTests package dependency:build-classpath \
       -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime
+    touch "$jar" # built from these sources, even where Maven found the jar up to date
   fi
   if [[ "$need_docker" == yes ]]; then
     scripts/docker-up.sh

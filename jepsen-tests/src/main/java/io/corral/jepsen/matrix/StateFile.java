@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,10 +40,16 @@ final class StateFile {
         return Long.parseLong(first.substring(prefix.length(), first.length() - suffix.length()));
     }
 
-    /** Starts a new state (the old one, if any, is replaced). */
+    /** Starts a new state; the old one, if any, is kept as {@code state.tsv.previous} (one generation). */
     void start(String header) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            if (Files.exists(file) && !rows().isEmpty()) {
+                Files.move(
+                        file,
+                        file.resolveSibling(file.getFileName() + ".previous"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
             Files.writeString(file, header + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -73,6 +73,53 @@ class MatrixTest {
         assertThat(s.rows()).isEmpty();
     }
 
+    /**
+     * The matrix writes its table into docs/jepsen.md after every run; that change must not make the tree "dirty",
+     * or the next start sees another commit and begins again from nothing (it did: seven runs of a 36-run matrix
+     * were thrown away on resume).
+     */
+    @Test
+    void theTableItWritesDoesNotMakeTheTreeDirty() throws Exception {
+        Path repo = dir.resolve("repo");
+        java.nio.file.Files.createDirectories(repo.resolve("docs"));
+        java.nio.file.Files.writeString(repo.resolve("docs/jepsen.md"), "# Jepsen\n");
+        java.nio.file.Files.writeString(repo.resolve("README.md"), "readme\n");
+        git(repo, "init", "-q");
+        git(repo, "add", ".");
+        git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "c");
+        String head = git(repo, "rev-parse", "--short=10", "HEAD").strip();
+
+        java.nio.file.Files.writeString(repo.resolve("docs/jepsen.md"), "# Jepsen\ntable\n");
+        assertThat(MatrixMain.commit(repo)).isEqualTo(head);
+
+        java.nio.file.Files.writeString(repo.resolve("README.md"), "changed\n");
+        assertThat(MatrixMain.commit(repo)).isEqualTo(head + "-dirty");
+    }
+
+    /** A state of another commit is not resumed, and not lost either: it is kept beside the new one. */
+    @Test
+    void aReplacedStateIsKeptAside() throws Exception {
+        StateFile s = new StateFile(dir.resolve("k/state.tsv"));
+        s.start(StateFile.header("abc", 4242, 300));
+        s.append(row(new Cell("net", "queue", 3, 4242), "VALID"));
+
+        s.start(StateFile.header("def", 1, 300));
+
+        assertThat(s.rows()).isEmpty();
+        assertThat(java.nio.file.Files.readString(dir.resolve("k/state.tsv.previous")))
+                .startsWith(StateFile.header("abc", 4242, 300))
+                .contains("net");
+    }
+
+    private static String git(Path repo, String... args) throws Exception {
+        List<String> argv = new java.util.ArrayList<>(List.of("git", "-C", repo.toString()));
+        argv.addAll(List.of(args));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
+
     @Test
     void theTableReplacesItselfBetweenTheMarkersAndIsAppendedTheFirstTime() {
         String table = Table.render(
