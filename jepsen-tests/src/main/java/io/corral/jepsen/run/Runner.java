@@ -11,6 +11,7 @@ import io.corral.jepsen.checker.FencedRegister;
 import io.corral.jepsen.checker.FinalJob;
 import io.corral.jepsen.checker.Validity;
 import io.corral.jepsen.cluster.ClusterSpec;
+import io.corral.jepsen.cluster.ClusterTokens;
 import io.corral.jepsen.cluster.ContainerCluster;
 import io.corral.jepsen.cluster.Node;
 import io.corral.jepsen.history.History;
@@ -114,7 +115,8 @@ public final class Runner {
                 dir);
         History history = null;
         try (ContainerCluster cluster = ContainerCluster.start(cs);
-                CorralClient admin = connect(cluster.rpcAddresses(), READY_TIMEOUT)) {
+                CorralClient admin =
+                        connect(cluster.rpcAddresses(), cluster.tokens().admin(), READY_TIMEOUT)) {
             awaitReady(admin, spec, READY_TIMEOUT);
             history = new History(); // time 0 of the plots: the cluster is up, the clients start
             Workloads w = new Workloads(
@@ -248,6 +250,7 @@ public final class Runner {
                 // Lazily: a spare has no process to connect to until it is added.
                 try (CorralClient client = CorralClient.connectLazily(ClientOptions.builder(HostPort.parseList(address))
                         .clientName("corral-jepsen")
+                        .token(cluster.tokens().probe())
                         .requestTimeoutMs(5_000)
                         .build())) {
                     probe.run(client, history, endNanos, () -> cluster.isMember(member));
@@ -277,7 +280,8 @@ public final class Runner {
         List<FinalJob> jobs = null;
         if (w.queue() != null) {
             // A member that never caught up would hold linearizable reads sent to it: read from the leader.
-            try (CorralClient leader = connect(leaderAddress(admin, cluster), READY_TIMEOUT)) {
+            try (CorralClient leader =
+                    connect(leaderAddress(admin, cluster), cluster.tokens().admin(), READY_TIMEOUT)) {
                 jobs = w.queue().settle(leader, SETTLE_TIMEOUT);
             }
             results.addAll(w.queue().check(history, jobs));
@@ -325,9 +329,10 @@ public final class Runner {
             QueueWorkload queue,
             LockWorkload lock)
             throws InterruptedException {
-        try (CorralClient client = connect(cluster.rpcAddresses(), READY_TIMEOUT)) {
+        try (CorralClient client =
+                connect(cluster.rpcAddresses(), cluster.tokens().submitter(thread), READY_TIMEOUT)) {
             spread(client, cluster.rpcAddresses(), thread);
-            ClientProcess p = new ClientProcess(thread, threads, client, random);
+            ClientProcess p = new ClientProcess(thread, threads, client, random, ClusterTokens.tenantOf(thread));
             while (history.now() < endNanos.getAsLong()
                     && !Thread.currentThread().isInterrupted()) {
                 if (queue != null) {
@@ -447,14 +452,15 @@ public final class Runner {
         return cluster.rpcAddresses();
     }
 
-    /** A client of the whole cluster, once some coordinator accepts connections. */
-    static CorralClient connect(String addresses, Duration timeout) throws InterruptedException {
+    /** A client of {@code addresses} with {@code token}, once some coordinator accepts connections. */
+    static CorralClient connect(String addresses, String token, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {
             try {
                 return CorralClient.connect(ClientOptions.builder(HostPort.parseList(addresses))
                         .clientName("corral-jepsen")
+                        .token(token)
                         .requestTimeoutMs(5_000)
                         .build());
             } catch (RuntimeException e) {
