@@ -78,200 +78,134 @@ public record ServerOptions(
     }
 
     public ServerOptions withNodeId(String value) {
-        return new ServerOptions(
-                value,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix,
-                maxPreAuthConnectionsPerAddress);
+        return with(c -> c.nodeId = value);
     }
 
     public ServerOptions withMaxFrameBytes(int value) {
-        return new ServerOptions(
-                nodeId,
-                value,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix,
-                maxPreAuthConnectionsPerAddress);
+        return with(c -> c.maxFrameBytes = value);
     }
 
     public ServerOptions withMaxPreAuthFrameBytes(int value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                value,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix,
-                maxPreAuthConnectionsPerAddress);
+        return with(c -> c.maxPreAuthFrameBytes = value);
     }
 
     public ServerOptions withMaxUnfinishedFrameBytes(long value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                value,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix,
-                maxPreAuthConnectionsPerAddress);
+        return with(c -> c.maxUnfinishedFrameBytes = value);
     }
 
     public ServerOptions withFrameTimeoutMs(long value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                value,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix,
-                maxPreAuthConnectionsPerAddress);
+        return with(c -> c.frameTimeoutMs = value);
     }
 
     public ServerOptions withMaxInFlightPerConnection(int value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                value,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix,
-                maxPreAuthConnectionsPerAddress);
+        return with(c -> c.maxInFlightPerConnection = value);
     }
 
     public ServerOptions withMaxConnections(int value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                value,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix,
-                maxPreAuthConnectionsPerAddress);
+        return with(c -> c.maxConnections = value);
     }
 
     public ServerOptions withHandshakeTimeoutMs(long value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                value,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix,
-                maxPreAuthConnectionsPerAddress);
+        return with(c -> c.handshakeTimeoutMs = value);
     }
 
     public ServerOptions withShutdownTimeoutMs(long value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                value,
-                ioThreads,
-                threadNamePrefix,
-                maxPreAuthConnectionsPerAddress);
+        return with(c -> c.shutdownTimeoutMs = value);
     }
 
     public ServerOptions withIoThreads(int value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                value,
-                threadNamePrefix,
-                maxPreAuthConnectionsPerAddress);
+        return with(c -> c.ioThreads = value);
     }
 
     public ServerOptions withThreadNamePrefix(String value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                value,
-                maxPreAuthConnectionsPerAddress);
+        return with(c -> c.threadNamePrefix = value);
     }
 
     public ServerOptions withMaxPreAuthConnectionsPerAddress(int value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix,
-                value);
+        return with(c -> c.maxPreAuthConnectionsPerAddress = value);
     }
 
     private static void requireRange(String name, long value, long min, long max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    /** This record with the fields {@code change} sets on a copy of it; checked again by the constructor. */
+    private ServerOptions with(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** A mutable copy of the fields, for the {@code with...} methods. */
+    private static final class Copy {
+
+        String nodeId;
+
+        int maxFrameBytes;
+
+        int maxPreAuthFrameBytes;
+
+        long maxUnfinishedFrameBytes;
+
+        long frameTimeoutMs;
+
+        int maxInFlightPerConnection;
+
+        int maxConnections;
+
+        long handshakeTimeoutMs;
+
+        long shutdownTimeoutMs;
+
+        int ioThreads;
+
+        String threadNamePrefix;
+
+        int maxPreAuthConnectionsPerAddress;
+
+        Copy(ServerOptions o) {
+
+            nodeId = o.nodeId;
+
+            maxFrameBytes = o.maxFrameBytes;
+
+            maxPreAuthFrameBytes = o.maxPreAuthFrameBytes;
+
+            maxUnfinishedFrameBytes = o.maxUnfinishedFrameBytes;
+
+            frameTimeoutMs = o.frameTimeoutMs;
+
+            maxInFlightPerConnection = o.maxInFlightPerConnection;
+
+            maxConnections = o.maxConnections;
+
+            handshakeTimeoutMs = o.handshakeTimeoutMs;
+
+            shutdownTimeoutMs = o.shutdownTimeoutMs;
+
+            ioThreads = o.ioThreads;
+
+            threadNamePrefix = o.threadNamePrefix;
+
+            maxPreAuthConnectionsPerAddress = o.maxPreAuthConnectionsPerAddress;
+        }
+
+        ServerOptions build() {
+            return new ServerOptions(
+                    nodeId,
+                    maxFrameBytes,
+                    maxPreAuthFrameBytes,
+                    maxUnfinishedFrameBytes,
+                    frameTimeoutMs,
+                    maxInFlightPerConnection,
+                    maxConnections,
+                    handshakeTimeoutMs,
+                    shutdownTimeoutMs,
+                    ioThreads,
+                    threadNamePrefix,
+                    maxPreAuthConnectionsPerAddress);
         }
     }
 }
