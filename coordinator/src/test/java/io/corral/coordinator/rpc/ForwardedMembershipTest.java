@@ -9,11 +9,6 @@ import io.corral.coordinator.auth.TokenAuthenticator;
 import io.corral.coordinator.membership.MembershipException;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.Request;
-import io.corral.protocol.Response;
-import io.corral.protocol.transport.Session;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,42 +18,16 @@ import org.junit.jupiter.api.Test;
 class ForwardedMembershipTest {
     private static final Request ADD = new Request.AddPeer("n4", "10.0.0.4:7200", "10.0.0.4:7201", null);
 
-    record Connection(Principal who, String clientName) implements Session {
-        @Override
-        public long id() {
-            return 1;
-        }
-
-        @Override
-        public SocketAddress remoteAddress() {
-            return new InetSocketAddress("127.0.0.1", 1);
-        }
-
-        @Override
-        public Optional<Principal> principal() {
-            return Optional.ofNullable(who);
-        }
-
-        @Override
-        public boolean push(Response message) {
-            return false;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {}
+    private static TestSession connection(Principal who, String clientName) {
+        return new TestSession(1, who, clientName);
     }
 
     @Test
     void anAdminAsksForItself() {
-        assertThat(MembershipService.admin(ADD, new Connection(new Principal("ops", Role.ADMIN), "corral-cli")))
+        assertThat(MembershipService.admin(ADD, connection(new Principal("ops", Role.ADMIN), "corral-cli")))
                 .isEqualTo("ops");
         assertThat(MembershipService.admin(
-                        ADD, new Connection(new Principal("ops", Role.ADMIN), PeerClients.forwardedName("n2", "eve"))))
+                        ADD, connection(new Principal("ops", Role.ADMIN), PeerClients.forwardedName("n2", "eve"))))
                 .as("a client name is no identity")
                 .isEqualTo("ops");
     }
@@ -68,7 +37,7 @@ class ForwardedMembershipTest {
         String name = PeerClients.forwardedName("n2", "ops");
 
         assertThat(name).isEqualTo("forwarded:n2:for:ops");
-        assertThat(MembershipService.admin(ADD, new Connection(TokenAuthenticator.PEER, name)))
+        assertThat(MembershipService.admin(ADD, connection(TokenAuthenticator.PEER, name)))
                 .isEqualTo("ops");
         assertThat(PeerClients.onBehalfOf("forwarded:n2")).isNull();
         assertThat(PeerClients.onBehalfOf("corral-cli")).isNull();
@@ -77,16 +46,15 @@ class ForwardedMembershipTest {
     @Test
     void thePeerRoleAloneChangesNoMembership() {
         for (String name : new String[] {"peer:n2", "forwarded:n2", "corral-cli"}) {
-            assertThatThrownBy(() -> MembershipService.admin(ADD, new Connection(TokenAuthenticator.PEER, name)))
+            assertThatThrownBy(() -> MembershipService.admin(ADD, connection(TokenAuthenticator.PEER, name)))
                     .isInstanceOfSatisfying(
                             MembershipException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED))
                     .hasMessage("membership changes come from an admin: a coordinator forwards one only on an admin's"
                             + " behalf");
         }
         // Reading the configuration is status: any role the table admits, the peer's included.
-        assertThat(MembershipService.admin(
-                        new Request.GetMembership(), new Connection(TokenAuthenticator.PEER, "peer:n2")))
+        assertThat(MembershipService.admin(new Request.GetMembership(), connection(TokenAuthenticator.PEER, "peer:n2")))
                 .isNull();
-        assertThat(MembershipService.admin(ADD, new Connection(null, "anyone"))).isNull();
+        assertThat(MembershipService.admin(ADD, connection(null, "anyone"))).isNull();
     }
 }
