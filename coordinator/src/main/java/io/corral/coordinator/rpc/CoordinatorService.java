@@ -145,8 +145,11 @@ public final class CoordinatorService implements RpcHandler {
             return readBlobChunk(r, caller.asWorker(worker));
         }
         Command command = Requests.toCommand(request, caller);
-        if (command instanceof Command.PutChunk p) {
-            return submit(proofOfPossession(p));
+        if (command instanceof Command.PutChunk p && p.tenant() != null && p.data() != null) {
+            StateCore.validate(p, limits); // refused here, at once, like every other write
+            // Off the event loop: the proof check reads the store, and a proof hashes up to a megabyte.
+            return CompletableFuture.supplyAsync(() -> proofOfPossession(p), blocking)
+                    .thenCompose(this::submit);
         }
         if (command != null) {
             return submit(command);
@@ -201,7 +204,7 @@ public final class CoordinatorService implements RpcHandler {
     /**
      * A chunk of an image this member holds, from a tenant that may not use it yet, carries the SHA-256 of its bytes:
      * apply counts it towards the tenant's proof that it has the whole image ({@code BlobGrants}). Hashed here, by the
-     * coordinator that received the bytes, only when needed: other chunks cost nothing more.
+     * coordinator that received the bytes, only when needed: other chunks cost nothing more. On a blocking thread.
      */
     private Command.PutChunk proofOfPossession(Command.PutChunk p) {
         if (p.tenant() == null || p.data() == null || !stateMachine.needsProof(p.tenant(), p.sha256())) {
