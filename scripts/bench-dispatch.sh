@@ -9,6 +9,8 @@
 #   --keep       keep DIR afterwards (logs)            --build      rebuild the jars first (default: only if absent)
 #   --placement  same: submitter and worker on one follower (default); leader: the worker on the leader, the
 #                submitter on a follower; other: each on a different follower; any: as the client picks
+#   --auth       tokens on (scripts/cluster.sh --auth), the benchmark with the admin token: what ownership and roles
+#                cost, against a run without
 #
 # The Raft log is fsynced in DIR, so the figures depend on its disk: keep it on the disk you want to measure (not a
 # tmpfs). Ports start at CORRAL_PORT_BASE (default 17100 here, so that a quick-start cluster on 7100 is left alone).
@@ -24,6 +26,7 @@ dir=""
 keep=false
 build=false
 placement=same
+auth=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --jobs) jobs="${2:-}"; shift 2 ;;
@@ -33,7 +36,8 @@ while [ $# -gt 0 ]; do
     --keep) keep=true; shift ;;
     --build) build=true; shift ;;
     --placement) placement="${2:-}"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --auth) auth=(--auth); shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -54,15 +58,18 @@ trap cleanup EXIT
 
 # The production default snapshot threshold (cluster.sh sets a low one for demos): a snapshot every 1,000 entries
 # would land in the middle of the run about three times.
-started="$("$repo/scripts/cluster.sh" start -n "$size" -w 0 --dir "$dir" --set raft.snapshotThresholdEntries=10000)"
+started="$("$repo/scripts/cluster.sh" start -n "$size" -w 0 --dir "$dir" --set raft.snapshotThresholdEntries=10000 \
+  "${auth[@]}")"
+token=()
+if [ ${#auth[@]} -gt 0 ]; then token=(--token-file "$dir/auth/admin.token"); fi
 coordinators="$(coordinators_from "$started")"
 [ -n "$coordinators" ] || die "the cluster did not start; see $dir/n*/coordinator.log (run with --keep)"
 
 
 echo "machine: $(machine)"
-echo "cluster: $size coordinators on 127.0.0.1 (ports from $CORRAL_PORT_BASE), data in $dir"
+echo "cluster: $size coordinators on 127.0.0.1 (ports from $CORRAL_PORT_BASE), data in $dir${auth:+, tokens on}"
 echo
-result="$("$repo/bin/corral" --coordinators "$coordinators" bench dispatch --jobs "$jobs" --warmup "$warmup" \
+result="$("$repo/bin/corral" --coordinators "$coordinators" "${token[@]}" bench dispatch --jobs "$jobs" --warmup "$warmup" \
   --placement "$placement")"
 echo "$result"
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # A local Corral cluster on 127.0.0.1 for development and demos.
 #
-#   scripts/cluster.sh start [-n 3|5] [-w WORKERS] [-s SLOTS] [--dir DIR] [--set KEY=VALUE]...
+#   scripts/cluster.sh start [-n 3|5] [-w WORKERS] [-s SLOTS] [--dir DIR] [--set KEY=VALUE]... [--auth]
 #                                                                 start (or restart with its data) and wait for a leader;
 #                                                                 -s: slots of each worker (default 2, kept for restarts);
-#                                                                 --set overrides a coordinator config key on a new cluster
+#                                                                 --set overrides a coordinator config key on a new cluster;
+#                                                                 --auth: a new cluster with tokens (in DIR/auth: admin's,
+#                                                                 the workers' (ids workers.wI), the peer token)
 #   scripts/cluster.sh stop [--dir DIR]                           stop every member (SIGTERM)
 #   scripts/cluster.sh status [--dir DIR]                         each member: pid, role and health
 #   scripts/cluster.sh kill ID [--dir DIR]                        SIGKILL one member (nI) or worker (wI)
@@ -20,6 +22,7 @@ size=3
 workers=0
 slots=""
 base="${CORRAL_PORT_BASE:-7100}"
+auth=false
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     -s) slots="${2:-}"; shift 2 ;;
     --dir) dir="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
     --set) sets+=("$2"); shift 2 ;;
+    --auth) auth=true; shift ;;
     *) die "unknown argument '$1'" ;;
   esac
 done
@@ -90,13 +94,32 @@ start_member() {
   echo "started $m (pid $!, log $dir/$m/coordinator.log)"
 }
 
+# Tokens for a new cluster with --auth: the admin's (the CLI), the workers' and the peer token, made with the
+# coordinator's own tool; the coordinators get them as settings. On 127.0.0.1 tokens need no TLS.
+write_tokens() {
+  local a="$dir/auth"
+  mkdir -p "$a"
+  {
+    echo "tokens:"
+    "$repo/bin/corral-coordinator" token generate --name admin --role admin --out "$a/admin.token" | grep '^  - {name:'
+    "$repo/bin/corral-coordinator" token generate --name workers --role worker --out "$a/workers.token" \
+      | grep '^  - {name:'
+  } > "$a/tokens.yaml"
+  "$repo/bin/corral-coordinator" token generate --name peer --role peer --out "$a/peer.token" > /dev/null
+  sets+=("auth.tokensFile=$a/tokens.yaml" "auth.peerTokenFile=$a/peer.token")
+}
+
 start_worker() {
-  local w="$1" n=2
+  local w="$1" n=2 id="$1" token=()
   alive "$w" && { echo "$w already running (pid $(pid_of "$w"))"; return; }
   mkdir -p "$dir/$w"
   [ -f "$dir/worker-slots" ] && n="$(cat "$dir/worker-slots")"
-  nohup "$repo/bin/corral-worker" --coordinators "$(coordinators)" --id "$w" --slots "$n" --state-dir "$dir/$w" \
-    >>"$dir/$w/worker.log" 2>&1 &
+  if [ -f "$dir/auth/workers.token" ]; then
+    id="workers.$w"   # the workers' token registers as workers or workers.ANYTHING
+    token=(--token-file "$dir/auth/workers.token")
+  fi
+  nohup "$repo/bin/corral-worker" --coordinators "$(coordinators)" --id "$id" --slots "$n" --state-dir "$dir/$w" \
+    "${token[@]}" >>"$dir/$w/worker.log" 2>&1 &
   echo $! > "$dir/$w/pid"
   echo "started worker $w (pid $!, log $dir/$w/worker.log)"
 }
@@ -143,10 +166,11 @@ case "$cmd" in
       || die "build first: mvn -B -DskipTests package"
     if [ -z "$(members)" ]; then
       write_configs
+      if $auth; then write_tokens; fi
       printf '%s\n' "${sets[@]}" > "$dir/settings"
     else
       echo "reusing the cluster in $dir ($(members | wc -l) members)"
-      [ ${#sets[@]} -eq 0 ] || die "--set applies to a new cluster only; the settings of $dir are in $dir/settings"
+      [ ${#sets[@]} -eq 0 ] && ! $auth || die "--set and --auth apply to a new cluster only; its settings are in $dir/settings"
     fi
     for m in $(members); do start_member "$m"; done
     await_leader
@@ -158,6 +182,7 @@ case "$cmd" in
     for i in $(seq 1 "$workers"); do mkdir -p "$dir/w$i"; done
     for w in $(workers); do start_worker "$w"; done
     echo "export CORRAL_COORDINATORS=$(coordinators)"
+    if [ -f "$dir/auth/admin.token" ]; then echo "export CORRAL_TOKEN_FILE=$dir/auth/admin.token"; fi
     ;;
   stop)
     # Workers first (they drain: finish or release their tasks), then every member at once.

@@ -87,9 +87,21 @@ trap 'rm -rf "$work"' EXIT
 ca_crt="$out/ca.crt"
 ca_key="$out/ca.key"
 
+# openssl, quiet when it succeeds; when it fails, which step and what openssl said (never a silent exit).
+ossl() {
+  local step="$1"
+  shift
+  if ! openssl "$@" 2> "$work/openssl.err" > "$work/openssl.out"; then
+    die "$step failed: $(tr '\n' ' ' < "$work/openssl.err")"
+  fi
+}
+
+# The requests' own configuration, so nothing depends on the system's openssl.cnf (a host may have none).
+printf '[req]\ndistinguished_name = dn\n[dn]\n' > "$work/req.cnf"
+
 # A new EC P-256 key in PKCS#8 PEM (what `openssl genpkey` writes), which Corral and the JDK read as they are.
 new_key() {
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
+  ossl "making a key" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"
 }
 
 if [ -f "$ca_crt" ] && [ -f "$ca_key" ]; then
@@ -107,8 +119,8 @@ basicConstraints = critical, CA:TRUE, pathlen:0
 keyUsage = critical, keyCertSign, cRLSign
 subjectKeyIdentifier = hash
 EOF
-  openssl req -new -x509 -key "$work/ca.key" -subj "/CN=$ca_name" -days "$ca_days" -sha256 \
-    -set_serial "0x$(openssl rand -hex 16)" -config "$work/ca.cnf" -extensions ca_ext -out "$work/ca.crt"
+  ossl "making the CA certificate" req -new -x509 -key "$work/ca.key" -subj "/CN=$ca_name" -days "$ca_days" \
+    -sha256 -set_serial "0x$(openssl rand -hex 16)" -config "$work/ca.cnf" -extensions ca_ext -out "$work/ca.crt"
   chmod 0644 "$work/ca.crt"
   chmod 0600 "$work/ca.key"
   mv "$work/ca.key" "$ca_key"
@@ -140,9 +152,10 @@ authorityKeyIdentifier = keyid, issuer
 $san_line
 EOF
   new_key "$work/$name.key"
-  openssl req -new -key "$work/$name.key" -subj "/CN=$name" -out "$work/$name.csr" 2>/dev/null
-  openssl x509 -req -in "$work/$name.csr" -CA "$ca_crt" -CAkey "$ca_key" -set_serial "0x$(openssl rand -hex 16)" \
-    -days "$days" -sha256 -extfile "$ext" -out "$work/$name.crt" 2>/dev/null
+  ossl "the request of $name" req -new -key "$work/$name.key" -subj "/CN=$name" -config "$work/req.cnf" \
+    -out "$work/$name.csr"
+  ossl "signing $name's certificate" x509 -req -in "$work/$name.csr" -CA "$ca_crt" -CAkey "$ca_key" \
+    -set_serial "0x$(openssl rand -hex 16)" -days "$days" -sha256 -extfile "$ext" -out "$work/$name.crt"
   chmod 0644 "$work/$name.crt"
   chmod 0600 "$work/$name.key"
   # Key first, then certificate: a reader never sees a new certificate next to the old key for long.

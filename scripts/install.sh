@@ -8,6 +8,9 @@
 #   --role coordinator|worker|all   which units to install and enable (default: all)
 #   --coordinator-config FILE       install FILE as /etc/corral/coordinator.yaml (replaces an existing one)
 #   --worker-config FILE            install FILE as /etc/corral/worker.yaml (replaces an existing one)
+#   --bundle FILE                   install a host's files made by scripts/secure-cluster.sh (coordinator-NAME.tar or
+#                                   worker.tar): its configuration (replaces an existing one, kept as .previous),
+#                                   certificates, key and tokens, owned and moded for the corral user
 #   --start                         start (or, on an upgrade, restart) the units of --role afterwards
 #   --prefix DIR                    install root (default /opt/corral); configs stay in /etc/corral
 #   --keep N                        releases kept under PREFIX/releases, the current one included (default 2)
@@ -36,6 +39,7 @@ keep=2
 start=false
 coordinator_config=
 worker_config=
+bundle=
 archive=
 
 while (($#)); do
@@ -43,10 +47,11 @@ while (($#)); do
     --role) role="${2:?--role needs coordinator, worker or all}"; shift 2 ;;
     --coordinator-config) coordinator_config="${2:?--coordinator-config needs a file}"; shift 2 ;;
     --worker-config) worker_config="${2:?--worker-config needs a file}"; shift 2 ;;
+    --bundle) bundle="${2:?--bundle needs a file made by secure-cluster.sh}"; shift 2 ;;
     --start) start=true; shift ;;
     --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
     --keep) keep="${2:?--keep needs a number}"; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) [[ -z $archive ]] || die "one release archive at a time (got $archive and $1)"; archive="$1"; shift ;;
   esac
@@ -55,9 +60,26 @@ done
 case "$role" in coordinator|worker|all) ;; *) die "--role must be coordinator, worker or all, not '$role'" ;; esac
 [[ $keep =~ ^[1-9][0-9]*$ ]] || die "--keep must be a positive number, not '$keep'"
 [[ $prefix == /* ]] || die "--prefix must be an absolute path, not '$prefix'"
-for f in "$coordinator_config" "$worker_config"; do
+for f in "$coordinator_config" "$worker_config" "$bundle"; do
   [[ -z $f || -f $f ]] || die "no such file: $f"
 done
+bundle_role=
+if [[ -n $bundle ]]; then
+  [[ -z $coordinator_config && -z $worker_config ]] || die "--bundle brings its own configuration: leave out --*-config"
+  listing="$(tar -tf "$bundle" 2>/dev/null)" || die "$bundle is not a tar archive made by secure-cluster.sh"
+  if grep -qx 'etc/corral/coordinator.yaml' <<< "$listing"; then bundle_role=coordinator
+  elif grep -qx 'etc/corral/worker.yaml' <<< "$listing"; then bundle_role=worker
+  else die "$bundle holds neither etc/corral/coordinator.yaml nor etc/corral/worker.yaml: not a secure-cluster.sh bundle"
+  fi
+  if grep -v -e '^etc/corral/$' -e '^etc/corral/[A-Za-z0-9._-]*$' -e '^etc/corral/tls/$' -e '^etc/corral/tls/[A-Za-z0-9._-]*$' \
+      -e '^etc/$' <<< "$listing" | grep -q .; then
+    die "$bundle holds files outside etc/corral/: not a secure-cluster.sh bundle"
+  fi
+  if tar -tvf "$bundle" | grep -q -v '^[-d]'; then
+    die "$bundle holds links or special files: not a secure-cluster.sh bundle"
+  fi
+  [[ $role == "$bundle_role" ]] || die "$bundle is a $bundle_role's bundle; give --role $bundle_role"
+fi
 [[ $(id -u) -eq 0 ]] || die "run as root (it creates a user, writes $prefix, $etc and $units)"
 
 roles=()
@@ -165,7 +187,44 @@ install_config() { # name given_file
     chgrp corral "$etc/$1.env"
   fi
 }
+# A secure-cluster.sh bundle: its configuration replaces the one in place (kept as .previous), its secrets are the
+# corral user's alone (the daemons refuse, or warn about, secrets others can read), certificates are public.
+install_bundle() {
+  local from="$work/bundle/etc/corral" f name
+  mkdir -p "$work/bundle"
+  tar -xf "$bundle" -C "$work/bundle" --no-same-owner --no-same-permissions
+  install -d -m 0750 -o root -g corral "$etc/tls"
+  for f in "$from"/tls/*; do
+    name="$(basename "$f")"
+    if [[ $name == *.key ]]; then
+      install -m 0600 -o corral -g corral "$f" "$etc/tls/$name"
+    else
+      install -m 0644 -o root -g root "$f" "$etc/tls/$name"
+    fi
+  done
+  for f in "$from"/*.token; do
+    if [[ -e $f ]]; then
+      install -m 0600 -o corral -g corral "$f" "$etc/$(basename "$f")"
+    fi
+  done
+  if [[ -e $from/tokens.yaml ]]; then
+    install -m 0640 -o root -g corral "$from/tokens.yaml" "$etc/tokens.yaml"
+  fi
+  local conf="$bundle_role.yaml"
+  if [[ $bundle_role == worker ]]; then
+    sed -i "s/@HOST@/$(hostname -s | tr -c 'A-Za-z0-9._\n-' '-')/" "$from/$conf"
+  fi
+  if [[ -e $etc/$conf ]] && ! cmp -s "$from/$conf" "$etc/$conf"; then
+    cp -p "$etc/$conf" "$etc/$conf.previous"
+    say "kept the earlier $etc/$conf as $etc/$conf.previous"
+  fi
+  install -m 0640 -o root -g corral "$from/$conf" "$etc/$conf"
+  say "installed the secured $bundle_role configuration, certificates and tokens of $bundle in $etc"
+}
 for r in "${roles[@]}"; do
+  if [[ $r == "$bundle_role" ]]; then
+    install_bundle
+  fi
   case "$r" in
     coordinator) install_config coordinator "$coordinator_config" ;;
     worker) install_config worker "$worker_config" ;;

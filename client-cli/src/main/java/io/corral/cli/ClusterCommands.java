@@ -50,19 +50,25 @@ final class ClusterCommands extends CommandGroup {
         void run(Output out) {
             Response.ClusterStatus status;
             Response.Membership membership;
+            Response.Security security;
             try (ClusterSession session = connect()) {
                 status = session.callWithRetry(new Request.GetClusterStatus(), Response.ClusterStatus.class);
                 membership = membership(session, out);
+                security = security(session);
             }
             if (out.json()) {
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("leaderId", status.leaderId());
                 body.put("members", status.members());
                 body.put("configuration", membership == null ? null : configurationJson(membership));
+                body.put("security", security);
                 out.printJson(body);
                 return;
             }
-            out.fields(Map.of("LEADER", JobCommands.nullToDash(status.leaderId())));
+            Map<String, String> fields = new LinkedHashMap<>();
+            fields.put("LEADER", JobCommands.nullToDash(status.leaderId()));
+            fields.put("SECURED", secured(security));
+            out.fields(fields);
             out.line("");
             out.table(
                     List.of("ID", "RAFT", "RPC", "ROLE", "TERM", "COMMIT", "APPLIED", "SNAPSHOT", "REACHABLE", "ERROR"),
@@ -71,6 +77,38 @@ final class ClusterCommands extends CommandGroup {
                 out.line("");
                 printConfiguration(out, membership);
             }
+        }
+
+        /** How the coordinator reached is secured, or null from one too old to say. */
+        private static Response.Security security(ClusterSession session) {
+            try {
+                return session.callWithRetry(new Request.GetSecurity(), Response.Security.class);
+            } catch (CliException e) {
+                return null;
+            }
+        }
+
+        /** One line: whether the cluster is secured, and how, as the coordinator reached is configured. */
+        static String secured(Response.Security s) {
+            if (s == null) {
+                return "not reported (the coordinator reached is older than this CLI)";
+            }
+            if (s.secured()) {
+                List<String> how = new ArrayList<>(List.of("TLS"));
+                if ("require".equals(s.clientAuth())) {
+                    how.add("client certificates required");
+                }
+                if (s.tokens()) {
+                    how.add("tokens");
+                }
+                return "yes (" + String.join(", ", how) + ")";
+            }
+            String missing = !s.tls() && !s.tokens() ? "no TLS, no tokens" : !s.tls() ? "no TLS" : "no tokens";
+            if (!s.exposed()) {
+                return "no (" + missing + "), on loopback: only this machine reaches it";
+            }
+            return "NO (" + missing + ", security.insecure): anyone who reaches its network can use it;"
+                    + " docs/security.md";
         }
 
         /** The configuration, or null from a coordinator too old to answer it (the status is shown without it). */

@@ -128,6 +128,10 @@ final class JobCommands {
                 // 0: the job left it to each worker's own default, which the cluster does not know.
                 f.put("TASK TIMEOUT", Durations.format(job.taskTimeoutMs()));
             }
+            if (job.owner() != null) {
+                // The tenant whose token submitted it; a cluster without authentication records none.
+                f.put("OWNER", job.owner());
+            }
             f.put("SUBMITTED", Output.time(job.submittedAtMs()));
             f.put("FINISHED", Output.time(job.finishedAtMs()));
             f.put("TASKS", job.tasks().size() + " (" + counts(job.counts()) + ")");
@@ -201,18 +205,30 @@ final class JobCommands {
                 out.printJson(Map.of("jobs", jobs));
                 return;
             }
+            // An OWNER column only where jobs have owners (a cluster with tokens): admins and readers see every
+            // tenant's.
+            boolean owners = jobs.stream().anyMatch(j -> j.owner() != null);
             List<List<String>> rows = new ArrayList<>(jobs.size());
             for (JobSummary j : jobs) {
-                rows.add(List.of(
+                List<String> row = new ArrayList<>(List.of(
                         j.id(),
                         j.state().name(),
                         Integer.toString(j.priority()),
                         Integer.toString(j.tasks()),
                         counts(j.counts()),
-                        Output.time(j.submittedAtMs()),
-                        labels(j.labels())));
+                        Output.time(j.submittedAtMs())));
+                if (owners) {
+                    row.add(nullToDash(j.owner()));
+                }
+                row.add(labels(j.labels()));
+                rows.add(row);
             }
-            out.table(List.of("JOB", "STATE", "PRIORITY", "TASKS", "COUNTS", "SUBMITTED", "LABELS"), rows);
+            List<String> header = new ArrayList<>(List.of("JOB", "STATE", "PRIORITY", "TASKS", "COUNTS", "SUBMITTED"));
+            if (owners) {
+                header.add("OWNER");
+            }
+            header.add("LABELS");
+            out.table(header, rows);
         }
     }
 

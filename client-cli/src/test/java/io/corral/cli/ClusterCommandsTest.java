@@ -51,6 +51,7 @@ class ClusterCommandsTest {
     void statusTableHasOneRowPerMember() {
         FakeCluster cluster = new FakeCluster()
                 .on(Request.GetClusterStatus.class, r -> status())
+                .on(Request.GetSecurity.class, r -> SECURED)
                 .on(
                         Request.GetMembership.class,
                         r -> membership(120, peer("n1", "VOTER", 120), peer("n2", "VOTER", -1)));
@@ -59,7 +60,8 @@ class ClusterCommandsTest {
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.out())
-                .startsWith("LEADER  n1")
+                .startsWith("LEADER   n1")
+                .contains("SECURED  yes (TLS, client certificates required, tokens)")
                 .contains("ID  RAFT     RPC      ROLE    TERM  COMMIT  APPLIED  SNAPSHOT  REACHABLE  ERROR")
                 .contains("n1  h1:9100  h1:7000  LEADER  3     120     120      100       yes        -")
                 .contains(
@@ -70,6 +72,7 @@ class ClusterCommandsTest {
     void statusShowsTheConfigurationWithListenersAndLag() {
         FakeCluster cluster = new FakeCluster()
                 .on(Request.GetClusterStatus.class, r -> status())
+                .on(Request.GetSecurity.class, r -> SECURED)
                 .on(
                         Request.GetMembership.class,
                         r -> membership(
@@ -89,6 +92,7 @@ class ClusterCommandsTest {
     void statusFromACoordinatorWithoutMembershipStillShowsTheMembers() {
         FakeCluster cluster = new FakeCluster()
                 .on(Request.GetClusterStatus.class, r -> status())
+                .on(Request.GetSecurity.class, r -> SECURED)
                 .fail(Request.GetMembership.class, ErrorCode.BAD_REQUEST, "unknown type GetMembership");
 
         CliRunner.Result result = CliRunner.run(cluster, "cluster", "status");
@@ -98,10 +102,34 @@ class ClusterCommandsTest {
         assertThat(result.err()).contains("the configuration is not shown");
     }
 
+    static final Response.Security SECURED = new Response.Security("n1", true, "require", true, true, false);
+
+    /** Whether the cluster is secured, as the coordinator reached is configured (issue 11). */
+    @Test
+    void statusSaysWhetherTheClusterIsSecured() {
+        assertThat(ClusterCommands.Status.secured(new Response.Security("n1", true, "none", true, true, false)))
+                .isEqualTo("yes (TLS, tokens)");
+        assertThat(ClusterCommands.Status.secured(new Response.Security("n1", false, "none", false, false, false)))
+                .isEqualTo("no (no TLS, no tokens), on loopback: only this machine reaches it");
+        assertThat(ClusterCommands.Status.secured(new Response.Security("n1", false, "none", false, true, true)))
+                .isEqualTo("NO (no TLS, no tokens, security.insecure): anyone who reaches its network can use it;"
+                        + " docs/security.md");
+        assertThat(ClusterCommands.Status.secured(new Response.Security("n1", true, "none", false, true, true)))
+                .startsWith("NO (no tokens, security.insecure)");
+
+        FakeCluster older = new FakeCluster()
+                .on(Request.GetClusterStatus.class, r -> status())
+                .on(Request.GetMembership.class, r -> membership(120, peer("n1", "VOTER", 120)))
+                .fail(Request.GetSecurity.class, ErrorCode.BAD_REQUEST, "unknown type GetSecurity");
+        assertThat(CliRunner.run(older, "cluster", "status").out())
+                .contains("SECURED  not reported (the coordinator reached is older than this CLI)");
+    }
+
     @Test
     void statusJsonHasLeaderAndMembers() throws Exception {
         FakeCluster cluster = new FakeCluster()
                 .on(Request.GetClusterStatus.class, r -> status())
+                .on(Request.GetSecurity.class, r -> SECURED)
                 .on(Request.GetMembership.class, r -> membership(120, peer("n1", "VOTER", 120)));
 
         JsonNode json = Json.mapper()
@@ -110,6 +138,7 @@ class ClusterCommandsTest {
 
         assertThat(json.get("leaderId").asText()).isEqualTo("n1");
         assertThat(json.get("members")).hasSize(2);
+        assertThat(json.get("security").get("tls").asBoolean()).isTrue();
         assertThat(json.get("members").get(0).get("id").asText()).isEqualTo("n1");
         assertThat(json.get("members").get(0).get("role").asText()).isEqualTo("LEADER");
         assertThat(json.get("members").get(0).get("appliedIndex").asLong()).isEqualTo(120);

@@ -78,7 +78,8 @@ class JobCommandsTest {
                                 "w2",
                                 40,
                                 "resizing",
-                                null)));
+                                null)),
+                "ci");
     }
 
     @Test
@@ -94,6 +95,7 @@ class JobCommandsTest {
                 .contains("PRIORITY      5")
                 .contains("MAX ATTEMPTS  3")
                 .contains("TASK TIMEOUT  1m30s")
+                .contains("OWNER         ci")
                 .contains("SUBMITTED     2024-05-01T12:00:00Z")
                 .contains("TASKS         3 (1 LEASED, 1 SUCCEEDED, 1 FAILED)")
                 .contains("TASK     IMAGE      STATE      ATTEMPTS  WORKER  PROGRESS      ERROR")
@@ -102,6 +104,33 @@ class JobCommandsTest {
                 .contains("job-1/2  sub/c.png  LEASED     1         w2      40% resizing  -");
         assertThat(cluster.retried).containsExactly(new Request.GetJob("job-1", false));
         assertThat(cluster.closed).isEqualTo(1);
+    }
+
+    /** A cluster without authentication records no owner: the line is left out rather than shown empty. */
+    @Test
+    void statusOfAJobWithoutAnOwnerHasNoOwnerLine() {
+        JobView j = job();
+        JobView unowned = new JobView(
+                j.id(),
+                j.state(),
+                j.priority(),
+                j.maxAttempts(),
+                j.taskTimeoutMs(),
+                j.operations(),
+                j.labels(),
+                j.idempotencyKey(),
+                j.submittedAtMs(),
+                j.finishedAtMs(),
+                j.cancelled(),
+                j.counts(),
+                j.tasks(),
+                null);
+        FakeCluster cluster = new FakeCluster().on(Request.GetJob.class, r -> new Response.JobDetail(unowned));
+
+        CliRunner.Result result = CliRunner.run(cluster, "status", "job-1");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).contains("JOB           job-1").doesNotContain("OWNER");
     }
 
     @Test
@@ -197,6 +226,24 @@ class JobCommandsTest {
         assertThat(view.get("attempts").get(0).get("outcome").asText()).isEqualTo("EXPIRED");
         assertThat(cluster.requests)
                 .containsExactly(new Request.GetTask("job-1.0", false), new Request.GetTask("job-1.0", true));
+    }
+
+    /** With tokens, jobs have owners: an admin's or a reader's list shows whose each job is. */
+    @Test
+    void listShowsOwnersWhenJobsHaveThem() {
+        JobSummary alices = new JobSummary(
+                "job-2", JobState.PENDING, 0, 1, Map.of(TaskState.PENDING, 1), SUBMITTED_MS, Map.of(), "alice");
+        JobSummary unowned =
+                new JobSummary("job-1", JobState.DEAD, 0, 2, Map.of(TaskState.DEAD, 2), SUBMITTED_MS, Map.of());
+        FakeCluster cluster =
+                new FakeCluster().on(Request.ListJobs.class, r -> new Response.JobList(List.of(alices, unowned)));
+
+        CliRunner.Result table = CliRunner.run(cluster, "list");
+
+        assertThat(table.out())
+                .startsWith("JOB    STATE    PRIORITY  TASKS  COUNTS     SUBMITTED             OWNER  LABELS")
+                .contains("job-2  PENDING  0         1      1 PENDING  2024-05-01T12:00:00Z  alice  -")
+                .contains("job-1  DEAD     0         2      2 DEAD     2024-05-01T12:00:00Z  -      -");
     }
 
     @Test

@@ -353,7 +353,8 @@ class ResultsAndWaitTest {
         for (TaskView t : tasks) {
             counts.merge(t.state(), 1, Integer::sum);
         }
-        return new JobView("job-1", state, 0, 3, 0, List.of(), Map.of(), "k", 1, 0, false, counts, List.of(tasks));
+        return new JobView(
+                "job-1", state, 0, 3, 0, List.of(), Map.of(), "k", 1, 0, false, counts, List.of(tasks), null);
     }
 
     TaskView done(String id, String image, byte[] result) {

@@ -124,10 +124,11 @@ class SecureCliEndToEndTest {
 
     @Test
     void aSubmitterAndARealWorkerProcessAJobOverTlsWithTokens() throws Exception {
-        WorkerConfig config = WorkerConfig.defaults().withId("secure-worker");
+        // The worker token is named w1: its workers are w1 or w1.*.
+        WorkerConfig config = WorkerConfig.defaults().withId("w1.secure");
         config = new WorkerConfig(
                         List.of(cluster.rpcAddresses().split(",")),
-                        "secure-worker",
+                        "w1.secure",
                         2,
                         List.of(),
                         dir.resolve("worker").toString(),
@@ -180,12 +181,15 @@ class SecureCliEndToEndTest {
                             .get(0)
                             .get("worker")
                             .asText())
-                    .isEqualTo("secure-worker");
-            assertThat(corral(env("grafana"), "workers").out()).contains("secure-worker");
+                    .isEqualTo("w1.secure");
+            assertThat(corral(env("grafana"), "workers").out()).contains("w1.secure");
             refused(corral(env("grafana"), "retry", id), "'grafana' (role read-only) may not send RetryTasks");
             refused(corral(env("grafana"), "submit", in.toString()), "may not send");
             CliRunner.Result list = corral(env("grafana"), "list", "-o", "json");
             assertThat(Json.mapper().readTree(list.out()).get("jobs")).hasSize(1);
+            // The cluster says it is secured (issue 11), to anyone who may read its status.
+            CliRunner.Result cluster = corral(env("grafana"), "cluster", "status");
+            assertThat(cluster.out()).as(cluster.err()).contains("SECURED  yes (TLS");
         }
     }
 

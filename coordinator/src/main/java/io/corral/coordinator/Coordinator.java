@@ -2,6 +2,7 @@ package io.corral.coordinator;
 
 import io.corral.coordinator.auth.CoordinatorSecurity;
 import io.corral.coordinator.backup.RaftSeed;
+import io.corral.coordinator.config.ConfigException;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.http.HttpAuth;
 import io.corral.coordinator.http.HttpConnections;
@@ -37,7 +38,9 @@ import io.corral.systemd.Health;
 import io.corral.systemd.Readiness;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -148,6 +151,10 @@ public final class Coordinator implements AutoCloseable {
 
     private void startParts(long jvmBootMs, long startNanos) throws IOException, InterruptedException {
         RaftSeed.requireOwnGroupOnly(config.dataDir(), config.clusterName());
+        // Ratis ends the whole process when it cannot listen: find out first, and name the setting.
+        checkCanListen("raftAddress", config.raftAddress());
+        checkCanListen("rpcAddress", config.rpcAddress());
+        checkCanListen("httpAddress", config.httpAddress());
         long raftStartNanos = System.nanoTime();
         raft.start();
         long raftMs = (System.nanoTime() - raftStartNanos) / 1_000_000;
@@ -220,7 +227,33 @@ public final class Coordinator implements AutoCloseable {
                 .withMaxUnfinishedFrameBytes(l.maxUnfinishedFrameBytes())
                 .withFrameTimeoutMs(l.frameTimeoutMs())
                 .withHandshakeTimeoutMs(l.handshakeTimeoutMs())
+                .withMaxPreAuthConnectionsPerAddress(l.maxPreAuthConnectionsPerAddress())
                 .withNodeId(config.nodeId());
+    }
+
+    /**
+     * Each port listens on its setting's host only, which must therefore be an address of this machine (or a name
+     * that resolves to one), and its port must be free.
+     */
+    static void checkCanListen(String key, String hostPort) {
+        InetSocketAddress a = address(hostPort);
+        if (a.isUnresolved()) {
+            throw new ConfigException(
+                    key,
+                    "cannot listen on " + hostPort + ": '" + a.getHostString() + "' does not resolve to an address");
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(a);
+        } catch (BindException e) {
+            String why = "Cannot assign requested address".equalsIgnoreCase(e.getMessage())
+                    ? a.getAddress().getHostAddress() + " is not an address of this machine (each port listens on"
+                            + " its own setting's host)"
+                    : e.getMessage();
+            throw new ConfigException(key, "cannot listen on " + hostPort + ": " + why);
+        } catch (IOException e) {
+            throw new ConfigException(key, "cannot listen on " + hostPort + ": " + e.getMessage());
+        }
     }
 
     static InetSocketAddress address(String hostPort) {

@@ -52,6 +52,7 @@ public final class AccessTable {
         t.put(Request.GetClusterStatus.class, STATUS);
         t.put(Request.ListWorkers.class, READING);
         t.put(Request.GetNodeStatus.class, with(STATUS, Role.PEER));
+        t.put(Request.GetSecurity.class, STATUS);
         // The worker protocol.
         t.put(Request.RegisterWorker.class, WORKING);
         t.put(Request.Heartbeat.class, WORKING);

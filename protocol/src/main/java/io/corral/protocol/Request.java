@@ -30,6 +30,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Request.ListLocks.class, name = "ListLocks"),
     @JsonSubTypes.Type(value = Request.GetClusterStatus.class, name = "GetClusterStatus"),
     @JsonSubTypes.Type(value = Request.GetNodeStatus.class, name = "GetNodeStatus"),
+    @JsonSubTypes.Type(value = Request.GetSecurity.class, name = "GetSecurity"),
     @JsonSubTypes.Type(value = Request.TakeSnapshot.class, name = "TakeSnapshot"),
     @JsonSubTypes.Type(value = Request.TransferLeader.class, name = "TransferLeader"),
     @JsonSubTypes.Type(value = Request.OpenCheckpoint.class, name = "OpenCheckpoint"),
@@ -168,6 +169,12 @@ public sealed interface Request extends Message {
 
     /** Status of the receiving node only. */
     record GetNodeStatus() implements Request {}
+
+    /**
+     * How the receiving coordinator is secured (TLS, client certificates, tokens). Added within protocol 3: a
+     * coordinator from before it answers BAD_REQUEST (an unknown type), and the CLI says so.
+     */
+    record GetSecurity() implements Request {}
 
     /** Asks the coordinator that receives it to take a snapshot now (and purge its log behind it). */
     record TakeSnapshot() implements Request {}

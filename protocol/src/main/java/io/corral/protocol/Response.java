@@ -42,6 +42,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Response.LocalWorkers.class, name = "LocalWorkers"),
     @JsonSubTypes.Type(value = Response.BackupOpened.class, name = "BackupOpened"),
     @JsonSubTypes.Type(value = Response.Membership.class, name = "Membership"),
+    @JsonSubTypes.Type(value = Response.Security.class, name = "Security"),
 })
 public sealed interface Response extends Message {
 
@@ -101,6 +102,24 @@ public sealed interface Response extends Message {
     record ClusterStatus(String leaderId, List<MemberStatus> members) implements Response {}
 
     record NodeStatus(MemberStatus member) implements Response {}
+
+    /**
+     * How a coordinator is secured (docs/security.md).
+     *
+     * @param tls its Raft, RPC and HTTP ports speak TLS only
+     * @param clientAuth {@code none}, {@code optional} or {@code require}: client certificates on the RPC and HTTP
+     *     ports ({@code none} without TLS)
+     * @param tokens every request needs a known token
+     * @param exposed a port listens on an address other than loopback
+     * @param insecure it runs exposed without TLS and tokens because {@code security.insecure} says so
+     */
+    record Security(String memberId, boolean tls, String clientAuth, boolean tokens, boolean exposed, boolean insecure)
+            implements Response {
+        /** TLS, and tokens or required client certificates: what a member others can reach needs. */
+        public boolean secured() {
+            return tls && (tokens || "require".equals(clientAuth));
+        }
+    }
 
     record SnapshotTaken(long index) implements Response {}
 

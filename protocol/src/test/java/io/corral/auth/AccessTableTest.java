@@ -62,6 +62,7 @@ class AccessTableTest {
                         "ListLocks",
                         "GetClusterStatus",
                         "GetNodeStatus",
+                        "GetSecurity",
                         "GetMembership",
                         "ListWorkers");
     }
@@ -83,6 +84,7 @@ class AccessTableTest {
                         "ReleaseLeases",
                         "GetClusterStatus",
                         "GetNodeStatus",
+                        "GetSecurity",
                         "GetMembership");
     }
 
@@ -98,6 +100,7 @@ class AccessTableTest {
                         "ListLocks",
                         "GetClusterStatus",
                         "GetNodeStatus",
+                        "GetSecurity",
                         "GetMembership",
                         "ListWorkers");
     }

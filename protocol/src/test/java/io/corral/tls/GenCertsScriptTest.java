@@ -94,6 +94,21 @@ class GenCertsScriptTest {
         cert(out.resolve("n1.crt")).verify(cert(out.resolve("ca.crt")).getPublicKey());
     }
 
+    /**
+     * Without the system's openssl.cnf (the hosts of SecuredInstallTest had none) the script used to exit 1 without a
+     * word after making the CA; it now brings its own request configuration, and names the step if openssl fails.
+     */
+    @Test
+    void worksWithoutTheSystemsOpensslConfiguration() throws Exception {
+        Path out = dir.resolve("no-conf");
+
+        TestPki.Run r = TestPki.genCertsWithoutOpensslConfig(out, "n1=10.0.0.1", "client:ops");
+
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(cert(out.resolve("n1.crt")).getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1");
+        assertThat(out.resolve("ops.key")).exists();
+    }
+
     @Test
     void aBadSpecIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path out = dir.resolve("tls");

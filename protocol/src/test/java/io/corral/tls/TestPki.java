@@ -37,6 +37,14 @@ public final class TestPki {
         return run(dir.getParent(), command);
     }
 
+    /** Runs gen-certs.sh where openssl has no configuration file (a host's /etc/ssl may lack one). */
+    public static Run genCertsWithoutOpensslConfig(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                "env", "OPENSSL_CONF=/nonexistent/openssl.cnf", "bash", script().toString(), "--out", dir.toString()));
+        command.addAll(List.of(args));
+        return run(dir.getParent(), command);
+    }
+
     /** Runs gen-certs.sh and fails unless it succeeds; returns {@code dir}. */
     public static Path generate(Path dir, String... args) throws IOException, InterruptedException {
         Run r = genCerts(dir, args);

@@ -509,6 +509,8 @@ class WorkerChaosTest {
                 .orElseThrow()
                 .token();
         long before = staleReportsRefused(fx);
+        // Lease commands come from a registered worker: this one holds nothing, and its completion is stale anyway.
+        fx.client().call(new Request.RegisterWorker("stale-reporter", 0, List.of()), Response.WorkerRegistered.class);
         Response answer = fx.client()
                 .send(new Request.CompleteTask(
                         target.task().id(),

@@ -4,6 +4,7 @@ import io.corral.auth.Principal;
 import io.corral.auth.Role;
 import io.corral.protocol.transport.Authenticator;
 import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,15 +21,27 @@ public final class TokenAuthenticator implements Authenticator {
     private record Known(byte[] sha256, Principal principal) {}
 
     private final List<Known> known;
+    private final boolean peerNeedsCertificate;
 
+    /** Authentication without TLS: the peer token alone makes a coordinator (members reach each other on loopback). */
     public TokenAuthenticator(List<TokensFile.Entry> entries, String peerToken) {
+        this(entries, peerToken, false);
+    }
+
+    /**
+     * @param peerNeedsCertificate TLS is on: the peer token is accepted only with a coordinator's certificate
+     *     ({@link CoordinatorCertificates}), so the peer role is the certificate, not a bearer secret that works from
+     *     anywhere
+     */
+    public TokenAuthenticator(List<TokensFile.Entry> entries, String peerToken, boolean peerNeedsCertificate) {
+        this.peerNeedsCertificate = peerNeedsCertificate;
         List<Known> all = new ArrayList<>();
         // First, so that while a rotation lists it in the tokens file too, it is still known as "peer".
         if (peerToken != null) {
             all.add(new Known(Tokens.sha256(peerToken), PEER));
         }
         for (TokensFile.Entry e : entries) {
-            all.add(new Known(e.sha256().clone(), new Principal(e.name(), e.role())));
+            all.add(new Known(e.sha256().clone(), new Principal(e.name(), e.role(), e.tenant())));
         }
         this.known = List.copyOf(all);
     }
@@ -47,6 +60,19 @@ public final class TokenAuthenticator implements Authenticator {
             }
         }
         return Optional.ofNullable(match);
+    }
+
+    @Override
+    public Optional<Principal> authenticate(String token, List<X509Certificate> clientChain) throws Refused {
+        Optional<Principal> principal = authenticate(token);
+        if (principal.isPresent() && principal.get().role() == Role.PEER && peerNeedsCertificate) {
+            String why = CoordinatorCertificates.notACoordinator(clientChain);
+            if (why != null) {
+                throw new Refused("the peer token is accepted only from a coordinator, with its certificate; this"
+                        + " connection showed " + why);
+            }
+        }
+        return principal;
     }
 
     /** How many tokens are known, the peer token included (for the start-up log). */

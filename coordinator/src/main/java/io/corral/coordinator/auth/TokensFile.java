@@ -24,6 +24,7 @@ import java.util.Set;
  *   - name: ci                 # shown in logs and refusals
  *     role: submitter          # admin, submitter, worker or read-only (peer: only to rotate the peer token)
  *     sha256: 5e88...          # SHA-256 (hex) of the secret: corral-coordinator token generate
+ *     tenant: build            # optional: whose jobs and locks it shares (default: its name)
  * </pre>
  *
  * It never holds a secret, so it may be readable by the service user and kept in configuration management. Read at
@@ -37,15 +38,24 @@ public final class TokensFile {
     /** The most entries a file may hold: each connection is checked against all of them. */
     static final int MAX_TOKENS = 1000;
 
+    /** What a token's name and tenant may be: one word, safe in logs, keys and messages. */
+    private static final String NAME = "[A-Za-z0-9_.@:-]{1,64}";
+
     /** One accepted token. */
-    public record Entry(String name, Role role, byte[] sha256) {}
+    public record Entry(String name, Role role, byte[] sha256, String tenant) {
+        /** An entry that is its own tenant. */
+        public Entry(String name, Role role, byte[] sha256) {
+            this(name, role, sha256, name);
+        }
+    }
 
     private record FileShape(@JsonProperty("tokens") List<EntryShape> tokens) {}
 
     private record EntryShape(
             @JsonProperty("name") String name,
             @JsonProperty("role") String role,
-            @JsonProperty("sha256") String sha256) {}
+            @JsonProperty("sha256") String sha256,
+            @JsonProperty("tenant") String tenant) {}
 
     private TokensFile() {}
 
@@ -85,8 +95,11 @@ public final class TokensFile {
         if (e == null) {
             throw problem(file, at + " is empty");
         }
-        if (e.name() == null || !e.name().matches("[A-Za-z0-9_.@:-]{1,64}")) {
+        if (e.name() == null || !e.name().matches(NAME)) {
             throw problem(file, at + ".name must be 1-64 letters, digits or _.@:-");
+        }
+        if (e.tenant() != null && !e.tenant().matches(NAME)) {
+            throw problem(file, at + ".tenant must be 1-64 letters, digits or _.@:-");
         }
         if (!names.add(e.name())) {
             throw problem(file, at + ".name '" + e.name() + "' is used twice");
@@ -106,7 +119,8 @@ public final class TokensFile {
         if (!hashes.add(e.sha256())) {
             throw problem(file, at + ".sha256 is the same as an earlier entry's");
         }
-        return new Entry(e.name(), role, HexFormat.of().parseHex(e.sha256()));
+        return new Entry(
+                e.name(), role, HexFormat.of().parseHex(e.sha256()), e.tenant() == null ? e.name() : e.tenant());
     }
 
     /** The line for a token in a tokens file. */

@@ -34,7 +34,8 @@ public final class ConfigLoader {
                 CoordinatorConfig.Health.defaults(),
                 CoordinatorConfig.Testing.defaults(),
                 CoordinatorConfig.Tls.defaults(),
-                CoordinatorConfig.Auth.defaults());
+                CoordinatorConfig.Auth.defaults(),
+                CoordinatorConfig.Security.defaults());
     }
 
     /**

@@ -59,6 +59,7 @@ final class ConfigValidator {
         health(c);
         tls(c.tls());
         auth(c.auth());
+        require(c.security() != null, "security", "must be a mapping");
         try {
             TestFault.parse(c.testing().faults());
         } catch (IllegalArgumentException e) {
@@ -85,6 +86,10 @@ final class ConfigValidator {
                 l.handshakeTimeoutMs() >= 100 && l.handshakeTimeoutMs() <= 600_000,
                 "limits.handshakeTimeoutMs",
                 "must be between 100 and 600000");
+        require(
+                l.maxPreAuthConnectionsPerAddress() >= 1 && l.maxPreAuthConnectionsPerAddress() <= 1_000_000,
+                "limits.maxPreAuthConnectionsPerAddress",
+                "must be between 1 and 1000000");
     }
 
     private static void http(CoordinatorConfig.Http h) {

@@ -32,7 +32,8 @@ public record CoordinatorConfig(
         Health health,
         Testing testing,
         Tls tls,
-        Auth auth) {
+        Auth auth,
+        Security security) {
 
     /**
      * TLS on the Raft, RPC and HTTP ports (docs/operations.md, "TLS and tokens"). {@code certChain}: this
@@ -65,6 +66,18 @@ public record CoordinatorConfig(
 
         public boolean enabled() {
             return tokensFile != null;
+        }
+    }
+
+    /**
+     * {@code insecure}: run although the configuration leaves a port open that it claims to protect (today: tokens on,
+     * the Raft port without TLS on an address other than loopback, where anyone who reaches it can read and change the
+     * state without a token). Off, such a member refuses to start; on, it starts and says so in a warning
+     * (docs/security.md).
+     */
+    public record Security(boolean insecure) {
+        public static Security defaults() {
+            return new Security(false);
         }
     }
 
@@ -128,7 +141,8 @@ public record CoordinatorConfig(
      * bytes). {@code maxUnfinishedFrameBytes}: bytes held across all connections in frames that began to arrive and are
      * not complete; when full, the slowest such frame's connection is closed to make room. {@code frameTimeoutMs}: a
      * frame must be complete this long after its first byte. {@code handshakeTimeoutMs}: a connection must have its
-     * Hello accepted within this.
+     * Hello accepted within this. {@code maxPreAuthConnectionsPerAddress}: connections from one IP address whose Hello
+     * is not accepted yet; more are refused (connections that said Hello do not count).
      */
     public record Limits(
             long maxImageBytes,
@@ -137,7 +151,8 @@ public record CoordinatorConfig(
             int maxPreAuthFrameBytes,
             long maxUnfinishedFrameBytes,
             long frameTimeoutMs,
-            long handshakeTimeoutMs) {
+            long handshakeTimeoutMs,
+            int maxPreAuthConnectionsPerAddress) {
         public static Limits defaults() {
             ServerOptions rpc = ServerOptions.defaults();
             return new Limits(
@@ -147,7 +162,8 @@ public record CoordinatorConfig(
                     rpc.maxPreAuthFrameBytes(),
                     rpc.maxUnfinishedFrameBytes(),
                     rpc.frameTimeoutMs(),
-                    rpc.handshakeTimeoutMs());
+                    rpc.handshakeTimeoutMs(),
+                    rpc.maxPreAuthConnectionsPerAddress());
         }
     }
 

@@ -1,12 +1,15 @@
 package io.corral.coordinator.raft;
 
 import io.corral.coordinator.state.Applied;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Entry;
 import io.corral.coordinator.state.StateCore;
+import io.corral.coordinator.state.blobs.BlobGrants;
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.Blobs;
+import io.corral.coordinator.state.kv.KvView;
 import io.corral.coordinator.state.requests.AppliedRequests;
 import io.corral.coordinator.store.AppliedMark;
 import io.corral.coordinator.store.RocksStore;
@@ -480,33 +483,45 @@ public final class CorralStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> query(Message request) {
         try {
-            Request query = RaftMessages.query(request.getContent());
+            RaftMessages.Query q = RaftMessages.query(request.getContent());
+            Request query = q.request();
             if (query instanceof Request.ReadBlobChunk r) {
-                return CompletableFuture.completedFuture(RaftMessages.reply(readBlobChunk(r)));
+                return CompletableFuture.completedFuture(
+                        RaftMessages.reply(readBlobChunk(r, Caller.orSystem(q.caller()))));
             }
             if (query instanceof Request.OpenBackup) {
                 // A read of nothing: reaching here means this member has applied everything committed before it.
                 return CompletableFuture.completedFuture(RaftMessages.reply(new Response.Ack()));
             }
-            return CompletableFuture.completedFuture(RaftMessages.reply(core.query(query, store.view())));
+            return CompletableFuture.completedFuture(
+                    RaftMessages.reply(core.query(query, Caller.orSystem(q.caller()), store.view())));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(
                     RaftMessages.reply(new Response.ErrorReply(ErrorCode.BAD_REQUEST, e.getMessage())));
         }
     }
 
+    /** Whether a chunk of image {@code sha256} from {@code tenant} must carry its hash (see {@code BlobGrants}). */
+    public boolean needsProof(String tenant, String sha256) {
+        KvView view = store.view();
+        return Blobs.sealed(view, sha256) != null && !BlobGrants.granted(view, tenant, sha256);
+    }
+
     /**
      * One chunk of a sealed blob from this member's store, or NOT_FOUND. Blobs are immutable and content-addressed,
-     * so a local copy, once sealed, is the right answer whatever the read's consistency.
+     * so a local copy, once sealed, is the right answer whatever the read's consistency. An image {@code caller} may
+     * not read ({@link StateCore#mayRead}) is answered as if it did not exist.
      */
-    public Response readBlobChunk(Request.ReadBlobChunk r) {
-        BlobRecord blob = Blobs.sealed(store.view(), r.sha256());
-        byte[] chunk = blob == null ? null : core.readChunk(store.view(), r.sha256(), r.index());
+    public Response readBlobChunk(Request.ReadBlobChunk r, Caller caller) {
+        KvView view = store.view();
+        BlobRecord blob = core.mayRead(view, caller, r.sha256()) ? Blobs.sealed(view, r.sha256()) : null;
+        byte[] chunk = blob == null ? null : core.readChunk(view, r.sha256(), r.index());
         if (chunk == null) {
             return new Response.ErrorReply(
                     ErrorCode.NOT_FOUND,
                     blob == null
                             ? "no sealed image " + r.sha256()
+                                    + (caller.usesAnyImage() ? "" : " that " + caller + " may read")
                             : "image " + r.sha256() + " has " + blob.chunks() + " chunks; there is no chunk "
                                     + r.index());
         }

@@ -2,10 +2,12 @@ package io.corral.coordinator.raft;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.Entry;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
+import io.corral.protocol.codec.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,12 +17,15 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 /**
  * Encodings of what travels through Ratis. A write request is {@code [int json length][Command JSON][chunk bytes]};
  * the chunk bytes (only for {@link Command.PutChunk}) are split off by the leader into state-machine data so they
- * never enter the log segments. A log entry's data is the JSON of an {@link Entry}. Queries are {@link Request} JSON,
- * replies {@link Response} JSON.
+ * never enter the log segments. A log entry's data is the JSON of an {@link Entry}. Queries are the JSON of a {@link
+ * Query} (the {@link Request} and its {@link Caller}), replies {@link Response} JSON.
  */
 public final class RaftMessages {
-    static final ObjectMapper JSON =
-            new ObjectMapper().findAndRegisterModules().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    // Requests and responses travel here too (queries and their answers): the protocol's optional fields must decode.
+    static final ObjectMapper JSON = new ObjectMapper()
+            .findAndRegisterModules()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .setInjectableValues(Json.absentFields());
 
     private RaftMessages() {}
 
@@ -53,12 +58,15 @@ public final class RaftMessages {
         return read(logData.toByteArray(), Entry.class);
     }
 
-    public static Message query(Request request) {
-        return Message.valueOf(ByteString.copyFrom(write(request)));
+    /** A read and who asks it: the state machine answers as {@code caller} may see (its own jobs, say). */
+    record Query(Request request, Caller caller) {}
+
+    public static Message query(Request request, Caller caller) {
+        return Message.valueOf(ByteString.copyFrom(write(new Query(request, caller))));
     }
 
-    static Request query(ByteString content) {
-        return read(content.toByteArray(), Request.class);
+    static Query query(ByteString content) {
+        return read(content.toByteArray(), Query.class);
     }
 
     static Message reply(Response response) {

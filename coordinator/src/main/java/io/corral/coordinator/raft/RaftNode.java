@@ -1,5 +1,6 @@
 package io.corral.coordinator.raft;
 
+import io.corral.client.HostPort;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.config.PeerConfig;
 import io.corral.coordinator.membership.Configuration;
@@ -8,6 +9,7 @@ import io.corral.coordinator.membership.Member;
 import io.corral.coordinator.membership.Members;
 import io.corral.coordinator.membership.MembershipException;
 import io.corral.coordinator.membership.MembershipRules;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.TestFault;
 import io.corral.protocol.ErrorCode;
@@ -331,7 +333,10 @@ public final class RaftNode implements AutoCloseable {
                 p, List.of(config.dataDir().resolve("raft").toFile()));
         // gRPC with the RATIS-2500 fix: a restarted follower whose state ends just before the leader's log is repaired.
         org.apache.ratis.RaftConfigKeys.Rpc.setType(p, new CorralGrpc());
-        GrpcConfigKeys.Server.setPort(p, port(config.raftAddress()));
+        // On the configured host only, as the RPC and HTTP ports: Ratis otherwise listens on every interface.
+        HostPort raft = HostPort.parse(config.raftAddress());
+        GrpcConfigKeys.Server.setHost(p, raft.host());
+        GrpcConfigKeys.Server.setPort(p, raft.port());
         GrpcConfigKeys.setMessageSizeMax(p, GRPC_MESSAGE_MAX);
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, APPENDER_BUFFER_MAX);
         paceAppends(p);
@@ -374,10 +379,6 @@ public final class RaftNode implements AutoCloseable {
 
     private static TimeDuration ms(long millis) {
         return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
-    }
-
-    private static int port(String hostPort) {
-        return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
     }
 
     /**
@@ -433,20 +434,26 @@ public final class RaftNode implements AutoCloseable {
      * it succeeds or {@code raft.requestTimeoutMs} has passed: the client sees one slower answer instead of an error.
      */
     public CompletableFuture<Response> read(Request query, boolean stale) {
+        return read(query, Caller.SYSTEM, stale);
+    }
+
+    /** A read answered as {@code caller} may see it (see {@link Caller}). */
+    public CompletableFuture<Response> read(Request query, Caller caller, boolean stale) {
         long deadlineNanos =
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.raft().requestTimeoutMs());
         CompletableFuture<Response> result = new CompletableFuture<>();
-        readAttempt(query, stale, deadlineNanos, result);
+        readAttempt(query, caller, stale, deadlineNanos, result);
         return result;
     }
 
-    private void readAttempt(Request query, boolean stale, long deadlineNanos, CompletableFuture<Response> result) {
+    private void readAttempt(
+            Request query, Caller caller, boolean stale, long deadlineNanos, CompletableFuture<Response> result) {
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(readerId)
                 .setServerId(selfId)
                 .setGroupId(groupId)
                 .setCallId(readCallIds.incrementAndGet())
-                .setMessage(RaftMessages.query(query))
+                .setMessage(RaftMessages.query(query, caller))
                 .setType(stale ? RaftClientRequest.staleReadRequestType(0) : RaftClientRequest.readRequestType())
                 .setTimeoutMs(attemptTimeoutMs())
                 .build();
@@ -465,7 +472,7 @@ public final class RaftNode implements AutoCloseable {
             long leftNanos = deadlineNanos - System.nanoTime();
             if (transientError && leftNanos > TimeUnit.MILLISECONDS.toNanos(READ_RETRY_PAUSE_MS)) {
                 CompletableFuture.delayedExecutor(READ_RETRY_PAUSE_MS, TimeUnit.MILLISECONDS)
-                        .execute(() -> readAttempt(query, stale, deadlineNanos, result));
+                        .execute(() -> readAttempt(query, caller, stale, deadlineNanos, result));
             } else {
                 result.complete(r);
             }
@@ -508,14 +515,23 @@ public final class RaftNode implements AutoCloseable {
         t.start();
     }
 
-    private static Response toResponse(RaftClientReply reply, Throwable error) {
+    /**
+     * The answer in a Raft reply. Never throws: an answer that does not decode is an INTERNAL error reply, since a
+     * thrown exception here would leave the caller's future, and its client, waiting forever.
+     */
+    static Response toResponse(RaftClientReply reply, Throwable error) {
         if (error != null) {
             return RaftErrors.toErrorReply(error);
         }
         if (!reply.isSuccess()) {
             return RaftErrors.toErrorReply(reply.getException());
         }
-        return RaftMessages.reply(reply.getMessage().getContent());
+        try {
+            return RaftMessages.reply(reply.getMessage().getContent());
+        } catch (RuntimeException e) {
+            LOG.error("an answer of this member's state machine does not decode", e);
+            return new Response.ErrorReply(ErrorCode.INTERNAL, "the answer does not decode: " + e.getMessage());
+        }
     }
 
     /** Takes a snapshot on this member now (and lets Ratis purge this member's log up to it). */

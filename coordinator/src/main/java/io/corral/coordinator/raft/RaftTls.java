@@ -1,12 +1,12 @@
 package io.corral.coordinator.raft;
 
+import io.corral.coordinator.auth.CoordinatorCertificates;
 import io.corral.coordinator.config.ConfigException;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.tls.TlsFileException;
 import io.corral.tls.TlsMaterial;
 import java.net.Socket;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.KeyManager;
@@ -29,7 +29,7 @@ import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslProvider;
  * could take part in Raft.
  */
 public final class RaftTls {
-    static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+    static final String SERVER_AUTH = CoordinatorCertificates.SERVER_AUTH;
 
     private RaftTls() {}
 
@@ -82,18 +82,9 @@ public final class RaftTls {
         }
 
         static void requireCoordinator(X509Certificate[] chain) throws CertificateException {
-            List<String> usage;
-            try {
-                usage = chain.length == 0 ? null : chain[0].getExtendedKeyUsage();
-            } catch (CertificateParsingException e) {
-                throw new CertificateException("unreadable extended key usage", e);
-            }
-            if (usage == null || !usage.contains(SERVER_AUTH)) {
-                throw new CertificateException("the Raft port takes coordinators only, and "
-                        + (chain.length == 0
-                                ? "no certificate"
-                                : chain[0].getSubjectX500Principal().getName())
-                        + " is no coordinator certificate (it lacks extended key usage serverAuth)");
+            String why = CoordinatorCertificates.notACoordinator(List.of(chain));
+            if (why != null) {
+                throw new CertificateException("the Raft port takes coordinators only, and " + why);
             }
         }
 

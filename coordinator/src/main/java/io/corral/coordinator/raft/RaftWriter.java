@@ -309,7 +309,7 @@ final class RaftWriter implements AutoCloseable {
         Throwable failure = error != null ? error : reply.isSuccess() ? null : reply.getException();
         if (failure == null) {
             // Committed and applied; the state machine's answer may still be a refusal (LOCK_HELD, STALE_LEASE...).
-            finish(w, RaftMessages.reply(reply.getMessage().getContent()), true);
+            finish(w, RaftNode.toResponse(reply, null), true);
             return;
         }
         Throwable cause = unwrap(failure);

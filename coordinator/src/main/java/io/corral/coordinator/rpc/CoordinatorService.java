@@ -1,8 +1,11 @@
 package io.corral.coordinator.rpc;
 
+import io.corral.auth.Role;
+import io.corral.coordinator.auth.CoordinatorSecurity;
 import io.corral.coordinator.locks.LockWaits;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.RaftNode;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Checks;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
@@ -10,6 +13,7 @@ import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.InvalidCommandException;
 import io.corral.coordinator.state.StateCore;
 import io.corral.coordinator.state.TestFault;
+import io.corral.coordinator.state.blobs.Blobs;
 import io.corral.coordinator.workers.WorkerService;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.Request;
@@ -80,6 +84,7 @@ public final class CoordinatorService implements RpcHandler {
     static final Set<Class<? extends Request>> STATUS_REQUESTS = Set.of(
             Request.GetClusterStatus.class,
             Request.GetNodeStatus.class,
+            Request.GetSecurity.class,
             Request.ListWorkers.class,
             Request.GetLocalWorkers.class);
 
@@ -121,21 +126,31 @@ public final class CoordinatorService implements RpcHandler {
     }
 
     private CompletableFuture<Response> dispatch(Request request, Session session) {
-        if (request instanceof Request.HasBlob
-                || request instanceof Request.GetJob
-                || request instanceof Request.GetTask
-                || request instanceof Request.ListJobs
-                || request instanceof Request.GetLock
-                || request instanceof Request.ListLocks) {
-            return raft.read(request, Requests.isStale(request));
+        Caller caller = Requests.caller(session);
+        if (Requests.isRead(request)) {
+            return raft.read(request, caller, Requests.isStale(request));
         }
         if (request instanceof Request.AcquireLock a) {
-            return acquire(a);
+            return acquire(a, caller);
         }
         if (request instanceof Request.ReadBlobChunk r) {
-            return readBlobChunk(r);
+            String worker = workers.workerOn(session);
+            if (caller.role() == Role.WORKER && worker == null) {
+                // A worker reads the inputs of the leases it holds, known by the worker its connection registered as.
+                // Retryable, as for the lease commands: a worker on a new connection registers again first.
+                return done(new Response.ErrorReply(
+                        ErrorCode.UNAVAILABLE,
+                        "no worker is registered on this connection (yet); send RegisterWorker first"));
+            }
+            return readBlobChunk(r, caller.asWorker(worker));
         }
-        Command command = Requests.toCommand(request);
+        Command command = Requests.toCommand(request, caller);
+        if (command instanceof Command.PutChunk p && p.tenant() != null && p.data() != null) {
+            StateCore.validate(p, limits); // refused here, at once, like every other write
+            // Off the event loop: the proof check reads the store, and a proof hashes up to a megabyte.
+            return CompletableFuture.supplyAsync(() -> proofOfPossession(p), blocking)
+                    .thenCompose(this::submit);
+        }
         if (command != null) {
             return submit(command);
         }
@@ -180,10 +195,22 @@ public final class CoordinatorService implements RpcHandler {
      * A chunk of a sealed image, from this member's store when it has the image (blobs are immutable, so any sealed
      * copy is the right one); otherwise through a linearizable read, which waits until this member has caught up.
      */
-    private CompletableFuture<Response> readBlobChunk(Request.ReadBlobChunk r) {
+    private CompletableFuture<Response> readBlobChunk(Request.ReadBlobChunk r, Caller caller) {
         Checks.requireSha256("sha256", r.sha256());
-        return CompletableFuture.supplyAsync(() -> stateMachine.readBlobChunk(r), blocking)
-                .thenCompose(local -> local instanceof Response.ErrorReply ? raft.read(r, false) : done(local));
+        return CompletableFuture.supplyAsync(() -> stateMachine.readBlobChunk(r, caller), blocking)
+                .thenCompose(local -> local instanceof Response.ErrorReply ? raft.read(r, caller, false) : done(local));
+    }
+
+    /**
+     * A chunk of an image this member holds, from a tenant that may not use it yet, carries the SHA-256 of its bytes:
+     * apply counts it towards the tenant's proof that it has the whole image ({@code BlobGrants}). Hashed here, by the
+     * coordinator that received the bytes, only when needed: other chunks cost nothing more. On a blocking thread.
+     */
+    private Command.PutChunk proofOfPossession(Command.PutChunk p) {
+        if (p.tenant() == null || p.data() == null || !stateMachine.needsProof(p.tenant(), p.sha256())) {
+            return p;
+        }
+        return p.withChunkSha256(Blobs.sha256Hex(p.data()));
     }
 
     private static CompletableFuture<Response> done(Response r) {
@@ -208,6 +235,9 @@ public final class CoordinatorService implements RpcHandler {
     private CompletableFuture<Response> admin(Request request, Session session) {
         if (request instanceof Request.GetNodeStatus) {
             return CompletableFuture.completedFuture(new Response.NodeStatus(raft.status()));
+        }
+        if (request instanceof Request.GetSecurity) {
+            return CompletableFuture.completedFuture(CoordinatorSecurity.describe(raft.config()));
         }
         if (request instanceof Request.GetClusterStatus) {
             return clusterStatus.collect();
@@ -253,18 +283,17 @@ public final class CoordinatorService implements RpcHandler {
      * has not ended the wait shortly after its deadline (no leader at the time), this node asks to end it: the state
      * machine answers with the grant if one happened meanwhile, so a lock is never granted to a client that left.
      */
-    private CompletableFuture<Response> acquire(Request.AcquireLock a) {
-        return submit(new Command.AcquireLock(a.name(), a.owner(), a.ttlMs(), a.waitMs()))
-                .thenCompose(reply -> {
-                    if (!(reply instanceof Response.LockQueued q)) {
-                        return CompletableFuture.completedFuture(reply);
-                    }
-                    return lockWaits
-                            .await(q.waiterId())
-                            .orTimeout(a.waitMs() + LOCK_WAIT_SLACK_MS, TimeUnit.MILLISECONDS)
-                            .handle((event, timeout) -> event)
-                            .thenCompose(event -> waitOutcome(q, event));
-                });
+    private CompletableFuture<Response> acquire(Request.AcquireLock a, Caller caller) {
+        return submit(Requests.acquire(a, caller)).thenCompose(reply -> {
+            if (!(reply instanceof Response.LockQueued q)) {
+                return CompletableFuture.completedFuture(reply);
+            }
+            return lockWaits
+                    .await(q.waiterId())
+                    .orTimeout(a.waitMs() + LOCK_WAIT_SLACK_MS, TimeUnit.MILLISECONDS)
+                    .handle((event, timeout) -> event)
+                    .thenCompose(event -> waitOutcome(q, event));
+        });
     }
 
     private CompletableFuture<Response> waitOutcome(Response.LockQueued q, Event event) {

@@ -1,5 +1,7 @@
 package io.corral.coordinator.rpc;
 
+import io.corral.auth.Principal;
+import io.corral.auth.Role;
 import io.corral.coordinator.membership.Configuration;
 import io.corral.coordinator.membership.FollowerProgress;
 import io.corral.coordinator.membership.Member;
@@ -87,11 +89,34 @@ public final class MembershipService {
     public CompletableFuture<Response> handle(Request request, Session session) {
         CompletableFuture<Response> reply;
         try {
-            reply = raft.isLeader() ? lead(request) : elsewhere(request, session);
+            String admin = admin(request, session);
+            reply = raft.isLeader() ? lead(request, admin) : elsewhere(request, session, admin);
         } catch (MembershipException e) {
             reply = CompletableFuture.failedFuture(e);
         }
         return reply.exceptionally(MembershipService::errorReply);
+    }
+
+    /**
+     * Who asks for a membership change: the admin's token name; for a change a coordinator forwards, the admin it
+     * forwards for ({@link PeerClients#forwardedName}). A coordinator may forward a change only for an admin: the peer
+     * role alone changes no membership. Null without authentication, and for a status request.
+     */
+    static String admin(Request request, Session session) {
+        if (request instanceof Request.GetMembership || session.principal().isEmpty()) {
+            return null;
+        }
+        Principal p = session.principal().get();
+        if (p.role() != Role.PEER) {
+            return p.name(); // an admin: the role table admits no other role
+        }
+        String admin = PeerClients.onBehalfOf(session.clientName());
+        if (admin == null) {
+            throw new MembershipException(
+                    ErrorCode.PERMISSION_DENIED,
+                    "membership changes come from an admin: a coordinator forwards one only on an admin's behalf");
+        }
+        return admin;
     }
 
     /** The configuration and, on the leader, every member's progress. */
@@ -105,8 +130,12 @@ public final class MembershipService {
         return c != null ? c : members.current();
     }
 
-    private CompletableFuture<Response> lead(Request request) {
+    private CompletableFuture<Response> lead(Request request, String admin) {
         if (!(request instanceof Request.GetMembership)) {
+            LOG.info(
+                    "membership: {} asked by {}",
+                    request,
+                    admin == null ? "a client (no authentication)" : "admin '" + admin + "'");
             // Before anything else: a removal of the leader would otherwise start a leadership transfer, which Ratis
             // refuses while a new member is staged (a change the configuration does not show yet).
             String earlier = underWay.get();
@@ -121,7 +150,7 @@ public final class MembershipService {
             return promote(p.id());
         }
         if (request instanceof Request.RemovePeer r) {
-            return remove(r);
+            return remove(r, admin);
         }
         return CompletableFuture.completedFuture(view());
     }
@@ -190,12 +219,12 @@ public final class MembershipService {
                 : change(now, change.get(), changeTimeoutMs);
     }
 
-    private CompletableFuture<Response> remove(Request.RemovePeer request) {
+    private CompletableFuture<Response> remove(Request.RemovePeer request, String admin) {
         List<FollowerProgress> progress = raft.followerProgress();
         Configuration now = current();
         MembershipRules.Change change = MembershipRules.remove(now, request.id(), live(progress));
         if (request.id().equals(members.selfId()) && now.isVoter(request.id())) {
-            return CompletableFuture.supplyAsync(() -> handOverThenForward(request, now, progress), blocking);
+            return CompletableFuture.supplyAsync(() -> handOverThenForward(request, admin, now, progress), blocking);
         }
         return change(now, change, changeTimeoutMs);
     }
@@ -205,7 +234,7 @@ public final class MembershipService {
      * it do the removal: a leader is never left running a configuration it is not part of.
      */
     private Response handOverThenForward(
-            Request.RemovePeer request, Configuration now, List<FollowerProgress> progress) {
+            Request.RemovePeer request, String admin, Configuration now, List<FollowerProgress> progress) {
         Set<String> live = live(progress);
         FollowerProgress successor = progress.stream()
                 .filter(p ->
@@ -225,7 +254,8 @@ public final class MembershipService {
         while (true) {
             Response r;
             try {
-                r = peers.forward(successor.member(), request, changeTimeoutMs).join();
+                r = peers.forward(successor.member(), request, admin, changeTimeoutMs)
+                        .join();
             } catch (CompletionException e) {
                 r = new Response.ErrorReply(
                         ErrorCode.UNAVAILABLE, "could not reach the new leader " + target + ": " + e.getCause());
@@ -275,7 +305,7 @@ public final class MembershipService {
      * Not the leader: forward to it. A request forwarded to this member already (leadership moved on the way) is not
      * forwarded again; a status request is then answered from this member's own view, a change refused.
      */
-    private CompletableFuture<Response> elsewhere(Request request, Session session) {
+    private CompletableFuture<Response> elsewhere(Request request, Session session, String admin) {
         boolean status = request instanceof Request.GetMembership;
         boolean forwarded =
                 session.clientName() != null && session.clientName().startsWith(PeerClients.FORWARDED_PREFIX);
@@ -296,7 +326,7 @@ public final class MembershipService {
                 .orElseThrow(() -> new MembershipException(
                         ErrorCode.UNAVAILABLE, "the rpc address of the leader '" + leaderId + "' is not known here"));
         long timeoutMs = request instanceof Request.AddPeer ? JOIN_TIMEOUT_MS : forwardTimeoutMs();
-        return peers.forward(leader, request, timeoutMs).exceptionally(e -> {
+        return peers.forward(leader, request, admin, timeoutMs).exceptionally(e -> {
             if (status) {
                 return view();
             }

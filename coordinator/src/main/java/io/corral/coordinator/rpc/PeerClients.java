@@ -28,6 +28,27 @@ public final class PeerClients implements AutoCloseable {
      */
     public static final String FORWARDED_PREFIX = "forwarded:";
 
+    /** What follows the forwarding member's id when it forwards an admin's request: the admin's token name. */
+    static final String ON_BEHALF_OF = ":for:";
+
+    /**
+     * The client name of a forwarded request: {@code forwarded:n2}, or {@code forwarded:n2:for:ops} for admin {@code
+     * ops}. The leader believes the admin's name only from a coordinator (the peer role, with TLS a coordinator's
+     * certificate): the member that checked the admin's token.
+     */
+    static String forwardedName(String selfId, String admin) {
+        return FORWARDED_PREFIX + selfId + (admin == null ? "" : ON_BEHALF_OF + admin);
+    }
+
+    /** The admin a forwarded client name speaks for, or null. */
+    static String onBehalfOf(String clientName) {
+        if (clientName == null || !clientName.startsWith(FORWARDED_PREFIX)) {
+            return null;
+        }
+        int at = clientName.indexOf(ON_BEHALF_OF);
+        return at < 0 ? null : clientName.substring(at + ON_BEHALF_OF.length());
+    }
+
     private final String selfId;
     private final Credentials credentials;
     private final Map<String, CorralClient> statusClients = new ConcurrentHashMap<>();
@@ -99,10 +120,10 @@ public final class PeerClients implements AutoCloseable {
      * Sends {@code request} to the leader on a connection of its own (a membership change may take minutes, and must
      * not hold up the status connection) and completes with the leader's answer, an error reply included.
      */
-    public CompletableFuture<Response> forward(Member leader, Request request, long timeoutMs) {
+    public CompletableFuture<Response> forward(Member leader, Request request, String admin, long timeoutMs) {
         return CompletableFuture.supplyAsync(
                 () -> {
-                    try (CorralClient c = open(leader, FORWARDED_PREFIX + selfId)) {
+                    try (CorralClient c = open(leader, forwardedName(selfId, admin))) {
                         return c.send(request, timeoutMs).join();
                     }
                 },

@@ -40,7 +40,9 @@ public sealed interface Command {
 
     /**
      * {@code taskTimeoutMs} is the job's bound on each task, handed to the worker with every grant; 0 leaves the
-     * worker's default. Entries written before the field existed decode with 0.
+     * worker's default. Entries written before the field existed decode with 0. {@code owner}: the tenant of the token
+     * that submitted it (see {@link Caller}), null when authentication is off and in entries written before jobs had
+     * owners.
      */
     record SubmitJob(
             List<ImageRef> images,
@@ -49,10 +51,23 @@ public sealed interface Command {
             int maxAttempts,
             long taskTimeoutMs,
             Map<String, String> labels,
-            String idempotencyKey)
+            String idempotencyKey,
+            String owner)
             implements Command {
 
-        /** A job without a task timeout of its own: each worker applies its default. */
+        /** A job without an owner (authentication off). */
+        public SubmitJob(
+                List<ImageRef> images,
+                List<String> operations,
+                int priority,
+                int maxAttempts,
+                long taskTimeoutMs,
+                Map<String, String> labels,
+                String idempotencyKey) {
+            this(images, operations, priority, maxAttempts, taskTimeoutMs, labels, idempotencyKey, null);
+        }
+
+        /** A job without an owner or a task timeout of its own: each worker applies its default. */
         public SubmitJob(
                 List<ImageRef> images,
                 List<String> operations,
@@ -60,18 +75,47 @@ public sealed interface Command {
                 int maxAttempts,
                 Map<String, String> labels,
                 String idempotencyKey) {
-            this(images, operations, priority, maxAttempts, 0, labels, idempotencyKey);
+            this(images, operations, priority, maxAttempts, 0, labels, idempotencyKey, null);
         }
     }
 
-    record CancelJob(String jobId) implements Command {}
+    /**
+     * {@code by}: who asked ({@link Caller}); only a caller that controls the job's owner may cancel it. Null in entries
+     * written before jobs had owners.
+     */
+    record CancelJob(String jobId, Caller by) implements Command {
+        /** Cancelled by the system (authentication off). */
+        public CancelJob(String jobId) {
+            this(jobId, null);
+        }
+    }
 
     /** {@code waitMs == 0}: try-acquire. Otherwise the acquirer queues until granted or its deadline passes. */
-    record AcquireLock(String name, String owner, long ttlMs, long waitMs) implements Command {}
+    /**
+     * {@code owner} is the holder's own label, shown to everyone; {@code tenant} the tenant of the token that acquired
+     * it (see {@link Caller}): only a caller that controls that tenant releases or renews the lock, or sees its token.
+     * Null when authentication is off and in entries written before locks had tenants.
+     */
+    record AcquireLock(String name, String owner, long ttlMs, long waitMs, String tenant) implements Command {
+        /** An acquire without a tenant (authentication off). */
+        public AcquireLock(String name, String owner, long ttlMs, long waitMs) {
+            this(name, owner, ttlMs, waitMs, null);
+        }
+    }
 
-    record ReleaseLock(String name, long token) implements Command {}
+    /** {@code by} as in {@link CancelJob}. */
+    record ReleaseLock(String name, long token, Caller by) implements Command {
+        public ReleaseLock(String name, long token) {
+            this(name, token, null);
+        }
+    }
 
-    record RenewLock(String name, long token) implements Command {}
+    /** {@code by} as in {@link CancelJob}. */
+    record RenewLock(String name, long token, Caller by) implements Command {
+        public RenewLock(String name, long token) {
+            this(name, token, null);
+        }
+    }
 
     /** The leader saw the TTL of grant {@code token} lapse. Applies only if that grant is still the holder. */
     record ExpireLock(String name, long token) implements Command {}
@@ -84,20 +128,42 @@ public sealed interface Command {
 
     /**
      * One chunk of an upload. Its bytes are not part of the log entry's JSON: they travel as Raft state-machine data
-     * and the adapter attaches them before apply with {@link #withData}.
+     * and the adapter attaches them before apply with {@link #withData}. {@code tenant}: the uploader's (see {@link
+     * Caller}), null without authentication and in entries from before. {@code chunkSha256}: set by the coordinator
+     * that received a chunk of an image the cluster holds already, when the uploader's tenant may not use it yet:
+     * apply compares it with the stored chunk's hash, so a tenant gains an image by uploading all of it, never by
+     * knowing its digest (the JSON, not the bytes, decides, so every replica decides alike).
      */
     record PutChunk(
             String sha256,
             long size,
             int index,
             int length,
-            @JsonIgnore byte[] data) implements Command {
+            @JsonIgnore byte[] data,
+            String tenant,
+            String chunkSha256) implements Command {
+        /** A chunk uploaded without authentication. */
+        public PutChunk(String sha256, long size, int index, int length, byte[] data) {
+            this(sha256, size, index, length, data, null, null);
+        }
+
         public PutChunk withData(byte[] bytes) {
-            return new PutChunk(sha256, size, index, length, bytes);
+            return new PutChunk(sha256, size, index, length, bytes, tenant, chunkSha256);
+        }
+
+        /** With the SHA-256 of its bytes, computed by the coordinator that received them (a proof of possession). */
+        public PutChunk withChunkSha256(String hex) {
+            return new PutChunk(sha256, size, index, length, data, tenant, hex);
         }
     }
 
-    record SealBlob(String sha256, long size, int chunks) implements Command {}
+    /** {@code tenant} as in {@link PutChunk}. */
+    record SealBlob(String sha256, long size, int chunks, String tenant) implements Command {
+        /** A seal without authentication. */
+        public SealBlob(String sha256, long size, int chunks) {
+            this(sha256, size, chunks, null);
+        }
+    }
 
     /**
      * Deletes terminal jobs older than the job retention, blobs unreferenced for longer than the blob retention and
@@ -134,17 +200,38 @@ public sealed interface Command {
     /** Graceful drain: the worker gives the listed tasks back unfinished; the attempt does not count. */
     record ReleaseLeases(String workerId, List<LeaseRef> leases) implements Command {}
 
-    /** The holder of lease {@code token} commits the task's result, a sealed blob. */
-    record CompleteTask(String taskId, long token, String resultSha256, long resultSize) implements Command {}
+    /**
+     * The holder of lease {@code token} commits the task's result, a sealed blob. {@code workerId}: the worker that
+     * sent it, as the coordinator knows it from its connection, never from the request; the lease must be that
+     * worker's. Null only in entries written before commands named their worker, which apply as they did then. {@code
+     * tenant}: the worker token's tenant, which must be able to use the result ({@code BlobGrants}: it uploaded it), so
+     * a worker cannot hand in an image it never made; null without authentication and in entries from before.
+     */
+    record CompleteTask(String workerId, String taskId, long token, String resultSha256, long resultSize, String tenant)
+            implements Command {
+        /** A completion without authentication. */
+        public CompleteTask(String workerId, String taskId, long token, String resultSha256, long resultSize) {
+            this(workerId, taskId, token, resultSha256, resultSize, null);
+        }
+    }
 
     /**
      * The holder of lease {@code token} reports that the task failed. A retryable failure is treated like an expiry;
-     * the backoff settings travel in the command (stamped by the leader) so every replica decides alike.
+     * the backoff settings travel in the command (stamped by the leader) so every replica decides alike. {@code
+     * workerId} as in {@link CompleteTask}.
      */
-    record FailTask(String taskId, long token, String error, boolean retryable, long backoffBaseMs, long backoffCapMs)
+    record FailTask(
+            String workerId,
+            String taskId,
+            long token,
+            String error,
+            boolean retryable,
+            long backoffBaseMs,
+            long backoffCapMs)
             implements Command {}
 
-    record ReportProgress(String taskId, long token, int percent, String message) implements Command {}
+    /** {@code workerId} as in {@link CompleteTask}. */
+    record ReportProgress(String workerId, String taskId, long token, int percent, String message) implements Command {}
 
     /**
      * The leader saw lease {@code token} of a task lapse. Applies only if that lease is still current and expired at
@@ -159,7 +246,12 @@ public sealed interface Command {
     record ExtendAllLeases(long graceMs) implements Command {}
 
     /** Puts the DEAD and FAILED tasks of a job ({@code "job-7"}), or one such task ({@code "job-7.3"}), back. */
-    record RetryTasks(String id) implements Command {}
+    record RetryTasks(String id, Caller by) implements Command {
+        /** {@code by} as in {@link CancelJob}. */
+        public RetryTasks(String id) {
+            this(id, null);
+        }
+    }
 
     /**
      * Changes nothing. A member whose writes have been failing commits one now and then to learn whether it can

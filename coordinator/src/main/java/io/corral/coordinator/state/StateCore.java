@@ -2,6 +2,7 @@ package io.corral.coordinator.state;
 
 import io.corral.coordinator.state.blobs.BlobCorruptException;
 import io.corral.coordinator.state.blobs.BlobGarbage;
+import io.corral.coordinator.state.blobs.BlobGrants;
 import io.corral.coordinator.state.blobs.BlobReader;
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.Blobs;
@@ -271,27 +272,43 @@ public final class StateCore {
     }
 
     /**
-     * Answers a read-only request from {@code view}: GetJob, GetTask, ListJobs, GetLock, ListLocks, HasBlob. Other requests
-     * are not reads of this state and get BAD_REQUEST.
+     * Whether {@code caller} may download image {@code sha256}: an image its tenant uploaded or one of its jobs
+     * produced ({@link BlobGrants}), or, for a worker, the input of a task it holds the lease on.
      */
+    public boolean mayRead(KvView view, Caller caller, String sha256) {
+        return BlobGrants.mayUse(view, caller, sha256)
+                || (caller.worker() != null && LeaseQueries.holdsInput(view, caller.worker(), sha256));
+    }
+
+    /** {@link #query(Request, Caller, KvView)} for the system: sees everything (tests, authentication off). */
     public Response query(Request request, KvView view) {
+        return query(request, Caller.SYSTEM, view);
+    }
+
+    /**
+     * Answers a read-only request from {@code view}: GetJob, GetTask, ListJobs, GetLock, ListLocks, HasBlob, as {@code
+     * caller} may see it (its own jobs, the tokens of its own locks). Other requests are not reads of this state and
+     * get BAD_REQUEST.
+     */
+    public Response query(Request request, Caller caller, KvView view) {
         try {
             if (request instanceof Request.GetJob q) {
                 Checks.requireText("jobId", q.jobId(), Limits.MAX_NAME_CHARS);
-                return JobQueries.get(view, q.jobId());
+                return JobQueries.get(view, q.jobId(), caller);
             } else if (request instanceof Request.GetTask q) {
                 Checks.requireText("taskId", q.taskId(), Limits.MAX_NAME_CHARS);
-                return LeaseQueries.describe(view, q.taskId());
+                return LeaseQueries.describe(view, q.taskId(), caller);
             } else if (request instanceof Request.ListJobs q) {
-                return JobQueries.list(view, q.state(), q.limit(), q.before());
+                return JobQueries.list(view, q.state(), q.limit(), q.before(), caller);
             } else if (request instanceof Request.GetLock q) {
                 LockRules.validateName(q.name());
-                return LockQueries.get(view, q.name());
+                return LockQueries.get(view, q.name(), caller);
             } else if (request instanceof Request.ListLocks) {
-                return LockQueries.list(view);
+                return LockQueries.list(view, caller);
             } else if (request instanceof Request.HasBlob q) {
                 Checks.requireSha256("sha256", q.sha256());
-                BlobRecord blob = Blobs.sealed(view, q.sha256());
+                // An image the caller may not use is one it must upload: the answer does not say another has it.
+                BlobRecord blob = BlobGrants.mayUse(view, caller, q.sha256()) ? Blobs.sealed(view, q.sha256()) : null;
                 return new Response.BlobStatus(q.sha256(), blob != null, blob == null ? 0 : blob.size());
             }
         } catch (InvalidCommandException e) {

@@ -1,5 +1,6 @@
 package io.corral.coordinator.workers;
 
+import io.corral.auth.Principal;
 import io.corral.coordinator.config.CoordinatorConfig;
 import io.corral.coordinator.raft.CorralStateMachine;
 import io.corral.coordinator.raft.LeaseReplies;
@@ -83,18 +84,24 @@ public final class WorkerService {
         } else if (request instanceof Request.ReleaseLeases r) {
             return release(r, session);
         }
-        Command command = taskCommand(request);
+        String worker = registry.workerOn(session);
+        if (worker == null) {
+            // The lease commands name their worker from the connection, never from the request. Retryable: a worker
+            // whose connection was replaced registers again on the new one, and its report then goes through.
+            return CompletableFuture.completedFuture(new Response.ErrorReply(
+                    ErrorCode.UNAVAILABLE,
+                    "no worker is registered on this connection (yet); send RegisterWorker first"));
+        }
+        Command command = taskCommand(
+                request, worker, session.principal().map(Principal::tenant).orElse(null));
         String taskId = taskIdOf(command);
         return submit(command).thenApply(reply -> {
             if (reply instanceof Response.ErrorReply e && e.code() == ErrorCode.STALE_LEASE) {
                 dispatcher.metrics().staleRefused(request.getClass().getSimpleName(), 1);
             }
             if (endsLease(reply)) {
-                String worker = registry.workerOn(session);
-                if (worker != null) {
-                    registry.finished(worker, List.of(taskId));
-                    dispatcher.trigger();
-                }
+                registry.finished(worker, List.of(taskId));
+                dispatcher.trigger();
             }
             return reply;
         });
@@ -108,6 +115,10 @@ public final class WorkerService {
         }
         for (String c : r.capabilities()) {
             Checks.requireName("capabilities", c, Limits.MAX_NAME_CHARS);
+        }
+        String refusal = WorkerIdentity.refusal(session.principal(), r.workerId());
+        if (refusal != null) {
+            return new Response.ErrorReply(ErrorCode.PERMISSION_DENIED, refusal);
         }
         if (!r.workerId().equals(registry.workerOn(session)) && registry.workerOn(session) != null) {
             return new Response.ErrorReply(
@@ -208,11 +219,12 @@ public final class WorkerService {
         });
     }
 
-    private Command taskCommand(Request request) {
+    private Command taskCommand(Request request, String worker, String tenant) {
         if (request instanceof Request.CompleteTask c) {
-            return new Command.CompleteTask(c.taskId(), c.token(), c.resultSha256(), c.resultSize());
+            return new Command.CompleteTask(worker, c.taskId(), c.token(), c.resultSha256(), c.resultSize(), tenant);
         } else if (request instanceof Request.FailTask f) {
             return new Command.FailTask(
+                    worker,
                     f.taskId(),
                     f.token(),
                     f.error(),
@@ -220,7 +232,7 @@ public final class WorkerService {
                     config.retryBackoffBaseMs(),
                     config.retryBackoffCapMs());
         } else if (request instanceof Request.ReportProgress p) {
-            return new Command.ReportProgress(p.taskId(), p.token(), p.percent(), p.message());
+            return new Command.ReportProgress(worker, p.taskId(), p.token(), p.percent(), p.message());
         }
         throw new IllegalArgumentException(
                 "not a worker request: " + request.getClass().getSimpleName());
@@ -292,6 +304,11 @@ public final class WorkerService {
     }
 
     /** What dispatch and the worker protocol measure on this member. */
+    /** The worker id {@code session} registered as, or null. */
+    public String workerOn(Session session) {
+        return registry.workerOn(session);
+    }
+
     public DispatchMetrics metrics() {
         return dispatcher.metrics();
     }

@@ -56,6 +56,50 @@ class TokensTest {
 
         assertThat(entries).extracting(TokensFile.Entry::name).containsExactly("ops", "grafana");
         assertThat(entries).extracting(TokensFile.Entry::role).containsExactly(Role.ADMIN, Role.READ_ONLY);
+        assertThat(entries).extracting(TokensFile.Entry::tenant).containsExactly("ops", "grafana");
+    }
+
+    /**
+     * With TLS on, the peer token makes a coordinator only with a coordinator's certificate (issue 11): alone it is
+     * refused, saying why; the other tokens do not care. Without TLS it is accepted alone (members on loopback).
+     */
+    @Test
+    void withTlsThePeerTokenNeedsACoordinatorsCertificate() throws Exception {
+        String peer = Tokens.generate();
+        String ci = Tokens.generate();
+        List<TokensFile.Entry> entries = List.of(new TokensFile.Entry("ci", Role.SUBMITTER, Tokens.sha256(ci)));
+
+        TokenAuthenticator withTls = new TokenAuthenticator(entries, peer, true);
+        assertThatThrownBy(() -> withTls.authenticate(peer, List.of()))
+                .isInstanceOf(io.corral.protocol.transport.Authenticator.Refused.class)
+                .hasMessage("the peer token is accepted only from a coordinator, with its certificate; this connection"
+                        + " showed no certificate");
+        assertThat(withTls.authenticate(ci, List.of()))
+                .map(io.corral.auth.Principal::name)
+                .contains("ci");
+        assertThat(new TokenAuthenticator(entries, peer, false).authenticate(peer, List.of()))
+                .contains(TokenAuthenticator.PEER);
+    }
+
+    /**
+     * A token's tenant decides whose jobs and locks it shares (docs/security.md, "Ownership"): its name unless the entry
+     * names one, so that a rotated token (a new name) keeps its owner's jobs.
+     */
+    @Test
+    void aTokenIsItsOwnTenantUnlessItsEntryNamesOne() throws Exception {
+        String next = Tokens.generate();
+        List<TokensFile.Entry> entries = TokensFile.read(file("""
+                tokens:
+                  - {name: alice, role: submitter, sha256: %s}
+                  - {name: alice-2027, role: submitter, tenant: alice, sha256: %s}
+                """.formatted(PASSWORD_SHA256, Tokens.sha256Hex(next))));
+
+        assertThat(entries).extracting(TokensFile.Entry::tenant).containsExactly("alice", "alice");
+        assertThat(new TokenAuthenticator(entries, null).authenticate(next))
+                .contains(new io.corral.auth.Principal("alice-2027", Role.SUBMITTER, "alice"));
+        expect(
+                "tokens:\n  - {name: a, role: admin, tenant: 'two words', sha256: " + PASSWORD_SHA256 + "}\n",
+                "tokens[0].tenant must be 1-64 letters, digits or _.@:-");
     }
 
     @Test

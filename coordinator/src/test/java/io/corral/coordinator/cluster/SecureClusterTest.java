@@ -66,6 +66,11 @@ class SecureClusterTest {
     static final String SUBMITTER = Tokens.generate();
     static final String PEER = Tokens.generate();
     static final String UNKNOWN = Tokens.generate();
+    static final String WORKER_A = Tokens.generate();
+    static final String WORKER_B = Tokens.generate();
+    static final String ALICE = Tokens.generate();
+    static final String ALICE_NEXT = Tokens.generate();
+    static final String BOB = Tokens.generate();
 
     @BeforeAll
     static void start() throws Exception {
@@ -81,6 +86,13 @@ class SecureClusterTest {
                         TokensFile.line("ops", Role.ADMIN, Tokens.sha256Hex(ADMIN)),
                         TokensFile.line("grafana", Role.READ_ONLY, Tokens.sha256Hex(READER)),
                         TokensFile.line("ci", Role.SUBMITTER, Tokens.sha256Hex(SUBMITTER)),
+                        TokensFile.line("wa", Role.WORKER, Tokens.sha256Hex(WORKER_A)),
+                        TokensFile.line("wb", Role.WORKER, Tokens.sha256Hex(WORKER_B)),
+                        TokensFile.line("alice", Role.SUBMITTER, Tokens.sha256Hex(ALICE)),
+                        // Alice's next token (a rotation): a name of its own, the same tenant.
+                        "  - {name: alice-2027, role: submitter, tenant: alice, sha256: " + Tokens.sha256Hex(ALICE_NEXT)
+                                + "}",
+                        TokensFile.line("bob", Role.SUBMITTER, Tokens.sha256Hex(BOB)),
                         ""));
         Path peer = dir.resolve("peer.token");
         Files.createFile(peer, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -107,6 +119,42 @@ class SecureClusterTest {
 
     static ClientTls opsTls() {
         return ClientTls.create(pki.resolve("ca.crt"), pki.resolve("ops.crt"), pki.resolve("ops.key"), null);
+    }
+
+    /** TLS with a member's own certificate (extended key usage serverAuth): what coordinators show each other. */
+    static ClientTls coordinatorTls(String member) {
+        return ClientTls.create(
+                pki.resolve("ca.crt"), pki.resolve(member + ".crt"), pki.resolve(member + ".key"), null);
+    }
+
+    /**
+     * Issue 11: the peer token was a master key that worked from anywhere: its holder could change membership,
+     * transfer leadership and read a full checkpoint. With TLS it is accepted only with a coordinator's certificate,
+     * and even then it changes no membership except on an admin's behalf, forwarded by the member that checked the
+     * admin's token.
+     */
+    @Test
+    void thePeerTokenAloneIsNoKey() {
+        String one = cluster.peer(cluster.ids().get(0)).rpc();
+        // With a client certificate of the same CA, but not a coordinator's: refused at the handshake.
+        assertThatThrownBy(() -> client(one, opsTls(), PEER))
+                .isInstanceOfSatisfying(
+                        CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
+                .hasMessageContaining("the peer token is accepted only from a coordinator, with its certificate; this"
+                        + " connection showed ")
+                .hasMessageContaining("CN=ops")
+                .hasMessageContaining("is no coordinator certificate (it lacks extended key usage serverAuth)");
+        // With a coordinator's certificate: a coordinator, which forwards membership changes only for an admin.
+        try (CorralClient asPeer = client(one, coordinatorTls("n2"), PEER)) {
+            assertThatThrownBy(() -> asPeer.call(
+                            new Request.AddPeer("n9", "127.0.0.1:1", "127.0.0.1:2", null), Response.Membership.class))
+                    .isInstanceOfSatisfying(
+                            CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED))
+                    .hasMessageContaining("a coordinator forwards one only on an admin's behalf");
+            assertThat(asPeer.call(new Request.GetMembership(), Response.Membership.class)
+                            .peers())
+                    .hasSize(3);
+        }
     }
 
     static CorralClient client(String addresses, ClientTls tls, String token) {
@@ -151,9 +199,10 @@ class SecureClusterTest {
                         CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
                 .hasMessageContaining("the token is not known")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(UNKNOWN));
-        // The peer token is the coordinators' own: a client holding it may only do what peers do.
+        // The peer token is the coordinators' own: with a coordinator's certificate, a client holding it may only do
+        // what peers do (peerTokenHolders... shows that without one it is refused outright).
         try (CorralClient reader = client(one, opsTls(), READER);
-                CorralClient asPeer = client(one, opsTls(), PEER)) {
+                CorralClient asPeer = client(one, coordinatorTls("n2"), PEER)) {
             long before = reader.call(new Request.ListLocks(false), Response.LockList.class)
                     .locks()
                     .size();
@@ -299,11 +348,155 @@ class SecureClusterTest {
         }
     }
 
+    /**
+     * Issue 11: with one worker token, worker B registered a second connection under A's worker id and was pushed the
+     * lease of A's next job. A worker's id now comes from its token: 'wb' registers as wb or wb.*, never as wa.
+     */
+    @Test
+    void aWorkerTokenRegistersOnlyUnderItsOwnName() throws Exception {
+        try (CorralClient b = client(cluster.rpcAddresses(), opsTls(), WORKER_B)) {
+            Response refused =
+                    b.send(new Request.RegisterWorker("wa", 1, List.of())).join();
+            assertThat(refused)
+                    .isEqualTo(
+                            new Response.ErrorReply(
+                                    ErrorCode.PERMISSION_DENIED,
+                                    "the worker token 'wb' may register as worker 'wb' or 'wb.<anything>', not 'wa' (set the worker's id: corral-worker --id, or id: in its config)"));
+
+            assertThat(b.call(new Request.RegisterWorker("wb.1", 1, List.of()), Response.WorkerRegistered.class))
+                    .isNotNull();
+        }
+    }
+
+    /**
+     * Issue 11: any submitter could read, list, cancel and retry any job, and release another's lock with the token a
+     * read-only token showed. A job and a lock now belong to their tenant: bob gets PERMISSION_DENIED and changes
+     * nothing; alice's rotated token (same tenant) and an admin may.
+     */
+    @Test
+    void bobCanNeitherSeeNorTouchAlicesJobOrLock() throws Exception {
+        String rpc = cluster.rpcAddresses();
+        try (CorralClient alice = client(rpc, opsTls(), ALICE);
+                CorralClient aliceNext = client(rpc, opsTls(), ALICE_NEXT);
+                CorralClient bob = client(rpc, opsTls(), BOB);
+                CorralClient reader = client(rpc, opsTls(), READER);
+                CorralClient ops = client(rpc, opsTls(), ADMIN)) {
+            Path file = TestImages.png(dir, "alice.png", 5, 30, 30);
+            ImageRef image = ImageUpload.upload(alice, file, 50L << 20);
+            String job = alice.call(
+                            new Request.SubmitJob(List.of(image), List.of("grayscale"), 0, 3, Map.of(), "nightly"),
+                            Response.JobSubmitted.class)
+                    .jobId();
+            long lock = alice.call(
+                            new Request.AcquireLock("deploy-prod", "alice-ci", 60_000, 0), Response.LockGranted.class)
+                    .token();
+
+            assertDenied(() -> bob.call(new Request.GetJob(job, false), Response.JobDetail.class));
+            assertDenied(() -> bob.call(new Request.GetTask(job + ".0", false), Response.TaskDetail.class));
+            assertDenied(() -> bob.call(new Request.CancelJob(job), Response.JobDetail.class));
+            assertDenied(() -> bob.call(new Request.RetryTasks(job), Response.TasksRetried.class));
+            assertThat(bob.call(new Request.ListJobs(null, 100, false), Response.JobList.class)
+                            .jobs())
+                    .noneSatisfy(j -> assertThat(j.id()).isEqualTo(job));
+            // Bob's own key names his own job: it never answers with alice's. (He has the image too: it is the
+            // same, and he uploads it, as bobUsesAlicesImageOnlyAfterUploadingItHimself shows he must.)
+            ImageUpload.upload(bob, file, 50L << 20);
+            String bobs = bob.call(
+                            new Request.SubmitJob(List.of(image), List.of("grayscale"), 0, 3, Map.of(), "nightly"),
+                            Response.JobSubmitted.class)
+                    .jobId();
+            assertThat(bobs).isNotEqualTo(job);
+            // The lock: its token is shown to its tenant only, and the right token from bob is refused anyway.
+            assertThat(bob.call(new Request.GetLock("deploy-prod", false), Response.LockDetail.class)
+                            .lock()
+                            .token())
+                    .isZero();
+            assertThat(reader.call(new Request.GetLock("deploy-prod", false), Response.LockDetail.class)
+                            .lock()
+                            .token())
+                    .isZero();
+            assertDenied(() -> bob.call(new Request.ReleaseLock("deploy-prod", lock), Response.LockReleased.class));
+            assertDenied(() -> bob.call(new Request.RenewLock("deploy-prod", lock), Response.LockGranted.class));
+
+            // Nothing changed: alice's job is still pending, her lock still hers.
+            Response.JobDetail own = aliceNext.call(new Request.GetJob(job, false), Response.JobDetail.class);
+            assertThat(own.job().owner()).isEqualTo("alice");
+            assertThat(own.job().cancelled()).isFalse();
+            assertThat(aliceNext
+                            .call(new Request.GetLock("deploy-prod", false), Response.LockDetail.class)
+                            .lock()
+                            .token())
+                    .isEqualTo(lock);
+            assertThat(reader.call(new Request.GetJob(job, false), Response.JobDetail.class)
+                            .job()
+                            .owner())
+                    .isEqualTo("alice");
+            assertThat(aliceNext
+                            .call(new Request.ListJobs(null, 100, false), Response.JobList.class)
+                            .jobs())
+                    .extracting(j -> j.id())
+                    .contains(job)
+                    .doesNotContain(bobs);
+
+            // Alice (with her next token) and an admin may.
+            aliceNext.call(new Request.ReleaseLock("deploy-prod", lock), Response.LockReleased.class);
+            aliceNext.call(new Request.CancelJob(job), Response.JobDetail.class);
+            ops.call(new Request.CancelJob(bobs), Response.JobDetail.class);
+        }
+    }
+
+    /**
+     * Issue 11: any submitter could download any image or result by its digest. An image is stored once, but bob may
+     * use alice's only after uploading all of its bytes himself; until then every answer is as if it were not stored.
+     */
+    @Test
+    void bobUsesAlicesImageOnlyAfterUploadingItHimself() throws Exception {
+        String rpc = cluster.rpcAddresses();
+        try (CorralClient alice = client(rpc, opsTls(), ALICE);
+                CorralClient bob = client(rpc, opsTls(), BOB)) {
+            Path file = TestImages.png(dir, "private.png", 9, 40, 40);
+            ImageRef image = ImageUpload.upload(alice, file, 50L << 20);
+
+            assertThat(bob.call(new Request.HasBlob(image.sha256()), Response.BlobStatus.class)
+                            .present())
+                    .isFalse();
+            assertThatThrownBy(() -> bob.call(new Request.ReadBlobChunk(image.sha256(), 0), Response.BlobChunk.class))
+                    .isInstanceOfSatisfying(
+                            CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+            assertThatThrownBy(() -> bob.call(
+                            new Request.SubmitJob(List.of(image), List.of("grayscale"), 0, 3, Map.of(), null),
+                            Response.JobSubmitted.class))
+                    .isInstanceOfSatisfying(
+                            CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_MISSING));
+            assertThatThrownBy(() ->
+                            bob.call(new Request.SealBlob(image.sha256(), image.size(), 1), Response.BlobSealed.class))
+                    .isInstanceOfSatisfying(
+                            CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+
+            // Having the bytes, bob uploads them (the cluster keeps one copy) and may use the image from then on.
+            assertThat(ImageUpload.upload(bob, file, 50L << 20)).isEqualTo(image);
+            assertThat(bob.call(new Request.ReadBlobChunk(image.sha256(), 0), Response.BlobChunk.class)
+                            .data())
+                    .isEqualTo(Files.readAllBytes(file));
+            bob.call(
+                    new Request.SubmitJob(List.of(image), List.of("grayscale"), 0, 3, Map.of(), null),
+                    Response.JobSubmitted.class);
+        }
+    }
+
+    static void assertDenied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        CorralException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED))
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("alice"));
+    }
+
     @Test
     @Order(Integer.MAX_VALUE)
     void noSecretReachesTheLogs() {
         // Last: the refusals and handshakes of the other tests have been logged by now.
-        List<String> secrets = List.of(ADMIN, READER, SUBMITTER, PEER, UNKNOWN);
+        List<String> secrets =
+                List.of(ADMIN, READER, SUBMITTER, PEER, UNKNOWN, WORKER_A, WORKER_B, ALICE, ALICE_NEXT, BOB);
         List<String> lines = new ArrayList<>();
         synchronized (logs) {
             for (ILoggingEvent e : List.copyOf(logs.list)) {

@@ -84,6 +84,59 @@ class WorkerClusterTest {
         }
     }
 
+    /**
+     * Issue 11: worker B, knowing A's fencing token, completed A's task with its own result and failed A's tasks. Now
+     * every lease command is B's by its connection, whatever it says, and only the holder's is applied.
+     */
+    @Test
+    void anotherWorkerCannotCompleteFailOrReportOnALeaseItDoesNotHold() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings(Map.of()));
+                CorralClient client = Clients.connect(cluster.rpcAddresses());
+                TestWorker a = new TestWorker("wa", cluster.rpcAddresses()).register(1);
+                TestWorker b = new TestWorker("wb", cluster.rpcAddresses()).register(0)) {
+            ImageRef input = ImageUpload.upload(client, TestImages.png(dir, "in.png", 1, 40, 30), 50L << 20);
+            String jobId = FailoverClusterTest.submit(client, input, "job-a");
+            LeaseGrant g = a.nextOffer(10);
+
+            Response stolen = b.complete(g, TestImages.png(dir, "b.png", 2, 20, 15));
+            Response failed = b.client
+                    .send(new Request.FailTask(g.taskId(), g.token(), "nope", false))
+                    .join();
+            Response progress = b.client
+                    .send(new Request.ReportProgress(g.taskId(), g.token(), 9, "x"))
+                    .join();
+
+            for (Response r : List.of(stolen, failed, progress)) {
+                assertThat(r)
+                        .isEqualTo(new Response.ErrorReply(
+                                ErrorCode.STALE_LEASE, "task " + g.taskId() + " is not leased to worker 'wb'"));
+            }
+            assertThat(job(client, jobId).tasks().get(0).state()).isEqualTo(TaskState.LEASED);
+            assertThat(a.complete(g, TestImages.png(dir, "a.png", 3, 20, 15)))
+                    .isEqualTo(new Response.TaskUpdated(g.taskId(), TaskState.SUCCEEDED));
+        }
+    }
+
+    /** A lease command on a connection where no worker registered is refused (retryable: register, then retry). */
+    @Test
+    void aLeaseCommandWithoutARegisteredWorkerIsRefused() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings(Map.of()));
+                CorralClient client = Clients.connect(cluster.rpcAddresses());
+                TestWorker a = new TestWorker("wa", cluster.rpcAddresses()).register(1)) {
+            ImageRef input = ImageUpload.upload(client, TestImages.png(dir, "in.png", 1, 40, 30), 50L << 20);
+            FailoverClusterTest.submit(client, input, "job-a");
+            LeaseGrant g = a.nextOffer(10);
+
+            Response answer = client.send(new Request.ReportProgress(g.taskId(), g.token(), 9, "x"))
+                    .join();
+
+            assertThat(answer)
+                    .isEqualTo(new Response.ErrorReply(
+                            ErrorCode.UNAVAILABLE,
+                            "no worker is registered on this connection (yet); send RegisterWorker first"));
+        }
+    }
+
     @Test
     void leaseOfASilentWorkerExpiresAndGoesToAnotherWorkerWithAGreaterToken() throws Exception {
         Map<String, String> s = settings(Map.of(

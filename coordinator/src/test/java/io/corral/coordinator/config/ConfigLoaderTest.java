@@ -71,12 +71,14 @@ class ConfigLoaderTest {
     void thePortsLimitsHaveTheirDefaultsAndAreChecked() throws Exception {
         CoordinatorConfig c = ConfigLoader.load(write(VALID), Map.of());
         assertThat(c.limits().maxPreAuthFrameBytes()).isEqualTo(64 * 1024);
+        assertThat(c.limits().maxPreAuthConnectionsPerAddress()).isEqualTo(64);
         assertThat(c.limits().maxUnfinishedFrameBytes()).isEqualTo(64L * 1024 * 1024);
         assertThat(c.limits().frameTimeoutMs()).isEqualTo(30_000);
         assertThat(c.limits().handshakeTimeoutMs()).isEqualTo(10_000);
         assertThat(c.http()).isEqualTo(new CoordinatorConfig.Http(256, 8192, 65536, 10_000, 60_000));
 
         expectKey(VALID + "limits:\n  maxPreAuthFrameBytes: 3000000\n", "limits.maxPreAuthFrameBytes");
+        expectKey(VALID + "limits:\n  maxPreAuthConnectionsPerAddress: 0\n", "limits.maxPreAuthConnectionsPerAddress");
         // Room for one whole frame at least, and for four of the largest frames allowed before Hello.
         expectKey(VALID + "limits:\n  maxUnfinishedFrameBytes: 1048576\n", "limits.maxUnfinishedFrameBytes");
         expectKey(

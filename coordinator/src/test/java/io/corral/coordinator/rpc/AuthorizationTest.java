@@ -7,12 +7,8 @@ import io.corral.auth.Role;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
-import io.corral.protocol.transport.Session;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -28,44 +24,9 @@ class AuthorizationTest {
             },
             metrics);
 
-    record FakeSession(Principal who) implements Session {
-        @Override
-        public long id() {
-            return 1;
-        }
-
-        @Override
-        public SocketAddress remoteAddress() {
-            return new InetSocketAddress("127.0.0.1", 1);
-        }
-
-        @Override
-        public String clientName() {
-            return "test";
-        }
-
-        @Override
-        public Optional<Principal> principal() {
-            return Optional.ofNullable(who);
-        }
-
-        @Override
-        public boolean push(Response message) {
-            return false;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {}
-    }
-
     Response send(Role role, Request request) {
         return authorization
-                .handle(request, new FakeSession(new Principal("who", role)))
+                .handle(request, TestSession.of(new Principal("who", role)))
                 .join();
     }
 
@@ -98,7 +59,7 @@ class AuthorizationTest {
     @Test
     void aSessionWithoutAPrincipalIsUnauthenticated() {
         Response r = authorization
-                .handle(new Request.ListLocks(false), new FakeSession(null))
+                .handle(new Request.ListLocks(false), TestSession.of(null))
                 .join();
 
         assertThat(r).isInstanceOfSatisfying(Response.ErrorReply.class, e -> assertThat(e.code())

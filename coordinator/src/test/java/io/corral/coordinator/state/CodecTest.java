@@ -54,10 +54,11 @@ class CodecTest {
                         null,
                         2_000),
                 new AttemptRecord("w1", 40, 5, 9, AttemptOutcome.EXPIRED, "lapsed"),
-                new LockRecord("l", "me", 42, 1000, 5, 1005, 0, 2),
-                new WaiterRecord("l", 43, "you", 1000, 6, 2006),
+                new LockRecord("l", "me", 42, 1000, 5, 1005, 0, 2, "alice"),
+                new WaiterRecord("l", 43, "you", 1000, 6, 2006, "bob"),
                 new BlobRecord(10, 1, 2, true, "png", 5, 0),
-                new UploadRecord(10, 1, 5));
+                new UploadRecord(10, 1, 5, "alice"),
+                new io.corral.coordinator.state.blobs.ProofRecord(java.util.List.of(0, 2), false, 5));
         for (Object value : values) {
             assertThat(Codec.decode(Codec.encode(value), value.getClass())).isEqualTo(value);
         }
@@ -78,7 +79,8 @@ class CodecTest {
                 0,
                 false,
                 2,
-                Map.of(TaskState.PENDING, 1, TaskState.LEASED, 1));
+                Map.of(TaskState.PENDING, 1, TaskState.LEASED, 1),
+                "alice");
         String json = new String(Codec.encode(job), StandardCharsets.UTF_8);
         assertThat(json).doesNotContain("\"state\"", "\"id\"", "\"summary\"");
         assertThat(Codec.decode(Codec.encode(job), JobRecord.class)).isEqualTo(job);

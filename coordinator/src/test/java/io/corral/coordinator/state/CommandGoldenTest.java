@@ -3,6 +3,7 @@ package io.corral.coordinator.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.corral.auth.Role;
 import io.corral.protocol.ImageRef;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,15 +38,16 @@ class CommandGoldenTest {
                         3,
                         600_000,
                         Map.of("team", "web", "batch", "2024-06"),
-                        "upload-42"),
-                new Command.CancelJob("job-17"),
-                new Command.AcquireLock("reports/daily", "host-a:4242", 30_000, 5_000),
-                new Command.ReleaseLock("reports/daily", 99),
-                new Command.RenewLock("reports/daily", 99),
+                        "upload-42",
+                        "alice"),
+                new Command.CancelJob("job-17", new Caller("alice", Role.SUBMITTER)),
+                new Command.AcquireLock("reports/daily", "host-a:4242", 30_000, 5_000, "alice"),
+                new Command.ReleaseLock("reports/daily", 99, new Caller("alice", Role.SUBMITTER)),
+                new Command.RenewLock("reports/daily", 99, new Caller("ops", Role.ADMIN)),
                 new Command.ExpireLock("reports/daily", 99),
                 new Command.CancelLockWait("reports/daily", 101),
-                new Command.PutChunk(SHA, 123_456, 0, 123_456, null),
-                new Command.SealBlob(SHA, 123_456, 1),
+                new Command.PutChunk(SHA, 123_456, 0, 123_456, null, "alice", SHA),
+                new Command.SealBlob(SHA, 123_456, 1, "alice"),
                 new Command.CollectGarbage(86_400_000, 3_600_000, 7_200_000, 500),
                 new Command.LeaseTasks("worker-a.7f3c", 4, 30_000),
                 new Command.SubmitAndLease(
@@ -63,12 +65,12 @@ class CommandGoldenTest {
                         List.of(new Command.LeaseRef("job-17.0", 41), new Command.LeaseRef("job-17.1", 41)),
                         30_000),
                 new Command.ReleaseLeases("worker-a.7f3c", List.of(new Command.LeaseRef("job-17.2", 44))),
-                new Command.CompleteTask("job-17.0", 41, SHA, 4_096),
-                new Command.FailTask("job-17.1", 41, "not an image: text/plain", false, 1_000, 60_000),
-                new Command.ReportProgress("job-17.0", 41, 50, "resized"),
+                new Command.CompleteTask("w-3", "job-17.0", 41, SHA, 4_096, "render"),
+                new Command.FailTask("w-3", "job-17.1", 41, "not an image: text/plain", false, 1_000, 60_000),
+                new Command.ReportProgress("w-3", "job-17.0", 41, 50, "resized"),
                 new Command.ExpireLease("job-17.1", 41, 1_000, 60_000),
                 new Command.ExtendAllLeases(15_000),
-                new Command.RetryTasks("job-17"),
+                new Command.RetryTasks("job-17", new Caller("alice", Role.SUBMITTER)),
                 new Command.Probe("n2"));
         Map<Class<?>, Command> out = new LinkedHashMap<>();
         all.forEach(c -> out.put(c.getClass(), c));
@@ -111,6 +113,32 @@ class CommandGoldenTest {
     void entriesWrittenBeforeRequestIdsDecodeWithoutOne() {
         String old = "{\"nowMs\":1700000000000,\"command\":{\"type\":\"CancelJob\",\"jobId\":\"job-17\"}}";
         assertThat(Codec.fromJson(old)).isEqualTo(new Entry(NOW_MS, new Command.CancelJob("job-17"), null));
+    }
+
+    /** Entries from before commands carried their caller apply as they did then: no owner, nothing refused. */
+    @Test
+    void commandsWrittenBeforeOwnershipDecodeWithoutACaller() {
+        String release =
+                "{\"nowMs\":1700000000000,\"command\":{\"type\":\"ReleaseLock\",\"name\":\"l\"," + "\"token\":99}}";
+        assertThat(Codec.fromJson(release).command()).isEqualTo(new Command.ReleaseLock("l", 99, null));
+        String acquire = "{\"nowMs\":1700000000000,\"command\":{\"type\":\"AcquireLock\",\"name\":\"l\","
+                + "\"owner\":\"me\",\"ttlMs\":1000,\"waitMs\":0}}";
+        assertThat(Codec.fromJson(acquire).command()).isEqualTo(new Command.AcquireLock("l", "me", 1000, 0, null));
+        String retry = "{\"nowMs\":1700000000000,\"command\":{\"type\":\"RetryTasks\",\"id\":\"job-1\"}}";
+        assertThat(Codec.fromJson(retry).command()).isEqualTo(new Command.RetryTasks("job-1", null));
+    }
+
+    /** Entries from before lease commands named their worker apply as they did then (no holder check). */
+    @Test
+    void leaseCommandsWrittenBeforeTheyNamedTheirWorkerDecodeWithoutOne() {
+        String complete = "{\"nowMs\":1700000000000,\"command\":{\"type\":\"CompleteTask\",\"taskId\":\"job-17.0\","
+                + "\"token\":41,\"resultSha256\":\"" + SHA + "\",\"resultSize\":4096}}";
+        assertThat(Codec.fromJson(complete))
+                .isEqualTo(new Entry(NOW_MS, new Command.CompleteTask(null, "job-17.0", 41, SHA, 4_096), null));
+        String progress = "{\"nowMs\":1700000000000,\"command\":{\"type\":\"ReportProgress\",\"taskId\":\"job-17.0\","
+                + "\"token\":41,\"percent\":50,\"message\":\"resized\"}}";
+        assertThat(Codec.fromJson(progress))
+                .isEqualTo(new Entry(NOW_MS, new Command.ReportProgress(null, "job-17.0", 41, 50, "resized"), null));
     }
 
     @Test

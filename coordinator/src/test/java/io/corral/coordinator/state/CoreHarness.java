@@ -109,17 +109,31 @@ public final class CoreHarness {
         return core.query(request, kv);
     }
 
+    /** A read as {@code caller} may see it. */
+    public Response query(Request request, Caller caller) {
+        return core.query(request, caller, kv);
+    }
+
     /** Uploads and seals {@code bytes}; returns their address. */
     public String upload(byte[] bytes) {
+        return upload(bytes, null);
+    }
+
+    /**
+     * Uploads and seals {@code bytes} as {@code tenant} (null: without authentication), each chunk hashed as the
+     * receiving coordinator hashes the chunks of an image the cluster holds already; returns their address.
+     */
+    public String upload(byte[] bytes, String tenant) {
         String sha = sha256(bytes);
         int chunks = Blobs.chunkCount(bytes.length);
         for (int i = 0; i < chunks; i++) {
             byte[] chunk = Arrays.copyOfRange(
                     bytes, i * Limits.MAX_CHUNK_BYTES, Math.min(bytes.length, (i + 1) * Limits.MAX_CHUNK_BYTES));
-            assertThat(reply(new Command.PutChunk(sha, bytes.length, i, chunk.length, chunk)))
+            Command.PutChunk put = new Command.PutChunk(sha, bytes.length, i, chunk.length, chunk, tenant, null);
+            assertThat(reply(tenant == null ? put : put.withChunkSha256(Blobs.sha256Hex(chunk))))
                     .isEqualTo(new Response.ChunkStored(sha, i));
         }
-        assertThat(reply(new Command.SealBlob(sha, bytes.length, chunks)))
+        assertThat(reply(new Command.SealBlob(sha, bytes.length, chunks, tenant)))
                 .isEqualTo(new Response.BlobSealed(sha, bytes.length));
         return sha;
     }

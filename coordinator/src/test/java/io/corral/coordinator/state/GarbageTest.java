@@ -59,7 +59,8 @@ class GarbageTest {
         h.reply(GC);
 
         assertThat(h.query(new Request.GetJob(done, false))).isInstanceOf(Response.ErrorReply.class);
-        assertThat(h.kv.get(Space.IDEMPOTENCY, JobKeys.idempotency("first"))).isNull();
+        assertThat(h.kv.get(Space.IDEMPOTENCY, JobKeys.idempotency(null, "first")))
+                .isNull();
         assertThat(Tasks.job(h.kv, JobKeys.parseJobId(live))).isNotNull();
         assertThat(Blobs.sealed(h.kv, shared.sha256()).refCount()).isEqualTo(1);
         assertThat(Blobs.sealed(h.kv, own.sha256()).refCount()).isZero();

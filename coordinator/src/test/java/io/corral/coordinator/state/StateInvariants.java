@@ -62,6 +62,7 @@ public final class StateInvariants {
         int[] leaseIndexes = new int[3]; // backoff, leased, attempts
         int terminal = 0;
         int keyed = 0;
+        int owned = 0;
         for (JobRecord job : all) {
             Map<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
             List<TaskRecord> own = tasksOf(view, job.seq());
@@ -91,6 +92,12 @@ public final class StateInvariants {
             jobs.merge(state, 1L, Long::sum);
             assertThat(view.get(Space.JOBS_BY_STATE, JobKeys.byState(state, job.seq())))
                     .isNotNull();
+            if (job.owner() != null) {
+                owned++;
+                assertThat(view.get(Space.JOBS_BY_OWNER, JobKeys.byOwner(job.owner(), state, job.seq())))
+                        .as("JOBS_BY_OWNER entry of %s (%s, %s)", job.id(), job.owner(), state)
+                        .isEqualTo(Keys.utf8(job.id()));
+            }
             if (state.isTerminal()) {
                 terminal++;
                 assertThat(job.finishedAtMs()).isPositive();
@@ -103,12 +110,13 @@ public final class StateInvariants {
             }
             if (job.idempotencyKey() != null) {
                 keyed++;
-                assertThat(view.get(Space.IDEMPOTENCY, JobKeys.idempotency(job.idempotencyKey())))
+                assertThat(view.get(Space.IDEMPOTENCY, JobKeys.idempotency(job.owner(), job.idempotencyKey())))
                         .isEqualTo(Keys.utf8(job.id()));
             }
         }
         assertThat(count(view, Space.JOBS_BY_STATE)).as("JOBS_BY_STATE size").isEqualTo(all.size());
         assertThat(count(view, Space.JOBS_FINISHED)).as("JOBS_FINISHED size").isEqualTo(terminal);
+        assertThat(count(view, Space.JOBS_BY_OWNER)).as("JOBS_BY_OWNER size").isEqualTo(owned);
         assertThat(count(view, Space.IDEMPOTENCY)).as("IDEMPOTENCY size").isEqualTo(keyed);
         assertThat(count(view, Space.PENDING)).as("PENDING size").isEqualTo(pending);
         assertThat(count(view, Space.BACKOFF)).as("BACKOFF size").isEqualTo(leaseIndexes[0]);

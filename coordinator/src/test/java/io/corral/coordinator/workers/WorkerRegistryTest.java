@@ -2,10 +2,8 @@ package io.corral.coordinator.workers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.corral.protocol.Response;
+import io.corral.coordinator.rpc.TestSession;
 import io.corral.protocol.transport.Session;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -15,7 +13,7 @@ class WorkerRegistryTest {
     static final long GAP = 500;
 
     final WorkerRegistry registry = new WorkerRegistry();
-    final Session session = new StubSession(1);
+    final Session session = TestSession.numbered(1);
 
     WorkerRegistry.HeartbeatPlan beat(List<String> listed, Set<String> inState, int free, long nowMs) {
         return registry.heartbeat("w1", listed, inState, free, nowMs, GAP, GAP);
@@ -83,31 +81,5 @@ class WorkerRegistryTest {
     void anUnknownWorkerGetsNothing() {
         assertThat(beat(List.of("t1"), Set.of("t1"), 1, 1_000))
                 .isEqualTo(new WorkerRegistry.HeartbeatPlan(false, List.of()));
-    }
-
-    /** A session that is always open and accepts every push; the registry only reads its id and state. */
-    record StubSession(long id) implements Session {
-        @Override
-        public SocketAddress remoteAddress() {
-            return new InetSocketAddress("127.0.0.1", 1);
-        }
-
-        @Override
-        public String clientName() {
-            return "stub";
-        }
-
-        @Override
-        public boolean push(Response message) {
-            return true;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {}
     }
 }

@@ -31,7 +31,9 @@ import java.util.TreeSet;
  *       "wrong-input": a job's task inputs differ from the images submitted;
  *   <li>"duplicate-result-commits": results committed beyond the first for one task (attempts that SUCCEEDED);
  *   <li>"not-terminal" and "inconsistent-task": every task must be in exactly one terminal state, and its record
- *       must agree with it: SUCCEEDED exactly when it has a result and a successful attempt.
+ *       must agree with it: SUCCEEDED exactly when it has a result and a successful attempt;
+ *   <li>"wrong-owner": a job whose owner is not the tenant whose token submitted it ({@code tenant} in the
+ *       invocation; a history without tenants is not checked for this).
  * </ul>
  *
  * Reported, not errors: "recovered" (indeterminate submissions that exist) and "duplicate-executions" (attempts
@@ -51,6 +53,7 @@ public final class QueueChecker {
     private static final class Submission {
         final Set<String> acknowledgedJobIds = new TreeSet<>();
         final List<String> images = new ArrayList<>();
+        String tenant;
         boolean ok;
         boolean info;
 
@@ -64,7 +67,8 @@ public final class QueueChecker {
         Map<String, List<FinalJob>> byKey = new TreeMap<>();
         CheckResult.Builder result = CheckResult.builder(NAME)
                 .zero("lost", "incomplete-recovered", "unexpected", "failed-but-present", "duplicate-job")
-                .zero("wrong-job-id", "wrong-input", "duplicate-result-commits", "not-terminal", "inconsistent-task")
+                .zero("wrong-job-id", "wrong-input", "wrong-owner", "duplicate-result-commits", "not-terminal")
+                .zero("inconsistent-task")
                 .zero("recovered", "duplicate-executions", "acknowledged", "indeterminate", "failed")
                 .count("submitted", submissions.size())
                 .count("jobs", cluster.size());
@@ -93,6 +97,9 @@ public final class QueueChecker {
             Submission s = byKey.computeIfAbsent(key, k -> new Submission());
             if (s.images.isEmpty()) {
                 s.images.addAll(images(op));
+            }
+            if (s.tenant == null) {
+                s.tenant = op.invoke().string("tenant");
             }
             if (op.isOk()) {
                 s.ok = true;
@@ -140,6 +147,11 @@ public final class QueueChecker {
             return;
         }
         checkInputs(key, s, job, result);
+        if (s.tenant != null && !s.tenant.equals(job.owner())) {
+            result.anomaly(
+                    "wrong-owner",
+                    Maps.of("key", key, "job", job.jobId(), "submitter", s.tenant, "owner", job.owner()));
+        }
         List<String> problems = incompleteTasks(job);
         switch (outcome) {
             case ACKNOWLEDGED -> {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.BindMode;
@@ -42,6 +43,7 @@ public final class ContainerCluster implements AutoCloseable {
 
     private final List<Node> workers = new ArrayList<>();
     private String peers = "";
+    private ClusterTokens tokens;
 
     private ContainerCluster(ClusterSpec spec) {
         this.spec = spec;
@@ -54,6 +56,9 @@ public final class ContainerCluster implements AutoCloseable {
         ContainerCluster c = new ContainerCluster(spec);
         try {
             Files.createDirectories(spec.logs());
+            c.tokens = ClusterTokens.create(IntStream.rangeClosed(1, spec.workers())
+                    .mapToObj(i -> "w" + i)
+                    .toList());
             int spares = spec.faultSupport().spareCoordinators();
             for (int i = 1; i <= spec.coordinators() + spares; i++) {
                 Node n = c.container("n" + i, Node.Role.COORDINATOR, image);
@@ -119,6 +124,7 @@ public final class ContainerCluster implements AutoCloseable {
         for (Map.Entry<String, Path> d : distributionDirs().entrySet()) {
             g.withFileSystemBind(d.getValue().toString(), DIST + "/" + d.getKey(), BindMode.READ_ONLY);
         }
+        g.withFileSystemBind(tokens.dir().toString(), ClusterTokens.MOUNT, BindMode.READ_ONLY);
         g.start();
         String ip = g.getContainerInfo()
                 .getNetworkSettings()
@@ -194,6 +200,12 @@ public final class ContainerCluster implements AutoCloseable {
         if (join) {
             cmd.add("--join");
         }
+        // Tokens on, as deployed (ClusterTokens); TLS off, which a member listening on its container's address refuses
+        // unless told it is meant: the harness's network is its own, reached by nothing but the harness.
+        if (spec.tokens()) {
+            tokens.coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
+        }
+        cmd.addAll(List.of("--set", "security.insecure=true"));
         spec.coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
         spec.faultSupport().coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
         return cmd;
@@ -214,7 +226,9 @@ public final class ContainerCluster implements AutoCloseable {
                 "--slots",
                 Integer.toString(spec.workerSlots()),
                 "--state-dir",
-                "/var/lib/corral/" + w.name()));
+                "/var/lib/corral/" + w.name(),
+                "--token-file",
+                tokens.workerTokenFile(w.name())));
         return cmd;
     }
 
@@ -311,6 +325,11 @@ public final class ContainerCluster implements AutoCloseable {
         return spec;
     }
 
+    /** The cluster's tokens: every client of the harness authenticates with one of them. */
+    public ClusterTokens tokens() {
+        return tokens;
+    }
+
     /** Stops every container (resuming paused ones first) and removes the network. Logs stay on the host. */
     @Override
     public void close() {
@@ -327,6 +346,9 @@ public final class ContainerCluster implements AutoCloseable {
             network.close();
         } catch (RuntimeException e) {
             log.warn("could not remove the test network: {}", e.toString());
+        }
+        if (tokens != null) {
+            tokens.close();
         }
     }
 }

@@ -4,6 +4,8 @@ import io.corral.client.ClientOptions;
 import io.corral.client.CorralClient;
 import io.corral.client.CorralException;
 import io.corral.client.HostPort;
+import io.corral.jepsen.cluster.ContainerCluster;
+import io.corral.jepsen.cluster.Node;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.MemberStatus;
 import io.corral.protocol.Request;
@@ -23,10 +25,14 @@ final class Admin {
 
     private Admin() {}
 
-    /** A client of {@code addresses} ({@code host:port,...}) whose calls time out after {@code requestTimeoutMs}. */
-    static CorralClient connect(String addresses, long requestTimeoutMs) {
+    /**
+     * A client of {@code addresses} ({@code host:port,...}) with the cluster's admin token, whose calls time out after
+     * {@code requestTimeoutMs}.
+     */
+    static CorralClient connect(ContainerCluster cluster, String addresses, long requestTimeoutMs) {
         return CorralClient.connect(ClientOptions.builder(HostPort.parseList(addresses))
                 .clientName("corral-jepsen-nemesis")
+                .token(cluster.tokens().admin())
                 .connectTimeoutMs(CONNECT_TIMEOUT_MS)
                 .connectRounds(2)
                 .requestTimeoutMs(requestTimeoutMs)
@@ -34,8 +40,8 @@ final class Admin {
     }
 
     /** The replicated configuration as the leader sees it (any member forwards), or null when none answers now. */
-    static Response.Membership membership(String addresses) {
-        try (CorralClient c = connect(addresses, 10_000)) {
+    static Response.Membership membership(ContainerCluster cluster) {
+        try (CorralClient c = connect(cluster, cluster.memberRpcAddresses(), 10_000)) {
             return c.call(new Request.GetMembership(), Response.Membership.class);
         } catch (CorralException | IllegalStateException e) {
             return null;
@@ -43,8 +49,8 @@ final class Admin {
     }
 
     /** One coordinator's own status, or null when it does not answer. */
-    static MemberStatus nodeStatus(String address) {
-        try (CorralClient c = connect(address, 3_000)) {
+    static MemberStatus nodeStatus(ContainerCluster cluster, Node n) {
+        try (CorralClient c = connect(cluster, n.rpcAddress(), 3_000)) {
             return c.call(new Request.GetNodeStatus(), Response.NodeStatus.class)
                     .member();
         } catch (CorralException | IllegalStateException e) {

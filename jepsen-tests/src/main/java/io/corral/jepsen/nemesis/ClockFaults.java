@@ -186,8 +186,8 @@ public final class ClockFaults implements Nemesis {
         n.start();
         long[] commit = {-1};
         boolean caughtUp = Admin.await(CATCH_UP_TIMEOUT_MS, () -> {
-            Response.Membership m = Admin.membership(cluster.memberRpcAddresses());
-            io.corral.protocol.MemberStatus s = Admin.nodeStatus(n.rpcAddress());
+            Response.Membership m = Admin.membership(cluster);
+            io.corral.protocol.MemberStatus s = Admin.nodeStatus(cluster, n);
             if (m == null || s == null) {
                 return false;
             }
@@ -214,7 +214,8 @@ public final class ClockFaults implements Nemesis {
                 return target.name();
             }
             if (m != null && m.leaderId() != null) {
-                try (CorralClient c = Admin.connect(cluster.node(m.leaderId()).rpcAddress(), 15_000)) {
+                try (CorralClient c =
+                        Admin.connect(cluster, cluster.node(m.leaderId()).rpcAddress(), 15_000)) {
                     c.call(new Request.TransferLeader(target.name()), Response.LeaderTransferred.class);
                 } catch (CorralException | IllegalStateException e) {
                     last = e.getMessage();
@@ -222,11 +223,11 @@ public final class ClockFaults implements Nemesis {
                 }
             }
             Admin.await(5_000, () -> {
-                Response.Membership now = Admin.membership(cluster.memberRpcAddresses());
+                Response.Membership now = Admin.membership(cluster);
                 return now != null && target.name().equals(now.leaderId());
             });
         }
-        Response.Membership m = Admin.membership(cluster.memberRpcAddresses());
+        Response.Membership m = Admin.membership(cluster);
         return m != null && target.name().equals(m.leaderId()) ? target.name() : "failed: " + last;
     }
 
@@ -236,7 +237,7 @@ public final class ClockFaults implements Nemesis {
      * shares).
      */
     static void probe(ContainerCluster cluster, Map<String, Object> detail) {
-        try (CorralClient c = Admin.connect(cluster.memberRpcAddresses(), 5_000)) {
+        try (CorralClient c = Admin.connect(cluster, cluster.memberRpcAddresses(), 5_000)) {
             long before = System.currentTimeMillis();
             Response.LockGranted g = c.call(
                     new Request.AcquireLock(PROBE_LOCK, "jepsen-nemesis", PROBE_TTL_MS, 0), Response.LockGranted.class);

@@ -105,7 +105,7 @@ public final class DiskFull implements Nemesis {
         detail.put("node", target.name());
         detail.put("freeBytesLeft", fill(target));
         Admin.pause(SNAPSHOT_AFTER_MS);
-        detail.put("snapshotWhileFull", snapshot(target));
+        detail.put("snapshotWhileFull", snapshot(cluster, target));
         return new Fault() {
             @Override
             public String kind() {
@@ -164,8 +164,8 @@ public final class DiskFull implements Nemesis {
     static final long SNAPSHOT_AFTER_MS = 1_000;
 
     /** Asks the member itself for a snapshot, which needs space; returns its answer or error. */
-    static String snapshot(Node n) {
-        try (CorralClient c = Admin.connect(n.rpcAddress(), 10_000)) {
+    static String snapshot(ContainerCluster cluster, Node n) {
+        try (CorralClient c = Admin.connect(cluster, n.rpcAddress(), 10_000)) {
             return c.call(new Request.TakeSnapshot(), Response.class).toString();
         } catch (CorralException | IllegalStateException e) {
             String m = String.valueOf(e.getMessage());
@@ -190,13 +190,13 @@ public final class DiskFull implements Nemesis {
         boolean committed = Admin.await(COMMIT_WHILE_FULL_TIMEOUT_MS, () -> probeWrite(cluster));
         detail.put("committedWhileFull", committed);
         detail.put("commitProbeMs", (System.nanoTime() - t0) / 1_000_000);
-        MemberStatus s = Admin.nodeStatus(target.rpcAddress());
+        MemberStatus s = Admin.nodeStatus(cluster, target);
         detail.put("roleWhileFull", s == null ? "NOT_ANSWERING" : s.role());
     }
 
     /** One write through the cluster: acquire and release a lock no workload uses. */
     static boolean probeWrite(ContainerCluster cluster) {
-        try (CorralClient c = Admin.connect(cluster.memberRpcAddresses(), 5_000)) {
+        try (CorralClient c = Admin.connect(cluster, cluster.memberRpcAddresses(), 5_000)) {
             Response.LockGranted g =
                     c.call(new Request.AcquireLock(PROBE_LOCK, "jepsen-nemesis", 2_000, 0), Response.LockGranted.class);
             c.call(new Request.ReleaseLock(PROBE_LOCK, g.token()), Response.class);
@@ -257,8 +257,8 @@ public final class DiskFull implements Nemesis {
         long[] commit = {-1};
         long[] applied = {-1};
         boolean ok = Admin.await(RECOVERY_TIMEOUT_MS, () -> {
-            Response.Membership m = Admin.membership(cluster.memberRpcAddresses());
-            MemberStatus s = Admin.nodeStatus(target.rpcAddress());
+            Response.Membership m = Admin.membership(cluster);
+            MemberStatus s = Admin.nodeStatus(cluster, target);
             // A member whose Raft member is not running reports the index it stopped at: not caught up, whatever it is.
             if (m == null || s == null || m.commitIndex() < 0 || "NOT_RUNNING".equals(s.role())) {
                 return false;

@@ -25,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code hostile-client}: a client without credentials attacks one coordinator (the leader when known) from the
- * harness's JVM, as in issue 10: 1,200 connections to its RPC port, most sending the length prefix of a 2 MiB frame and
- * all but its last byte and then holding (some after a Hello, some trickling a byte a second), and 300 to its HTTP
+ * {@code hostile-client}: a hostile client attacks one coordinator (the leader when known) from the harness's JVM, as
+ * in issue 10: 1,200 connections to its RPC port, most sending the length prefix of a 2 MiB frame and all but its last
+ * byte and then holding (700 without a Hello; 500 after a Hello with a valid submitter token, an insider's, some of
+ * them trickling a byte a second), and 300 to its HTTP
  * port sending request heads or bodies that never end. Connections the member closes are opened again, so the pressure
  * lasts the whole fault; healing closes them all.
  *
@@ -65,8 +66,19 @@ public final class HostileClient implements Nemesis {
                 new Target(rpc, Script.SLOW_FRAME, 100),
                 new Target(http, Script.SLOW_HTTP_HEAD, 200),
                 new Target(http, Script.PARTIAL_HTTP_BODY, 100));
-        Probe probe = new Probe(target, rpc, http, cluster.spec().logs().resolve(SAMPLES));
-        HostileConnections attack = HostileConnections.start(targets, CONNECTS_PER_SECOND, RECONNECTS_PER_SECOND);
+        Probe probe = new Probe(
+                target,
+                rpc,
+                http,
+                cluster.spec().logs().resolve(SAMPLES),
+                cluster.tokens().probe());
+        // An insider: its Hellos carry a valid submitter token, so the partial frames after them are an authenticated
+        // connection's, held to the larger limits.
+        HostileConnections attack = HostileConnections.start(
+                targets,
+                CONNECTS_PER_SECOND,
+                RECONNECTS_PER_SECOND,
+                cluster.tokens().hostile());
         probe.start(attack);
         Map<String, Object> detail = Map.of("node", target.name(), "rpcConnections", 1200, "httpConnections", 300);
         return new Fault() {
@@ -99,6 +111,7 @@ public final class HostileClient implements Nemesis {
         private final InetSocketAddress rpc;
         private final InetSocketAddress http;
         private final Path file;
+        private final String token;
         private final long startNanos = System.nanoTime();
         private final long rssBeforeKiB;
         private final long directBeforeBytes;
@@ -109,8 +122,9 @@ public final class HostileClient implements Nemesis {
         private volatile boolean running = true;
         private Thread thread;
 
-        Probe(Node node, InetSocketAddress rpc, InetSocketAddress http, Path file) {
+        Probe(Node node, InetSocketAddress rpc, InetSocketAddress http, Path file, String token) {
             this.node = node;
+            this.token = token;
             this.rpc = rpc;
             this.http = http;
             this.file = file;
@@ -129,8 +143,8 @@ public final class HostileClient implements Nemesis {
         private void loop(HostileConnections attack) {
             for (int second = 0; running; second++) {
                 long next = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                long hello = HostileConnections.helloMs(rpc, PROBE_TIMEOUT_MS);
-                HttpAnswer health = HostileConnections.httpGet(http, "/health", PROBE_TIMEOUT_MS);
+                long hello = HostileConnections.helloMs(rpc, PROBE_TIMEOUT_MS, token);
+                HttpAnswer health = HostileConnections.httpGet(http, "/health", PROBE_TIMEOUT_MS, null);
                 long rss = second % 2 == 1 ? rssKiB() : -1;
                 long direct = second % 2 == 1 ? directBytes() : -1;
                 hellos.add(hello);
@@ -215,7 +229,7 @@ public final class HostileClient implements Nemesis {
         }
 
         private Map<String, Double> metrics(int timeoutMs) {
-            HttpAnswer scrape = HostileConnections.httpGet(http, "/metrics", timeoutMs);
+            HttpAnswer scrape = HostileConnections.httpGet(http, "/metrics", timeoutMs, token);
             Map<String, Double> out = new TreeMap<>();
             for (String line : scrape.body().split("\n")) {
                 int space = line.lastIndexOf(' ');

@@ -38,7 +38,10 @@ public final class HostileConnections implements AutoCloseable {
     public enum Script {
         /** The length prefix of a 2 MiB frame and all but its last byte, without a Hello; then nothing. */
         PARTIAL_FRAME,
-        /** A Hello first (a coordinator without tokens welcomes it), then the same partial 2 MiB frame. */
+        /**
+         * A Hello first, with the attack's token if it has one (an insider; a coordinator without tokens welcomes any
+         * Hello), then the same partial 2 MiB frame.
+         */
         PARTIAL_FRAME_AFTER_HELLO,
         /** A Hello, the length prefix of a 64 KiB frame, then one byte a second. */
         SLOW_FRAME,
@@ -93,7 +96,7 @@ public final class HostileConnections implements AutoCloseable {
         }
     }
 
-    private HostileConnections(List<Target> targets, int connectsPerSecond, int reconnectsPerSecond)
+    private HostileConnections(List<Target> targets, int connectsPerSecond, int reconnectsPerSecond, String token)
             throws IOException {
         this.targets = List.copyOf(targets);
         this.connectsPerSecond = connectsPerSecond;
@@ -101,17 +104,21 @@ public final class HostileConnections implements AutoCloseable {
         this.open = new int[targets.size()];
         this.everOpened = new int[targets.size()];
         for (Script s : Script.values()) {
-            bursts.put(s, burst(s).asReadOnlyBuffer());
+            bursts.put(s, burst(s, token).asReadOnlyBuffer());
         }
         this.selector = Selector.open();
         this.thread = new Thread(this::loop, "hostile-connections");
         this.thread.setDaemon(true);
     }
 
-    /** Starts attacking at once; {@link #close()} ends it and closes every connection. */
-    public static HostileConnections start(List<Target> targets, int connectsPerSecond, int reconnectsPerSecond) {
+    /**
+     * Starts attacking at once; {@link #close()} ends it and closes every connection. The scripts' Hellos carry
+     * {@code token} (null: none).
+     */
+    public static HostileConnections start(
+            List<Target> targets, int connectsPerSecond, int reconnectsPerSecond, String token) {
         try {
-            HostileConnections h = new HostileConnections(targets, connectsPerSecond, reconnectsPerSecond);
+            HostileConnections h = new HostileConnections(targets, connectsPerSecond, reconnectsPerSecond, token);
             h.thread.start();
             return h;
         } catch (IOException e) {
@@ -300,12 +307,12 @@ public final class HostileConnections implements AutoCloseable {
     }
 
     /** The bytes a script sends at once, shared read-only by every connection that runs it. */
-    static ByteBuffer burst(Script script) {
+    static ByteBuffer burst(Script script, String token) {
         return switch (script) {
             case PARTIAL_FRAME -> partialFrame(new byte[0], Limits.MAX_FRAME_BYTES, Limits.MAX_FRAME_BYTES - 1);
             case PARTIAL_FRAME_AFTER_HELLO ->
-                partialFrame(helloFrame("hostile"), Limits.MAX_FRAME_BYTES, Limits.MAX_FRAME_BYTES - 1);
-            case SLOW_FRAME -> partialFrame(helloFrame("hostile-slow"), 64 * 1024, 0);
+                partialFrame(helloFrame("hostile", token), Limits.MAX_FRAME_BYTES, Limits.MAX_FRAME_BYTES - 1);
+            case SLOW_FRAME -> partialFrame(helloFrame("hostile-slow", token), 64 * 1024, 0);
             case SLOW_HTTP_HEAD ->
                 ByteBuffer.wrap(
                         "GET /metrics HTTP/1.1\r\nHost: corral\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
@@ -332,9 +339,9 @@ public final class HostileConnections implements AutoCloseable {
         return b.flip();
     }
 
-    /** A whole frame holding a Hello, as a real client sends it. */
-    static byte[] helloFrame(String client) {
-        byte[] payload = Json.encode(new Envelope(1, new Request.Hello(Limits.PROTOCOL_VERSION, client)));
+    /** A whole frame holding a Hello with {@code token} (null: none), as a real client sends it. */
+    static byte[] helloFrame(String client, String token) {
+        byte[] payload = Json.encode(new Envelope(1, new Request.Hello(Limits.PROTOCOL_VERSION, client, token)));
         return ByteBuffer.allocate(4 + payload.length)
                 .putInt(payload.length)
                 .put(payload)
@@ -342,17 +349,17 @@ public final class HostileConnections implements AutoCloseable {
     }
 
     /**
-     * What a real client sees: connect, Hello, Welcome, within {@code timeoutMs}.
+     * What a real client with {@code token} (null: none) sees: connect, Hello, Welcome, within {@code timeoutMs}.
      *
-     * @return the round trip in milliseconds, or -1 when it failed or took longer
+     * @return the round trip in milliseconds, or -1 when it failed, was refused or took longer
      */
-    public static long helloMs(InetSocketAddress address, int timeoutMs) {
+    public static long helloMs(InetSocketAddress address, int timeoutMs, String token) {
         long start = System.nanoTime();
         try (Socket s = new Socket()) {
             s.connect(address, timeoutMs);
             s.setSoTimeout(timeoutMs);
             s.setTcpNoDelay(true);
-            new DataOutputStream(s.getOutputStream()).write(helloFrame("hostile-probe"));
+            new DataOutputStream(s.getOutputStream()).write(helloFrame("hostile-probe", token));
             DataInputStream in = new DataInputStream(s.getInputStream());
             byte[] payload = in.readNBytes(in.readInt());
             boolean welcomed = Json.decode(payload).message() instanceof Response.Welcome;
@@ -365,14 +372,18 @@ public final class HostileConnections implements AutoCloseable {
     /** An HTTP answer as a probe saw it: status (-1: none within the timeout), body, round trip. */
     public record HttpAnswer(int status, String body, long ms) {}
 
-    /** {@code GET path} on an HTTP port, on a connection of its own, read to its end within {@code timeoutMs}. */
-    public static HttpAnswer httpGet(InetSocketAddress address, String path, int timeoutMs) {
+    /**
+     * {@code GET path} on an HTTP port with {@code token} as its bearer token (null: none), on a connection of its
+     * own, read to its end within {@code timeoutMs}.
+     */
+    public static HttpAnswer httpGet(InetSocketAddress address, String path, int timeoutMs, String token) {
         long start = System.nanoTime();
         try (Socket s = new Socket()) {
             s.connect(address, timeoutMs);
             s.setSoTimeout(timeoutMs);
             s.getOutputStream()
-                    .write(("GET " + path + " HTTP/1.1\r\nHost: corral\r\nConnection: close\r\n\r\n")
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: corral\r\nConnection: close\r\n"
+                                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
             String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -391,8 +402,10 @@ public final class HostileConnections implements AutoCloseable {
      * By hand: {@code HostileConnections RPC_HOST:PORT HTTP_HOST:PORT SECONDS [PID] [SCRIPT=COUNT ...]}; the default
      * scripts are {@code PARTIAL_FRAME=1196}. Prints, every second, the attack's totals, a real client's Hello round
      * trip (ms, -1: failed within 3 s), {@code GET /health} (status, ms) and, with a PID, the attacked process's RSS.
+     * With {@code CORRAL_TOKEN} set, the attack's Hellos and the probe's carry that token.
      */
     public static void main(String[] args) throws Exception {
+        String token = System.getenv("CORRAL_TOKEN");
         InetSocketAddress rpc = address(args[0]);
         InetSocketAddress http = address(args[1]);
         int seconds = Integer.parseInt(args[2]);
@@ -407,15 +420,15 @@ public final class HostileConnections implements AutoCloseable {
         if (targets.isEmpty()) {
             targets.add(new Target(rpc, Script.PARTIAL_FRAME, 1196));
         }
-        try (HostileConnections attack = start(targets, 400, 50)) {
+        try (HostileConnections attack = start(targets, 400, 50, token)) {
             for (int s = 1; s <= seconds; s++) {
                 Thread.sleep(1000);
-                HttpAnswer health = httpGet(http, "/health", 3000);
+                HttpAnswer health = httpGet(http, "/health", 3000, null);
                 System.out.printf(
                         "t=%ds %s hello=%dms health=%d in %dms rss=%s%n",
                         s,
                         attack.stats(),
-                        helloMs(rpc, 3000),
+                        helloMs(rpc, 3000, token),
                         health.status(),
                         health.ms(),
                         pid == null ? "?" : rssKiB(pid) + "KiB");

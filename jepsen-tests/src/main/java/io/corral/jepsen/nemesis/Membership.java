@@ -94,7 +94,7 @@ public final class Membership implements Nemesis {
         Node spare = spares.get(random.nextInt(spares.size()));
         try {
             add(cluster, spare, detail);
-            Response.Membership m = Admin.membership(cluster.memberRpcAddresses());
+            Response.Membership m = Admin.membership(cluster);
             if (m == null) {
                 throw new IllegalStateException("no member answered GetMembership after the add");
             }
@@ -128,7 +128,7 @@ public final class Membership implements Nemesis {
         detail.put("added", spare.name());
         cluster.startJoiner(spare);
         if (!Admin.await(JOINER_START_TIMEOUT_MS, () -> {
-            MemberStatus s = Admin.nodeStatus(spare.rpcAddress());
+            MemberStatus s = Admin.nodeStatus(cluster, spare);
             return s != null && "LISTENER".equals(s.role());
         })) {
             throw new IllegalStateException(
@@ -155,13 +155,13 @@ public final class Membership implements Nemesis {
         detail.put("removeMs", (System.nanoTime() - t0) / 1_000_000);
         String[] seen = {"unknown"};
         Admin.await(REMOVED_STOP_TIMEOUT_MS, () -> {
-            MemberStatus s = Admin.nodeStatus(victim.rpcAddress());
+            MemberStatus s = Admin.nodeStatus(cluster, victim);
             seen[0] = s == null ? "NOT_ANSWERING" : s.role();
             return !RUNNING_ROLES.contains(seen[0]);
         });
         detail.put("removedRole", seen[0]);
         cluster.retire(victim);
-        Response.Membership after = Admin.membership(cluster.memberRpcAddresses());
+        Response.Membership after = Admin.membership(cluster);
         if (after != null) {
             detail.put("leaderAfter", String.valueOf(after.leaderId()));
         }
@@ -178,12 +178,12 @@ public final class Membership implements Nemesis {
             java.util.function.Predicate<Response.Membership> done) {
         String lastError = "not sent";
         while (System.nanoTime() < deadlineNanos) {
-            Response.Membership now = Admin.membership(cluster.memberRpcAddresses());
+            Response.Membership now = Admin.membership(cluster);
             if (now != null && done.test(now)) {
                 return;
             }
             long leftMs = Math.max(1_000, (deadlineNanos - System.nanoTime()) / 1_000_000);
-            try (CorralClient c = Admin.connect(cluster.memberRpcAddresses(), leftMs)) {
+            try (CorralClient c = Admin.connect(cluster, cluster.memberRpcAddresses(), leftMs)) {
                 Response.Membership m = c.call(request, Response.Membership.class, leftMs);
                 if (done.test(m)) {
                     return;
@@ -244,7 +244,7 @@ public final class Membership implements Nemesis {
     static Response.Membership settled(ContainerCluster cluster) {
         Response.Membership[] m = {null};
         Admin.await(REMOVE_TIMEOUT_MS, () -> {
-            m[0] = Admin.membership(cluster.memberRpcAddresses());
+            m[0] = Admin.membership(cluster);
             return m[0] != null && m[0].leaderId() != null && !m[0].changing();
         });
         return m[0] != null && !m[0].changing() ? m[0] : null;

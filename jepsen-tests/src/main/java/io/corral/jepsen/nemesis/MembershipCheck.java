@@ -33,7 +33,7 @@ final class MembershipCheck implements NemesisCheck {
     public CheckResult check(ContainerCluster cluster, List<NemesisSchedule.Period> periods, History history) {
         Response.Membership[] last = {null};
         Admin.await(CAUGHT_UP_TIMEOUT_MS, () -> {
-            last[0] = Admin.membership(cluster.memberRpcAddresses());
+            last[0] = Admin.membership(cluster);
             return last[0] != null && !last[0].changing() && caughtUp(last[0]);
         });
         Set<String> recorded =

@@ -11,6 +11,7 @@ import io.corral.jepsen.checker.FencedRegister;
 import io.corral.jepsen.checker.FinalJob;
 import io.corral.jepsen.checker.Validity;
 import io.corral.jepsen.cluster.ClusterSpec;
+import io.corral.jepsen.cluster.ClusterTokens;
 import io.corral.jepsen.cluster.ContainerCluster;
 import io.corral.jepsen.cluster.Node;
 import io.corral.jepsen.history.History;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -54,10 +56,25 @@ public final class Runner {
     private static final Logger log = LoggerFactory.getLogger(Runner.class);
 
     /** Coordinator settings of every run: short leases and backoffs so that faults show within seconds. */
+    /**
+     * Short leases and backoffs, so faults show within a run. The per-address limit on connections without a Hello is
+     * lifted: the hostile-client nemesis attacks from the harness's own address, which its real clients and probes
+     * share, and would be refused with it, where a real attacker is another host (the limit itself is tested in
+     * RpcServerHostileClientsTest). The nemesis tests what the other limits hold on their own.
+     */
     static final Map<String, String> COORDINATOR_SETTINGS = Map.of(
             "workers.leaseTtlMs", "3000",
             "workers.retryBackoffBaseMs", "200",
-            "workers.retryBackoffCapMs", "2000");
+            "workers.retryBackoffCapMs", "2000",
+            "limits.maxPreAuthConnectionsPerAddress", "1000000");
+
+    /**
+     * Deliberate faults that ownership would hide, so their runs are made without tokens. With tokens a worker reads
+     * only the inputs of leases it holds: a worker whose lease lapsed before it fetched its input cannot run the task,
+     * so it never reports with the stale token that {@code accept-stale-tokens} would accept (found when the harness
+     * turned tokens on: the fault went unseen). The checkers are what these runs test, not ownership.
+     */
+    static final Set<String> FAULTS_HIDDEN_BY_TOKENS = Set.of("accept-stale-tokens");
 
     static final String JAVA_OPTIONS = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
     static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
@@ -97,17 +114,22 @@ public final class Runner {
                 JAVA_OPTIONS);
         // What the selected nemeses need prepared: spare coordinators, a size-limited disk, a movable clock.
         cs = cs.with(Nemeses.support(spec.nemeses()));
+        if (spec.testFaults().stream().anyMatch(FAULTS_HIDDEN_BY_TOKENS::contains)) {
+            cs = cs.withoutTokens();
+        }
         log.info(
-                "run {} (seed {}): {} with nemeses [{}] for {} s; results in {}",
+                "run {} (seed {}): {} with nemeses [{}] for {} s, tokens {}; results in {}",
                 spec.name(),
                 spec.seed(),
                 spec.workload(),
                 spec.nemeses(),
                 spec.seconds(),
+                cs.tokens() ? "on" : "off",
                 dir);
         History history = null;
         try (ContainerCluster cluster = ContainerCluster.start(cs);
-                CorralClient admin = connect(cluster.rpcAddresses(), READY_TIMEOUT)) {
+                CorralClient admin =
+                        connect(cluster.rpcAddresses(), cluster.tokens().admin(), READY_TIMEOUT)) {
             awaitReady(admin, spec, READY_TIMEOUT);
             history = new History(); // time 0 of the plots: the cluster is up, the clients start
             Workloads w = new Workloads(
@@ -241,6 +263,7 @@ public final class Runner {
                 // Lazily: a spare has no process to connect to until it is added.
                 try (CorralClient client = CorralClient.connectLazily(ClientOptions.builder(HostPort.parseList(address))
                         .clientName("corral-jepsen")
+                        .token(cluster.tokens().probe())
                         .requestTimeoutMs(5_000)
                         .build())) {
                     probe.run(client, history, endNanos, () -> cluster.isMember(member));
@@ -270,7 +293,8 @@ public final class Runner {
         List<FinalJob> jobs = null;
         if (w.queue() != null) {
             // A member that never caught up would hold linearizable reads sent to it: read from the leader.
-            try (CorralClient leader = connect(leaderAddress(admin, cluster), READY_TIMEOUT)) {
+            try (CorralClient leader =
+                    connect(leaderAddress(admin, cluster), cluster.tokens().admin(), READY_TIMEOUT)) {
                 jobs = w.queue().settle(leader, SETTLE_TIMEOUT);
             }
             results.addAll(w.queue().check(history, jobs));
@@ -318,9 +342,11 @@ public final class Runner {
             QueueWorkload queue,
             LockWorkload lock)
             throws InterruptedException {
-        try (CorralClient client = connect(cluster.rpcAddresses(), READY_TIMEOUT)) {
+        try (CorralClient client =
+                connect(cluster.rpcAddresses(), cluster.tokens().submitter(thread), READY_TIMEOUT)) {
             spread(client, cluster.rpcAddresses(), thread);
-            ClientProcess p = new ClientProcess(thread, threads, client, random);
+            ClientProcess p = new ClientProcess(
+                    thread, threads, client, random, cluster.spec().tokens() ? ClusterTokens.tenantOf(thread) : null);
             while (history.now() < endNanos.getAsLong()
                     && !Thread.currentThread().isInterrupted()) {
                 if (queue != null) {
@@ -440,14 +466,15 @@ public final class Runner {
         return cluster.rpcAddresses();
     }
 
-    /** A client of the whole cluster, once some coordinator accepts connections. */
-    static CorralClient connect(String addresses, Duration timeout) throws InterruptedException {
+    /** A client of {@code addresses} with {@code token}, once some coordinator accepts connections. */
+    static CorralClient connect(String addresses, String token, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {
             try {
                 return CorralClient.connect(ClientOptions.builder(HostPort.parseList(addresses))
                         .clientName("corral-jepsen")
+                        .token(token)
                         .requestTimeoutMs(5_000)
                         .build());
             } catch (RuntimeException e) {

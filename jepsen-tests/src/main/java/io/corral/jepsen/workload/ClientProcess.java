@@ -12,10 +12,13 @@ public final class ClientProcess {
     private final int threads;
     private final CorralClient client;
     private final Random random;
+    private final String tenant;
     private int process;
     private long sequence;
 
-    public ClientProcess(int thread, int threads, CorralClient client, Random random) {
+    /** @param tenant the tenant of the client's token, recorded with its submissions; null without authentication */
+    public ClientProcess(int thread, int threads, CorralClient client, Random random, String tenant) {
+        this.tenant = tenant;
         this.process = thread;
         this.threads = threads;
         this.client = client;
@@ -37,6 +40,11 @@ public final class ClientProcess {
 
     public Random random() {
         return random;
+    }
+
+    /** The tenant of this client's token, or null. */
+    public String tenant() {
+        return tenant;
     }
 
     /** A number unique to this thread for the whole run. */

@@ -95,7 +95,7 @@ final class FinalState {
                         attempts,
                         d.leaseToken()));
             }
-            out.add(new FinalJob(job.id(), job.idempotencyKey(), job.state(), tasks));
+            out.add(new FinalJob(job.id(), job.idempotencyKey(), job.state(), tasks, job.owner()));
         }
         return out;
     }

@@ -61,7 +61,10 @@ public final class QueueWorkload {
         long n = c.next();
         String key = runId + "-" + c.process() + "-" + n;
         Path file = TinyImages.write(images, key, key.hashCode() * 31L + n);
-        history.invoke(c.process(), "submit", Map.of("key", key));
+        history.invoke(
+                c.process(),
+                "submit",
+                c.tenant() == null ? Map.of("key", key) : Map.of("key", key, "tenant", c.tenant()));
         ImageRef image;
         try {
             image = ImageUpload.upload(c.client(), file, MAX_IMAGE_BYTES);

@@ -57,6 +57,54 @@ class QueueCheckerTest {
     }
 
     @Test
+    void aJobOwnedByAnotherTenantThanItsSubmittersIsWrongOwner() {
+        // What losing or mixing up the submitter's identity on a forwarded or retried submission would leave.
+        h.op(
+                process++,
+                "submit",
+                map("key", "k1", "tenant", "alice", "image", "img-k1"),
+                0,
+                OpType.OK,
+                map("key", "k1", "job", "job-k1"),
+                5);
+        h.op(process++, "submit", map("key", "k2", "tenant", "bob", "image", "img-k2"), 10, OpType.INFO, Map.of(), 15);
+        h.op(
+                process++,
+                "submit",
+                map("key", "k3", "tenant", "bob", "image", "img-k3"),
+                20,
+                OpType.OK,
+                map("key", "k3", "job", "job-k3"),
+                25);
+        FinalAttempt a = attempt("w1", 10, Outcome.SUCCEEDED);
+        cluster.add(owned(job("job-k1", "k1", succeeded("t-k1", "img-k1", a)), "alice"));
+        cluster.add(owned(job("job-k2", "k2", succeeded("t-k2", "img-k2", a)), "alice"));
+        cluster.add(owned(job("job-k3", "k3", succeeded("t-k3", "img-k3", a)), null));
+
+        CheckResult r = check();
+
+        assertThat(r.validity()).isEqualTo(Validity.INVALID);
+        assertThat(r.count("wrong-owner")).isEqualTo(2);
+        assertThat(r.examplesOf("wrong-owner"))
+                .extracting(e -> e.get("key"), e -> e.get("submitter"), e -> e.get("owner"))
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("k2", "bob", "alice"),
+                        org.assertj.core.groups.Tuple.tuple("k3", "bob", null));
+    }
+
+    @Test
+    void aHistoryWithoutTenantsIsNotCheckedForOwners() {
+        submit("k1", OpType.OK);
+        cluster.add(owned(job("job-k1", "k1", succeeded("t-k1", "img-k1", attempt("w1", 10, Outcome.SUCCEEDED))), "x"));
+
+        assertThat(check().validity()).isEqualTo(Validity.VALID);
+    }
+
+    private static FinalJob owned(FinalJob j, String owner) {
+        return new FinalJob(j.jobId(), j.key(), j.state(), j.tasks(), owner);
+    }
+
+    @Test
     void anAcknowledgedSubmissionMissingFromTheClusterIsLost() {
         // What "acknowledge a submission before it is committed" leaves after a leader crash.
         submit("k1", OpType.OK);

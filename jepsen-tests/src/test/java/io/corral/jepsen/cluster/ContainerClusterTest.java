@@ -40,6 +40,7 @@ class ContainerClusterTest {
                         .until(
                                 () -> CorralClient.connect(
                                         ClientOptions.builder(HostPort.parseList(cluster.rpcAddresses()))
+                                                .token(cluster.tokens().admin())
                                                 .build()),
                                 c -> c != null)) {
             String leader = await().atMost(Duration.ofSeconds(60))

@@ -44,7 +44,8 @@ class HealedMemberTest {
                 Map.of(),
                 "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         try (ContainerCluster cluster = ContainerCluster.start(spec);
-                CorralClient any = connect(cluster.rpcAddresses())) {
+                CorralClient any =
+                        connect(cluster.rpcAddresses(), cluster.tokens().admin())) {
             String leader = await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(500))
                     .ignoreExceptions()
@@ -55,7 +56,8 @@ class HealedMemberTest {
                     .orElseThrow();
             List<Node> others =
                     cluster.coordinators().stream().filter(n -> n != follower).toList();
-            try (CorralClient viaFollower = connect(follower.ip() + ":" + ClusterSpec.RPC_PORT)) {
+            try (CorralClient viaFollower = connect(
+                    follower.ip() + ":" + ClusterSpec.RPC_PORT, cluster.tokens().admin())) {
                 await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> read(viaFollower));
 
                 // Traffic in flight when the cut comes, and during it: the connections hold unacknowledged data.
@@ -110,13 +112,17 @@ class HealedMemberTest {
         }
     }
 
-    /** A client of the given coordinators only, with short timeouts, so that each attempt says what it saw. */
-    static CorralClient connect(String addresses) {
+    /**
+     * A client of the given coordinators only, with {@code token} and short timeouts, so that each attempt says what it
+     * saw.
+     */
+    static CorralClient connect(String addresses, String token) {
         return await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions()
                 .until(
                         () -> CorralClient.connect(ClientOptions.builder(HostPort.parseList(addresses))
+                                .token(token)
                                 .requestTimeoutMs(3_000)
                                 .connectTimeoutMs(2_000)
                                 .build()),

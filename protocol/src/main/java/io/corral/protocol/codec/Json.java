@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.corral.protocol.Envelope;
+import io.corral.protocol.JobView;
 import io.corral.protocol.Limits;
 import io.corral.protocol.Message;
 import io.corral.protocol.Request;
@@ -40,7 +41,8 @@ import java.util.List;
  * for whole numbers and {@code null} for primitives are all refused with a {@link MalformedMessageException} that
  * names the field.
  *
- * <p><b>Nulls.</b> Every field must be present, except {@code Hello.token} (absent means no token), but a reference field may be sent as {@code null}. For requests
+ * <p><b>Nulls.</b> Every field must be present, except {@code Hello.token} (absent means no token) and {@code
+ * JobView.owner} (absent means none), but a reference field may be sent as {@code null}. For requests
  * (untrusted input) {@link #decode} refuses a {@code null} anywhere, in nested records, list elements and map keys
  * and values too, except in these optional fields, which handlers must treat as absent:
  * {@code SubmitJob.idempotencyKey}, {@code ListJobs.state} (all states), {@code ListJobs.before} (the first page), {@code TransferLeader.targetId} (any
@@ -66,9 +68,18 @@ public final class Json {
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .addModule(Attachments.module())
-            // Hello.token is the one field that may be absent (Hello's javadoc): injected as null when it is.
-            .injectableValues(new InjectableValues.Std().addValue(Request.Hello.TOKEN_ABSENT, null))
+            .injectableValues(absentFields())
             .build();
+
+    /**
+     * What Jackson supplies for the fields that may be absent (Hello.token, JobView.owner; see their javadoc): null.
+     * Every mapper that decodes protocol messages needs it, or a message without such a field does not decode.
+     */
+    public static InjectableValues absentFields() {
+        return new InjectableValues.Std()
+                .addValue(Request.Hello.TOKEN_ABSENT, null)
+                .addValue(JobView.OWNER_ABSENT, null);
+    }
 
     private static final String LAYOUT = "[u32 JSON length][JSON][binary part]";
 

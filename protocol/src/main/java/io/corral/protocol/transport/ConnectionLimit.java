@@ -10,6 +10,9 @@ import java.util.Locale;
 public enum ConnectionLimit {
     /** More connections than {@link ServerOptions#maxConnections()}. */
     MAX_CONNECTIONS,
+    /** More connections without an accepted Hello from one address than {@link
+     * ServerOptions#maxPreAuthConnectionsPerAddress()}. */
+    PRE_AUTH_CONNECTIONS_PER_ADDRESS,
     /** No accepted Hello within {@link ServerOptions#handshakeTimeoutMs()}. */
     HANDSHAKE_TIMEOUT,
     /** A length prefix above {@link ServerOptions#maxPreAuthFrameBytes()} before the Hello was accepted. */

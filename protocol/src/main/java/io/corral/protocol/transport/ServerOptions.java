@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param shutdownTimeoutMs how long {@link RpcServer#close()} waits for in-flight requests to be answered
  * @param ioThreads event loop threads for connections; 0 for Netty's default (twice the cores)
  * @param threadNamePrefix prefix of the event loop thread names
+ * @param maxPreAuthConnectionsPerAddress connections from one IP address that have not had their Hello accepted yet;
+ *     more are refused with OVERLOADED and closed, so one host cannot take every connection slot. Connections that
+ *     said Hello do not count: a fleet of workers behind one NAT address is not limited
  */
 public record ServerOptions(
         String nodeId,
@@ -35,11 +38,13 @@ public record ServerOptions(
         long handshakeTimeoutMs,
         long shutdownTimeoutMs,
         int ioThreads,
-        String threadNamePrefix) {
+        String threadNamePrefix,
+        int maxPreAuthConnectionsPerAddress) {
     public static final int DEFAULT_MAX_PRE_AUTH_FRAME_BYTES = 64 * 1024;
     public static final long DEFAULT_MAX_UNFINISHED_FRAME_BYTES = 64L * 1024 * 1024;
     public static final long DEFAULT_FRAME_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+    public static final int DEFAULT_MAX_PRE_AUTH_CONNECTIONS_PER_ADDRESS = 64;
 
     public ServerOptions {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -53,6 +58,7 @@ public record ServerOptions(
         requireRange("handshakeTimeoutMs", handshakeTimeoutMs, 1, 3_600_000);
         requireRange("shutdownTimeoutMs", shutdownTimeoutMs, 0, 3_600_000);
         requireRange("ioThreads", ioThreads, 0, 1024);
+        requireRange("maxPreAuthConnectionsPerAddress", maxPreAuthConnectionsPerAddress, 1, 1_000_000);
     }
 
     public static ServerOptions defaults() {
@@ -67,177 +73,139 @@ public record ServerOptions(
                 DEFAULT_HANDSHAKE_TIMEOUT_MS,
                 5_000,
                 0,
-                "corral-rpc");
+                "corral-rpc",
+                DEFAULT_MAX_PRE_AUTH_CONNECTIONS_PER_ADDRESS);
     }
 
     public ServerOptions withNodeId(String value) {
-        return new ServerOptions(
-                value,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix);
+        return with(c -> c.nodeId = value);
     }
 
     public ServerOptions withMaxFrameBytes(int value) {
-        return new ServerOptions(
-                nodeId,
-                value,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix);
+        return with(c -> c.maxFrameBytes = value);
     }
 
     public ServerOptions withMaxPreAuthFrameBytes(int value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                value,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix);
+        return with(c -> c.maxPreAuthFrameBytes = value);
     }
 
     public ServerOptions withMaxUnfinishedFrameBytes(long value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                value,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix);
+        return with(c -> c.maxUnfinishedFrameBytes = value);
     }
 
     public ServerOptions withFrameTimeoutMs(long value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                value,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix);
+        return with(c -> c.frameTimeoutMs = value);
     }
 
     public ServerOptions withMaxInFlightPerConnection(int value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                value,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix);
+        return with(c -> c.maxInFlightPerConnection = value);
     }
 
     public ServerOptions withMaxConnections(int value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                value,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix);
+        return with(c -> c.maxConnections = value);
     }
 
     public ServerOptions withHandshakeTimeoutMs(long value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                value,
-                shutdownTimeoutMs,
-                ioThreads,
-                threadNamePrefix);
+        return with(c -> c.handshakeTimeoutMs = value);
     }
 
     public ServerOptions withShutdownTimeoutMs(long value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                value,
-                ioThreads,
-                threadNamePrefix);
+        return with(c -> c.shutdownTimeoutMs = value);
     }
 
     public ServerOptions withIoThreads(int value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                value,
-                threadNamePrefix);
+        return with(c -> c.ioThreads = value);
     }
 
     public ServerOptions withThreadNamePrefix(String value) {
-        return new ServerOptions(
-                nodeId,
-                maxFrameBytes,
-                maxPreAuthFrameBytes,
-                maxUnfinishedFrameBytes,
-                frameTimeoutMs,
-                maxInFlightPerConnection,
-                maxConnections,
-                handshakeTimeoutMs,
-                shutdownTimeoutMs,
-                ioThreads,
-                value);
+        return with(c -> c.threadNamePrefix = value);
+    }
+
+    public ServerOptions withMaxPreAuthConnectionsPerAddress(int value) {
+        return with(c -> c.maxPreAuthConnectionsPerAddress = value);
     }
 
     private static void requireRange(String name, long value, long min, long max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    /** This record with the fields {@code change} sets on a copy of it; checked again by the constructor. */
+    private ServerOptions with(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** A mutable copy of the fields, for the {@code with...} methods. */
+    private static final class Copy {
+
+        String nodeId;
+
+        int maxFrameBytes;
+
+        int maxPreAuthFrameBytes;
+
+        long maxUnfinishedFrameBytes;
+
+        long frameTimeoutMs;
+
+        int maxInFlightPerConnection;
+
+        int maxConnections;
+
+        long handshakeTimeoutMs;
+
+        long shutdownTimeoutMs;
+
+        int ioThreads;
+
+        String threadNamePrefix;
+
+        int maxPreAuthConnectionsPerAddress;
+
+        Copy(ServerOptions o) {
+
+            nodeId = o.nodeId;
+
+            maxFrameBytes = o.maxFrameBytes;
+
+            maxPreAuthFrameBytes = o.maxPreAuthFrameBytes;
+
+            maxUnfinishedFrameBytes = o.maxUnfinishedFrameBytes;
+
+            frameTimeoutMs = o.frameTimeoutMs;
+
+            maxInFlightPerConnection = o.maxInFlightPerConnection;
+
+            maxConnections = o.maxConnections;
+
+            handshakeTimeoutMs = o.handshakeTimeoutMs;
+
+            shutdownTimeoutMs = o.shutdownTimeoutMs;
+
+            ioThreads = o.ioThreads;
+
+            threadNamePrefix = o.threadNamePrefix;
+
+            maxPreAuthConnectionsPerAddress = o.maxPreAuthConnectionsPerAddress;
+        }
+
+        ServerOptions build() {
+            return new ServerOptions(
+                    nodeId,
+                    maxFrameBytes,
+                    maxPreAuthFrameBytes,
+                    maxUnfinishedFrameBytes,
+                    frameTimeoutMs,
+                    maxInFlightPerConnection,
+                    maxConnections,
+                    handshakeTimeoutMs,
+                    shutdownTimeoutMs,
+                    ioThreads,
+                    threadNamePrefix,
+                    maxPreAuthConnectionsPerAddress);
         }
     }
 }

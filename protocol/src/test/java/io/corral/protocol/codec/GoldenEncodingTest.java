@@ -230,6 +230,7 @@ class GoldenEncodingTest {
                 new Request.ListLocks(true),
                 new Request.GetClusterStatus(),
                 new Request.GetNodeStatus(),
+                new Request.GetSecurity(),
                 new Request.TakeSnapshot(),
                 new Request.TransferLeader("c2"),
                 new Request.OpenCheckpoint(),
@@ -284,7 +285,8 @@ class GoldenEncodingTest {
                         2,
                         Map.of(TaskState.SUCCEEDED, 1, TaskState.LEASED, 1),
                         1_767_225_600_000L,
-                        Map.of("team", "web")))),
+                        Map.of("team", "web"),
+                        "alice"))),
                 new Response.LockGranted("reindex", "worker-3", 4711, 1_767_225_630_000L),
                 new Response.LockQueued("reindex", 12, 1_767_225_605_000L),
                 new Response.LockReleased("reindex", 4711),
@@ -292,6 +294,7 @@ class GoldenEncodingTest {
                 new Response.LockList(List.of(lock)),
                 new Response.ClusterStatus("c1", List.of(leader(), unreachable())),
                 new Response.NodeStatus(leader()),
+                new Response.Security("n1", true, "require", true, true, false),
                 new Response.SnapshotTaken(4096),
                 new Response.LeaderTransferred("c2"),
                 new Response.CheckpointOpened(
@@ -427,7 +430,8 @@ class GoldenEncodingTest {
                                 "w2",
                                 40,
                                 "resizing",
-                                null)));
+                                null)),
+                "alice");
     }
 
     private static MemberStatus leader() {

@@ -261,8 +261,26 @@ class JsonTest {
                         false,
                         Map.of(),
                         List.of(new TaskView(
-                                "t", 0, "a.jpg", "s", 1, TaskState.PENDING, 0, null, null, -1, null, null)))));
+                                "t", 0, "a.jpg", "s", 1, TaskState.PENDING, 0, null, null, -1, null, null)),
+                        null)));
 
+        assertThat(Json.decode(Json.encode(envelope))).isEqualTo(envelope);
+    }
+
+    /**
+     * A job without an owner (authentication off) is sent without the field, as before owners existed, so older
+     * clients decode it; a JobView without the field decodes with a null owner.
+     */
+    @Test
+    void jobViewWithoutOwnerLeavesTheFieldOut() throws Exception {
+        Envelope envelope = new Envelope(
+                1,
+                new Response.JobDetail(new io.corral.protocol.JobView(
+                        "job-1", null, 0, 1, 0, List.of(), Map.of(), null, 0, 0, false, Map.of(), List.of(), null)));
+
+        String json = new String(Json.encode(envelope), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(json).doesNotContain("owner");
         assertThat(Json.decode(Json.encode(envelope))).isEqualTo(envelope);
     }
 

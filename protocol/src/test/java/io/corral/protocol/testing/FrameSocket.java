@@ -40,6 +40,23 @@ public final class FrameSocket implements AutoCloseable {
         return new FrameSocket(socket);
     }
 
+    /** Connects from {@code localHost} (a loopback alias such as 127.0.0.2 stands for another host). */
+    public static FrameSocket connectFrom(String localHost, InetSocketAddress address) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(localHost, 0));
+        socket.connect(address, READ_TIMEOUT_MS);
+        return new FrameSocket(socket);
+    }
+
+    /** Sends a Hello on a connected socket and waits for the Welcome. */
+    public void hello() throws IOException {
+        send(1, new Request.Hello(Limits.PROTOCOL_VERSION, "raw-test"));
+        Envelope welcome = receive();
+        if (!(welcome.message() instanceof io.corral.protocol.Response.Welcome)) {
+            throw new IllegalStateException("handshake failed: " + welcome);
+        }
+    }
+
     /** Connects and completes the handshake, so the caller can go straight to requests. */
     public static FrameSocket connectAndHello(InetSocketAddress address) throws IOException {
         FrameSocket socket = connect(address);

@@ -19,6 +19,7 @@ import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.testing.FakeHandler;
 import io.corral.protocol.testing.FrameSocket;
+import io.corral.protocol.transport.internal.ClientNames;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +104,45 @@ class RpcServerAuthTest {
                 .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("unknown token"));
         assertThat(logs.list)
                 .noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains(WRONG));
+    }
+
+    /**
+     * Issue 11: a refused Hello's client name went to the log as sent, so one connection wrote a forged line (and a
+     * megabyte). A name that is not one line of printable text is refused before anything else, and nothing of it
+     * reaches the log unescaped.
+     */
+    @Test
+    void aClientNameThatIsNotOneLineOfTextIsRefusedAndNeverLoggedAsSent() throws Exception {
+        String forged = "x\n12:00:00.000 INFO  [main] MembershipService - admin 'ops' removed member n3";
+        try (FrameSocket socket = FrameSocket.connect(server.boundAddress())) {
+            socket.send(1, new Request.Hello(Limits.PROTOCOL_VERSION, forged, WRONG));
+            Envelope answer = socket.receive();
+
+            assertThat(answer.message()).isInstanceOf(Response.ErrorReply.class);
+            Response.ErrorReply refusal = (Response.ErrorReply) answer.message();
+            assertThat(refusal.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(refusal.message()).contains("client name").contains("control character");
+            assertThat(socket.closedByPeer()).isTrue();
+        }
+        assertThat(logs.list)
+                .noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("\n"));
+        assertThat(handler.calls).hasValue(0);
+    }
+
+    @Test
+    void aClientNameLongerThanTheLimitIsRefused() throws Exception {
+        try (FrameSocket socket = FrameSocket.connect(server.boundAddress())) {
+            socket.send(1, new Request.Hello(Limits.PROTOCOL_VERSION, "a".repeat(ClientNames.MAX_CHARS + 1), GOOD));
+            Envelope answer = socket.receive();
+
+            assertThat(answer.message())
+                    .isEqualTo(new Response.ErrorReply(
+                            ErrorCode.BAD_REQUEST,
+                            "the client name is " + (ClientNames.MAX_CHARS + 1) + " characters long; at most "
+                                    + ClientNames.MAX_CHARS));
+        }
+        assertThat(logs.list)
+                .noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains("a".repeat(ClientNames.MAX_CHARS + 1)));
     }
 
     @Test

@@ -61,6 +61,51 @@ class RpcServerHostileClientsTest {
         assertThat(server.limitStats().peakUnfinishedFrameBytes()).isZero();
     }
 
+    /**
+     * One host may hold only so many connections that have not said Hello (issue 11): the next is refused at once,
+     * while another host, and connections that said Hello, are not limited by it.
+     */
+    @Test
+    void oneAddressMayHoldOnlySoManyConnectionsWithoutHello() throws IOException {
+        InetSocketAddress address = start(ServerOptions.defaults().withMaxPreAuthConnectionsPerAddress(3));
+        java.util.List<FrameSocket> silent = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                silent.add(FrameSocket.connectFrom("127.0.0.1", address));
+            }
+            // The three are accepted (a Hello would be answered); wait until the server counts them all.
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> server.limitStats().connections() == 3);
+            try (FrameSocket fourth = FrameSocket.connectFrom("127.0.0.1", address)) {
+                assertThat(fourth.receive())
+                        .isEqualTo(error(
+                                ErrorCode.OVERLOADED,
+                                "this address has 3 connections that have not said Hello, its limit; try again"
+                                        + " later"));
+                assertThat(fourth.closedByPeer()).isTrue();
+            }
+            assertThat(closed(ConnectionLimit.PRE_AUTH_CONNECTIONS_PER_ADDRESS)).isEqualTo(1);
+            try (FrameSocket otherHost = FrameSocket.connectFrom("127.0.0.2", address)) {
+                otherHost.hello();
+            }
+
+            // A Hello, or a close, frees the address's slot.
+            silent.get(0).hello();
+            try (FrameSocket next = FrameSocket.connectFrom("127.0.0.1", address)) {
+                next.hello();
+            }
+            silent.remove(1).close();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> server.limitStats().connections() == 2);
+            try (FrameSocket next = FrameSocket.connectFrom("127.0.0.1", address)) {
+                next.hello();
+            }
+        } finally {
+            silent.forEach(FrameSocket::close);
+        }
+        assertThat(closed(ConnectionLimit.PRE_AUTH_CONNECTIONS_PER_ADDRESS)).isEqualTo(1);
+    }
+
     @Test
     void closesAConnectionWhoseFrameDoesNotArriveInTime() throws IOException {
         try (FrameSocket client =
@@ -150,10 +195,13 @@ class RpcServerHostileClientsTest {
     @Test
     void servesRealClientsWhileHostileOnesAreClosedByTheLimits() throws Exception {
         long maxUnfinished = 8L * 1024 * KIB;
+        // The hostile peers and the real clients share 127.0.0.1 here: the per-address limit (tested above) would
+        // refuse the real ones too, so it is lifted to test what the other limits hold on their own.
         InetSocketAddress address = start(ServerOptions.defaults()
                 .withMaxUnfinishedFrameBytes(maxUnfinished)
                 .withFrameTimeoutMs(2_000)
-                .withHandshakeTimeoutMs(1_500));
+                .withHandshakeTimeoutMs(1_500)
+                .withMaxPreAuthConnectionsPerAddress(100_000));
         byte[] noHello = new byte[0];
         int max = Limits.MAX_FRAME_BYTES;
         try (HostilePeers attack = HostilePeers.against(address)

@@ -18,6 +18,7 @@ class ServerOptionsTest {
         assertThat(options.maxUnfinishedFrameBytes()).isEqualTo(64L * 1024 * 1024);
         assertThat(options.frameTimeoutMs()).isEqualTo(30_000);
         assertThat(options.handshakeTimeoutMs()).isEqualTo(10_000);
+        assertThat(options.maxPreAuthConnectionsPerAddress()).isEqualTo(64);
     }
 
     @Test
@@ -36,7 +37,8 @@ class ServerOptionsTest {
                         ServerOptions.defaults().handshakeTimeoutMs(),
                         ServerOptions.defaults().shutdownTimeoutMs(),
                         0,
-                        "corral-rpc"));
+                        "corral-rpc",
+                        64));
     }
 
     @Test

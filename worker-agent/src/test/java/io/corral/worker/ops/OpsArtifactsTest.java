@@ -86,6 +86,8 @@ class OpsArtifactsTest {
                 worker.start();
                 String job = process(client, dir.resolve("in.png"));
                 String taskId = job + ".0";
+                client.call(
+                        new Request.RegisterWorker("stale-reporter", 0, List.of()), Response.WorkerRegistered.class);
                 Response stale = client.send(new Request.CompleteTask(taskId, 1, "ab".repeat(32), 1))
                         .join();
                 assertThat(stale).isInstanceOfSatisfying(Response.ErrorReply.class, e -> assertThat(e.code())

@@ -20,6 +20,7 @@ public final class BlobGarbage {
                 throw new IllegalStateException("BLOBS_UNREFERENCED lists " + sha + " but its record is " + blob);
             }
             Scans.deletePrefix(txn, Space.BLOB_CHUNKS, BlobKeys.chunks(sha));
+            BlobGrants.forget(txn, sha);
             txn.delete(Space.BLOBS, BlobKeys.blob(sha));
             txn.delete(Space.BLOBS_UNREFERENCED, key);
             Blobs.countStored(txn, -1, -blob.size());

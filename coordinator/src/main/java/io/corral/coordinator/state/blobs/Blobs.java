@@ -20,6 +20,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * Content-addressed image bytes: uploads in chunks, sealing (hash check), reference counts held by tasks, and
@@ -84,10 +86,18 @@ public final class Blobs {
         String sha = c.sha256();
         Response stored = new Response.ChunkStored(sha, c.index());
         if (sealed(txn, sha) != null) {
-            // A retry, or a second client uploading bytes the cluster already holds: nothing to store.
-            return Applied.of(stored);
+            if (BlobGrants.mayUse(txn, c.tenant(), sha)) {
+                // A retry, or a second client of the tenant uploading bytes the cluster already holds.
+                return Applied.of(stored);
+            }
+            return prove(nowMs, c, txn);
         }
         UploadRecord upload = upload(txn, sha);
+        if (upload != null && !Objects.equals(upload.tenant(), c.tenant())) {
+            return error(
+                    ErrorCode.CONFLICT,
+                    "another upload of " + sha + " is in progress; upload the image again once it is sealed");
+        }
         if (upload != null && upload.size() != c.size()) {
             return error(
                     ErrorCode.CONFLICT,
@@ -95,7 +105,7 @@ public final class Blobs {
                             + c.size());
         }
         if (upload == null) {
-            upload = new UploadRecord(c.size(), chunkCount(c.size()), nowMs);
+            upload = new UploadRecord(c.size(), chunkCount(c.size()), nowMs, c.tenant());
             txn.put(Space.UPLOADS, BlobKeys.blob(sha), Codec.encode(upload));
             txn.put(Space.UPLOADS_BY_AGE, BlobKeys.timed(nowMs, sha), Keys.EMPTY);
         }
@@ -111,11 +121,14 @@ public final class Blobs {
     public static Applied seal(long nowMs, Command.SealBlob c, KvTxn txn) {
         String sha = c.sha256();
         BlobRecord existing = sealed(txn, sha);
-        if (existing != null) {
+        if (existing != null && BlobGrants.mayUse(txn, c.tenant(), sha)) {
             return Applied.of(new Response.BlobSealed(sha, existing.size()));
         }
+        if (existing != null) {
+            return sealProof(c, existing, txn);
+        }
         UploadRecord upload = upload(txn, sha);
-        if (upload == null) {
+        if (upload == null || !Objects.equals(upload.tenant(), c.tenant())) {
             return error(ErrorCode.BAD_REQUEST, "missing chunk 0: no upload of " + sha + " is in progress");
         }
         if (upload.size() != c.size()) {
@@ -150,7 +163,49 @@ public final class Blobs {
         // Sealed but not yet referenced: collectable after the blob retention unless a job refers to it first.
         txn.put(Space.BLOBS_UNREFERENCED, BlobKeys.timed(nowMs, sha), Keys.EMPTY);
         countStored(txn, 1, c.size());
+        BlobGrants.grant(txn, c.tenant(), sha);
         return Applied.of(new Response.BlobSealed(sha, c.size()));
+    }
+
+    /**
+     * A chunk of an image the cluster holds, from a tenant that may not use it yet: it counts towards the tenant's
+     * proof when the hash the receiving coordinator computed of its bytes is the stored chunk's. The answer is the
+     * same as for a new upload, match or not, so that a chunk says nothing about what the cluster holds.
+     */
+    private static Applied prove(long nowMs, Command.PutChunk c, KvTxn txn) {
+        String sha = c.sha256();
+        byte[] storedChunk = txn.get(Space.BLOB_CHUNKS, BlobKeys.chunk(sha, c.index()));
+        if (c.chunkSha256() == null || storedChunk == null) {
+            // Received before the image was sealed (the coordinator computed no hash): sent again, it will count.
+            return Applied.of(new Response.ChunkStored(sha, c.index()));
+        }
+        boolean matched = c.chunkSha256().equals(hex(sha256().digest(storedChunk)));
+        ProofRecord proof = BlobGrants.proof(txn, sha, c.tenant());
+        ProofRecord next = (proof == null ? new ProofRecord(List.of(), false, nowMs) : proof).with(c.index(), matched);
+        BlobGrants.putProof(txn, sha, c.tenant(), next);
+        return Applied.of(new Response.ChunkStored(sha, c.index()));
+    }
+
+    /** The seal of a proof: grants the image when every chunk matched, with the answers a new upload would get. */
+    private static Applied sealProof(Command.SealBlob c, BlobRecord existing, KvTxn txn) {
+        String sha = c.sha256();
+        ProofRecord proof = BlobGrants.proof(txn, sha, c.tenant());
+        if (proof == null) {
+            return error(ErrorCode.BAD_REQUEST, "missing chunk 0: no upload of " + sha + " is in progress");
+        }
+        if (proof.mismatched() || c.size() != existing.size()) {
+            BlobGrants.deleteProof(txn, sha, c.tenant());
+            return error(
+                    ErrorCode.HASH_MISMATCH,
+                    "the bytes uploaded do not hash to " + sha + "; the upload was discarded, upload the image again");
+        }
+        int missing = proof.firstMissing(existing.chunks());
+        if (missing >= 0) {
+            return error(ErrorCode.BAD_REQUEST, "missing chunk " + missing + " of " + sha + "; upload it, then seal");
+        }
+        BlobGrants.deleteProof(txn, sha, c.tenant());
+        BlobGrants.grant(txn, c.tenant(), sha);
+        return Applied.of(new Response.BlobSealed(sha, existing.size()));
     }
 
     /** Adds {@code count} references (tasks) to a sealed blob; the caller has checked that it exists. */
@@ -209,6 +264,11 @@ public final class Blobs {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime provides SHA-256", e);
         }
+    }
+
+    /** The SHA-256 of {@code bytes}, as 64 lower-case hex digits (an image's address). */
+    public static String sha256Hex(byte[] bytes) {
+        return hex(sha256().digest(bytes));
     }
 
     static String hex(byte[] digest) {

@@ -45,8 +45,11 @@ public final class JobGarbage {
         refs.forEach((sha, count) -> Blobs.releaseRefs(txn, nowMs, sha, count));
         txn.delete(Space.JOBS, JobKeys.job(job.seq()));
         txn.delete(Space.JOBS_BY_STATE, JobKeys.byState(job.state(), job.seq()));
+        if (job.owner() != null) {
+            txn.delete(Space.JOBS_BY_OWNER, JobKeys.byOwner(job.owner(), job.state(), job.seq()));
+        }
         if (job.idempotencyKey() != null) {
-            txn.delete(Space.IDEMPOTENCY, JobKeys.idempotency(job.idempotencyKey()));
+            txn.delete(Space.IDEMPOTENCY, JobKeys.idempotency(job.owner(), job.idempotencyKey()));
         }
         MetaCounters.add(txn, MetaCounters.jobs(job.state()), -1);
     }

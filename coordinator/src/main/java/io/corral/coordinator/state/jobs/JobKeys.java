@@ -13,7 +13,8 @@ import io.corral.protocol.JobState;
  * TASKS          u64 seq | u32 task index                 -> TaskRecord   (a job's tasks are one key range)
  * JOBS_BY_STATE  state name | 0x00 | u64 seq              -> job id
  * PENDING        u32 inverted priority | u64 seq | u32 i  -> task id      (highest priority, then oldest, first)
- * IDEMPOTENCY    idempotency key (UTF-8)                  -> job id
+ * IDEMPOTENCY    [owner | 0x00 |] idempotency key (UTF-8) -> job id       (each tenant's keys apart)
+ * JOBS_BY_OWNER  owner | 0x00 | state name | 0x00 | u64 seq -> job id      (a tenant's jobs by state)
  * JOBS_FINISHED  u64 finished at ms | u64 seq             -> job id
  * BACKOFF        u64 not before ms | u64 seq | u32 i      -> task id      (PENDING tasks waiting out a retry backoff)
  * LEASE_EXPIRY   u64 expires at ms | u64 seq | u32 i      -> u64 token    (LEASED tasks, soonest expiry first)
@@ -129,7 +130,19 @@ public final class JobKeys {
         return Keys.concat(task(seq, index), Keys.u64(token));
     }
 
-    public static byte[] idempotency(String key) {
-        return Keys.utf8(key);
+    /**
+     * A job's idempotency key, apart for each owner: one tenant's key never finds another tenant's job. Jobs without
+     * an owner keep the key alone (a key holds no 0x00: {@link JobRules} allows printable text only).
+     */
+    public static byte[] idempotency(String owner, String key) {
+        return owner == null ? Keys.utf8(key) : Keys.concat(Keys.utf8(owner), Keys.SEPARATOR, Keys.utf8(key));
+    }
+
+    public static byte[] byOwner(String owner, JobState state, long seq) {
+        return Keys.concat(byOwnerPrefix(owner, state), Keys.u64(seq));
+    }
+
+    public static byte[] byOwnerPrefix(String owner, JobState state) {
+        return Keys.concat(Keys.utf8(owner), Keys.SEPARATOR, Keys.utf8(state.name()), Keys.SEPARATOR);
     }
 }

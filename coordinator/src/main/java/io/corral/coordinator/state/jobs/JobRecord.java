@@ -21,6 +21,8 @@ import java.util.TreeMap;
  * @param finishedAtMs leader time at which the job became terminal, 0 while it is not
  * @param tasks number of tasks (images)
  * @param counts tasks by state; every state present
+ * @param owner the tenant that submitted it ({@link io.corral.coordinator.state.Caller}); null when authentication was
+ *     off, and for records stored before jobs had owners
  */
 public record JobRecord(
         long seq,
@@ -34,7 +36,8 @@ public record JobRecord(
         long finishedAtMs,
         boolean cancelled,
         int tasks,
-        Map<TaskState, Integer> counts) {
+        Map<TaskState, Integer> counts,
+        String owner) {
 
     public JobRecord {
         operations = List.copyOf(operations);
@@ -78,7 +81,8 @@ public record JobRecord(
                 finishedAtMs,
                 cancelled,
                 tasks,
-                next);
+                next,
+                owner);
     }
 
     JobRecord withCancelled() {
@@ -94,7 +98,8 @@ public record JobRecord(
                 finishedAtMs,
                 true,
                 tasks,
-                counts);
+                counts,
+                owner);
     }
 
     JobRecord withFinishedAtMs(long ms) {
@@ -110,10 +115,11 @@ public record JobRecord(
                 ms,
                 cancelled,
                 tasks,
-                counts);
+                counts,
+                owner);
     }
 
     public JobSummary summary() {
-        return new JobSummary(id(), state(), priority, tasks, counts, submittedAtMs, labels);
+        return new JobSummary(id(), state(), priority, tasks, counts, submittedAtMs, labels, owner);
     }
 }

@@ -1,5 +1,6 @@
 package io.corral.coordinator.state.jobs;
 
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Checks;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
@@ -8,6 +9,7 @@ import io.corral.coordinator.state.blobs.Blobs;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.ImageRef;
 import io.corral.protocol.Limits;
+import io.corral.protocol.Response;
 import io.corral.protocol.ops.InvalidOperationException;
 import io.corral.protocol.ops.Operations;
 import java.util.List;
@@ -34,8 +36,12 @@ public final class JobRules {
         Checks.requireRange("maxAttempts", c.maxAttempts(), 1, Limits.MAX_ATTEMPTS);
         validateTaskTimeout(c.taskTimeoutMs());
         validateLabels(c.labels());
-        if (c.idempotencyKey() != null) {
+        if (c.idempotencyKey() != null && c.owner() == null) {
             Checks.requireText("idempotencyKey", c.idempotencyKey(), Limits.MAX_NAME_CHARS);
+        } else if (c.idempotencyKey() != null) {
+            // Follows the owner and a 0x00 in its key (JobKeys.idempotency): no control character, so no two keys
+            // collide. Jobs without an owner keep the older rule, so entries written under it apply as they did.
+            Checks.requireName("idempotencyKey", c.idempotencyKey(), Limits.MAX_NAME_CHARS);
         }
         return operations;
     }
@@ -57,6 +63,30 @@ public final class JobRules {
             Checks.requireSha256("image '" + Checks.abbreviate(image.name()) + "' sha256", image.sha256());
             Blobs.requireSize("image '" + Checks.abbreviate(image.name()) + "' size", image.size(), limits);
         }
+    }
+
+    /**
+     * The refusal of {@code action} (cancel, retry) on {@code job} by {@code caller}, or null when the caller controls
+     * the job's owner. The refusal does not name the owner.
+     */
+    public static Response.ErrorReply refusal(Caller caller, JobRecord job, String action) {
+        if (caller.controls(job.owner())) {
+            return null;
+        }
+        return new Response.ErrorReply(
+                ErrorCode.PERMISSION_DENIED,
+                job.id() + " is not a job of " + caller + "; only its owner or an admin may " + action + " it");
+    }
+
+    /** The refusal of reading {@code job} (or one of its tasks) by {@code caller}, or null when it may. */
+    public static Response.ErrorReply readRefusal(Caller caller, JobRecord job) {
+        if (caller.sees(job.owner())) {
+            return null;
+        }
+        return new Response.ErrorReply(
+                ErrorCode.PERMISSION_DENIED,
+                job.id() + " is not a job of " + caller
+                        + "; only its owner, an admin or a read-only token may read it");
     }
 
     /** 0 means "the worker's default"; anything else must be a bound a worker can keep. */

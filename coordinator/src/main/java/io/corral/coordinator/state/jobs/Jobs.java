@@ -1,10 +1,12 @@
 package io.corral.coordinator.state.jobs;
 
 import io.corral.coordinator.state.Applied;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Codec;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.MetaCounters;
+import io.corral.coordinator.state.blobs.BlobGrants;
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.Blobs;
 import io.corral.coordinator.state.kv.Keys;
@@ -35,13 +37,13 @@ public final class Jobs {
      */
     public static Applied submit(long index, long nowMs, Command.SubmitJob c, List<String> operations, KvTxn txn) {
         if (c.idempotencyKey() != null) {
-            byte[] existing = txn.get(Space.IDEMPOTENCY, JobKeys.idempotency(c.idempotencyKey()));
+            byte[] existing = txn.get(Space.IDEMPOTENCY, JobKeys.idempotency(c.owner(), c.idempotencyKey()));
             if (existing != null) {
                 // The client retried (or reused the key): the first job stands, whatever this one asks for.
                 return Applied.of(new Response.JobSubmitted(Keys.utf8(existing, 0, existing.length), false));
             }
         }
-        Response refusal = checkImages(c.images(), txn);
+        Response refusal = checkImages(c.images(), c.owner(), txn);
         if (refusal != null) {
             return Applied.of(refusal);
         }
@@ -58,11 +60,15 @@ public final class Jobs {
                 0,
                 false,
                 c.images().size(),
-                Map.of(TaskState.PENDING, c.images().size()));
+                Map.of(TaskState.PENDING, c.images().size()),
+                c.owner());
         txn.put(Space.JOBS, JobKeys.job(index), Codec.encode(job));
         txn.put(Space.JOBS_BY_STATE, JobKeys.byState(JobState.PENDING, index), Keys.utf8(job.id()));
+        if (job.owner() != null) {
+            txn.put(Space.JOBS_BY_OWNER, JobKeys.byOwner(job.owner(), JobState.PENDING, index), Keys.utf8(job.id()));
+        }
         if (c.idempotencyKey() != null) {
-            txn.put(Space.IDEMPOTENCY, JobKeys.idempotency(c.idempotencyKey()), Keys.utf8(job.id()));
+            txn.put(Space.IDEMPOTENCY, JobKeys.idempotency(c.owner(), c.idempotencyKey()), Keys.utf8(job.id()));
         }
         writeTasks(txn, job, c.images());
         MetaCounters.add(txn, MetaCounters.jobs(JobState.PENDING), 1);
@@ -70,12 +76,21 @@ public final class Jobs {
         return Applied.of(new Response.JobSubmitted(job.id(), true));
     }
 
-    /** Every image must be a sealed blob of the declared size whose bytes look like an image. Null when they do. */
-    private static Response checkImages(List<ImageRef> images, KvView view) {
+    /**
+     * Every image must be a sealed blob of the declared size whose bytes look like an image, and one the owner may use
+     * (it uploaded it: {@link BlobGrants}); another tenant's image is answered as if it were not stored. Null when they
+     * are.
+     */
+    private static Response checkImages(List<ImageRef> images, String owner, KvView view) {
         // A job may name one image thousands of times: read each blob record once.
         Map<String, Optional<BlobRecord>> blobs = new HashMap<>();
         for (ImageRef image : images) {
-            BlobRecord blob = blobs.computeIfAbsent(image.sha256(), sha -> Optional.ofNullable(Blobs.sealed(view, sha)))
+            BlobRecord blob = blobs.computeIfAbsent(
+                            image.sha256(),
+                            sha -> Optional.ofNullable(
+                                    owner == null || BlobGrants.granted(view, owner, sha)
+                                            ? Blobs.sealed(view, sha)
+                                            : null))
                     .orElse(null);
             if (blob == null) {
                 return new Response.ErrorReply(
@@ -123,6 +138,10 @@ public final class Jobs {
         JobRecord before = seq < 0 ? null : Tasks.job(txn, seq);
         if (before == null) {
             return Applied.of(new Response.ErrorReply(ErrorCode.NOT_FOUND, "no job '" + c.jobId() + "'"));
+        }
+        Response refusal = JobRules.refusal(Caller.orSystem(c.by()), before, "cancel");
+        if (refusal != null) {
+            return Applied.of(refusal);
         }
         if (before.state().isTerminal()) {
             return Applied.of(new Response.ErrorReply(

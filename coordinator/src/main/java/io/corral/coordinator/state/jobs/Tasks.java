@@ -151,6 +151,10 @@ public final class Tasks {
         if (was != now) {
             txn.delete(Space.JOBS_BY_STATE, JobKeys.byState(was, seq));
             txn.put(Space.JOBS_BY_STATE, JobKeys.byState(now, seq), Keys.utf8(after.id()));
+            if (after.owner() != null) {
+                txn.delete(Space.JOBS_BY_OWNER, JobKeys.byOwner(after.owner(), was, seq));
+                txn.put(Space.JOBS_BY_OWNER, JobKeys.byOwner(after.owner(), now, seq), Keys.utf8(after.id()));
+            }
             MetaCounters.add(txn, MetaCounters.jobs(was), -1);
             MetaCounters.add(txn, MetaCounters.jobs(now), 1);
         }

@@ -49,5 +49,11 @@ public enum Space {
     /** request id -> (applied at ms, answer): recently applied client requests, so a resend is applied once. */
     REQUESTS,
     /** (applied at ms, request id) -> empty: those records oldest first, to drop them after their retention. */
-    REQUESTS_BY_AGE;
+    REQUESTS_BY_AGE,
+    /** (owner, job state, job seq) -> job id: one tenant's jobs by state, for a tenant that may list only its own. */
+    JOBS_BY_OWNER,
+    /** (sha256, tenant) -> empty: the tenants that may use a stored image (uploaded it, or their job produced it). */
+    BLOB_GRANTS,
+    /** (sha256, tenant) -> proof record: a tenant uploading an image the cluster already holds, chunk by chunk. */
+    BLOB_PROOFS;
 }

@@ -1,11 +1,13 @@
 package io.corral.coordinator.state.leases;
 
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.LeaseResult;
 import io.corral.coordinator.state.jobs.AttemptRecord;
 import io.corral.coordinator.state.jobs.JobKeys;
 import io.corral.coordinator.state.jobs.JobRecord;
+import io.corral.coordinator.state.jobs.JobRules;
 import io.corral.coordinator.state.jobs.PendingQueue;
 import io.corral.coordinator.state.jobs.TaskHistory;
 import io.corral.coordinator.state.jobs.TaskLease;
@@ -58,6 +60,16 @@ public final class LeaseQueries {
         return out;
     }
 
+    /** Whether {@code workerId} holds the lease of a task whose input is image {@code sha256}. */
+    public static boolean holdsInput(KvView view, String workerId, String sha256) {
+        for (TaskRecord task : leasesOf(view, workerId)) {
+            if (task.sha256().equals(sha256)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The grant of a LEASED task as its worker must receive it, from the task and its job. */
     public static LeaseResult.Grant grantOf(KvView view, TaskRecord task) {
         if (task.state() != TaskState.LEASED) {
@@ -81,10 +93,14 @@ public final class LeaseQueries {
     }
 
     /** {@link Request.GetTask}: the task, its lease and its attempts, or NOT_FOUND. */
-    public static Response describe(KvView view, String taskId) {
+    public static Response describe(KvView view, String taskId, Caller caller) {
         TaskDetail d = taskDetail(view, taskId);
         if (d == null) {
             return new Response.ErrorReply(ErrorCode.NOT_FOUND, "no task '" + taskId + "'");
+        }
+        Response refusal = JobRules.readRefusal(caller, Tasks.job(view, d.task().jobSeq()));
+        if (refusal != null) {
+            return refusal;
         }
         TaskRecord t = d.task();
         List<AttemptView> attempts = new ArrayList<>();

@@ -49,18 +49,27 @@ public final class LeaseRules {
     }
 
     public static void validate(Command.CompleteTask c) {
+        if (c.workerId() != null) {
+            validateWorker(c.workerId());
+        }
         validateLease(c.taskId(), c.token());
         Checks.requireSha256("resultSha256", c.resultSha256());
         Checks.requireRange("resultSize", c.resultSize(), 1, CoreLimits.MAX_IMAGE_BYTES_BOUND);
     }
 
     public static void validate(Command.FailTask c) {
+        if (c.workerId() != null) {
+            validateWorker(c.workerId());
+        }
         validateLease(c.taskId(), c.token());
         Checks.requireText("error", c.error(), CoreLimits.MAX_TASK_ERROR_CHARS);
         validateBackoff(c.backoffBaseMs(), c.backoffCapMs());
     }
 
     public static void validate(Command.ReportProgress c) {
+        if (c.workerId() != null) {
+            validateWorker(c.workerId());
+        }
         validateLease(c.taskId(), c.token());
         Checks.requireRange("percent", c.percent(), 0, 100);
         if (c.message() != null && c.message().length() > CoreLimits.MAX_PROGRESS_MESSAGE_CHARS) {

@@ -1,17 +1,20 @@
 package io.corral.coordinator.state.leases;
 
 import io.corral.coordinator.state.Applied;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.InvalidCommandException;
 import io.corral.coordinator.state.LeaseResult;
 import io.corral.coordinator.state.MetaCounters;
+import io.corral.coordinator.state.blobs.BlobGrants;
 import io.corral.coordinator.state.blobs.BlobRecord;
 import io.corral.coordinator.state.blobs.Blobs;
 import io.corral.coordinator.state.jobs.AttemptRecord;
 import io.corral.coordinator.state.jobs.JobKeys;
 import io.corral.coordinator.state.jobs.JobQueries;
 import io.corral.coordinator.state.jobs.JobRecord;
+import io.corral.coordinator.state.jobs.JobRules;
 import io.corral.coordinator.state.jobs.Jobs;
 import io.corral.coordinator.state.jobs.TaskHistory;
 import io.corral.coordinator.state.jobs.TaskLease;
@@ -22,6 +25,7 @@ import io.corral.coordinator.state.jobs.Tasks;
 import io.corral.coordinator.state.kv.KvTxn;
 import io.corral.protocol.AttemptOutcome;
 import io.corral.protocol.ErrorCode;
+import io.corral.protocol.Response;
 import io.corral.protocol.TaskState;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,9 +128,11 @@ public final class Leases {
         if (task != null) {
             return completeAgain(task, c);
         }
-        task = current(c.taskId(), c.token());
+        task = current(c.taskId(), c.token(), c.workerId());
         requireResult(c);
         Blobs.addRefs(txn, c.resultSha256(), 1);
+        // The job's owner may download its result, although another tenant's worker uploaded it.
+        BlobGrants.grant(txn, Tasks.job(txn, task.jobSeq()).owner(), c.resultSha256());
         TaskHistory.append(txn, task, Jobs.ended(task, nowMs, AttemptOutcome.SUCCEEDED, null));
         TaskResult result = new TaskResult(
                 c.resultSha256(), c.resultSize(), c.token(), task.lease().workerId());
@@ -134,9 +140,14 @@ public final class Leases {
         return updated(task, TaskState.SUCCEEDED);
     }
 
-    /** The completion's result must be a sealed blob of the declared size. */
+    /**
+     * The completion's result must be a sealed blob of the declared size, and one the worker's tenant may use (it
+     * uploaded it): another tenant's image is answered as if it were not stored.
+     */
     private void requireResult(Command.CompleteTask c) {
-        BlobRecord blob = Blobs.sealed(txn, c.resultSha256());
+        BlobRecord blob = c.tenant() == null || BlobGrants.granted(txn, c.tenant(), c.resultSha256())
+                ? Blobs.sealed(txn, c.resultSha256())
+                : null;
         if (blob == null) {
             throw new InvalidCommandException(
                     ErrorCode.BLOB_MISSING,
@@ -175,7 +186,7 @@ public final class Leases {
 
     /** A non-retryable failure ends the task FAILED; a retryable one is handled like an expiry. */
     public Applied fail(Command.FailTask c) {
-        TaskRecord task = current(c.taskId(), c.token());
+        TaskRecord task = current(c.taskId(), c.token(), c.workerId());
         TaskHistory.append(txn, task, Jobs.ended(task, nowMs, AttemptOutcome.FAILED, c.error()));
         if (!c.retryable()) {
             Tasks.transition(txn, nowMs, task.withError(c.error()), TaskState.FAILED);
@@ -185,7 +196,7 @@ public final class Leases {
     }
 
     public Applied progress(Command.ReportProgress c) {
-        TaskRecord task = current(c.taskId(), c.token());
+        TaskRecord task = current(c.taskId(), c.token(), c.workerId());
         String message = c.message() == null ? "" : c.message();
         Tasks.update(txn, task.withProgress(new TaskProgress(c.percent(), message, nowMs, c.token())));
         return updated(task, TaskState.LEASED);
@@ -236,6 +247,10 @@ public final class Leases {
         if (before == null || (taskRef != null && one == null)) {
             throw new InvalidCommandException(ErrorCode.NOT_FOUND, "no job or task '" + c.id() + "'");
         }
+        Response.ErrorReply refusal = JobRules.refusal(Caller.orSystem(c.by()), before, "retry");
+        if (refusal != null) {
+            throw new InvalidCommandException(refusal.code(), refusal.message());
+        }
         if (before.cancelled()) {
             throw new InvalidCommandException(
                     ErrorCode.CONFLICT, "job " + before.id() + " was cancelled; its tasks are not retried");
@@ -279,6 +294,22 @@ public final class Leases {
      *
      * @throws InvalidCommandException NOT_FOUND for an unknown task, STALE_LEASE for any other token
      */
+    /**
+     * {@link #current(String, long)}, and the lease must be {@code workerId}'s: a fencing token orders a task's
+     * holders, it does not say who may act on the lease (tokens are small counters, easily guessed). Null {@code
+     * workerId}: an entry from before commands named their worker.
+     *
+     * @throws InvalidCommandException STALE_LEASE when another worker holds the lease, without naming it
+     */
+    private TaskRecord current(String taskId, long token, String workerId) {
+        TaskRecord task = current(taskId, token);
+        if (workerId != null && !acceptStale && !workerId.equals(task.lease().workerId())) {
+            throw new InvalidCommandException(
+                    ErrorCode.STALE_LEASE, "task " + taskId + " is not leased to worker '" + workerId + "'");
+        }
+        return task;
+    }
+
     private TaskRecord current(String taskId, long token) {
         JobKeys.TaskRef ref = JobKeys.parseTaskId(taskId);
         TaskRecord task = ref == null ? null : Tasks.get(txn, ref.seq(), ref.index());
@@ -302,7 +333,8 @@ public final class Leases {
         }
         TaskLease lease = task.lease();
         if (lease.token() != token) {
-            return "task " + task.id() + " is leased with token " + lease.token() + "; token " + token + " is stale";
+            // Never the current token: whoever sent a wrong one must not learn the holder's (issue 11).
+            return "task " + task.id() + " is leased under another token; token " + token + " is stale";
         }
         if (lease.expiresAtMs() <= nowMs) {
             return "task " + task.id() + ": the lease with token " + token + " expired at " + lease.expiresAtMs()

@@ -1,5 +1,6 @@
 package io.corral.coordinator.state.locks;
 
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Codec;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.TermStart;
@@ -23,19 +24,19 @@ public final class LockQueries {
         return value == null ? null : Codec.decode(value, LockRecord.class);
     }
 
-    public static Response get(KvView view, String name) {
+    public static Response get(KvView view, String name, Caller caller) {
         LockRecord lock = lock(view, name);
         if (lock == null) {
             return new Response.ErrorReply(ErrorCode.NOT_FOUND, "lock '" + name + "' is not held");
         }
-        return new Response.LockDetail(lock.view());
+        return new Response.LockDetail(lock.view(caller));
     }
 
-    /** Held locks by name, at most {@link Limits#MAX_LIST_LIMIT}. */
-    public static Response list(KvView view) {
+    /** Held locks by name, at most {@link Limits#MAX_LIST_LIMIT}; tokens only of those {@code caller} holds. */
+    public static Response list(KvView view, Caller caller) {
         List<LockView> locks = new ArrayList<>();
         view.scan(Space.LOCKS, null, null, false, (key, value) -> {
-            locks.add(Codec.decode(value, LockRecord.class).view());
+            locks.add(Codec.decode(value, LockRecord.class).view(caller));
             return locks.size() < Limits.MAX_LIST_LIMIT;
         });
         return new Response.LockList(locks);

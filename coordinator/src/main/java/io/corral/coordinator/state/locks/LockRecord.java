@@ -1,5 +1,6 @@
 package io.corral.coordinator.state.locks;
 
+import io.corral.coordinator.state.Caller;
 import io.corral.protocol.LockView;
 
 /**
@@ -11,6 +12,8 @@ import io.corral.protocol.LockView;
  *     lets a late {@code CancelLockWait} find that the waiter was granted meanwhile.
  * @param waiters acquirers queued behind this hold. Waiters exist only while the lock is held: a release either
  *     grants the first live waiter or drops every expired one until the queue is empty.
+ * @param tenant the tenant of the token that acquired it ({@link io.corral.coordinator.state.Caller}): only it (or an
+ *     admin) releases, renews and sees the token. Null when authentication was off and in records from before.
  */
 public record LockRecord(
         String name,
@@ -20,17 +23,20 @@ public record LockRecord(
         long acquiredAtMs,
         long expiresAtMs,
         long waiterId,
-        int waiters) {
+        int waiters,
+        String tenant) {
 
     LockRecord withExpiresAtMs(long ms) {
-        return new LockRecord(name, owner, token, ttlMs, acquiredAtMs, ms, waiterId, waiters);
+        return new LockRecord(name, owner, token, ttlMs, acquiredAtMs, ms, waiterId, waiters, tenant);
     }
 
     LockRecord withWaiters(int count) {
-        return new LockRecord(name, owner, token, ttlMs, acquiredAtMs, expiresAtMs, waiterId, count);
+        return new LockRecord(name, owner, token, ttlMs, acquiredAtMs, expiresAtMs, waiterId, count, tenant);
     }
 
-    public LockView view() {
-        return new LockView(name, owner, token, ttlMs, acquiredAtMs, expiresAtMs, waiters);
+    /** What {@code caller} sees: the token only when it controls the holder's tenant, 0 otherwise. */
+    public LockView view(Caller caller) {
+        long shown = caller.controls(tenant) ? token : 0;
+        return new LockView(name, owner, shown, ttlMs, acquiredAtMs, expiresAtMs, waiters);
     }
 }

@@ -1,6 +1,7 @@
 package io.corral.coordinator.state.locks;
 
 import io.corral.coordinator.state.Applied;
+import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Codec;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
@@ -51,19 +52,19 @@ public final class Locks {
         }
         if (held == null) {
             MetaCounters.add(txn, MetaCounters.LOCKS_HELD, 1);
-            return new Applied(granted(grant(c.name(), c.owner(), c.ttlMs(), 0, 0)), events);
+            return new Applied(granted(grant(c.name(), c.owner(), c.tenant(), c.ttlMs(), 0, 0)), events);
         }
         if (grantHeld) {
             // Deliberately wrong (test fault): the live holder is overwritten.
             txn.delete(Space.LOCK_EXPIRY, LockKeys.expiry(held.expiresAtMs(), c.name()));
-            return Applied.of(granted(grant(c.name(), c.owner(), c.ttlMs(), 0, held.waiters())));
+            return Applied.of(granted(grant(c.name(), c.owner(), c.tenant(), c.ttlMs(), 0, held.waiters())));
         }
         if (c.waitMs() == 0) {
             return new Applied(
                     new Response.ErrorReply(
                             ErrorCode.LOCK_HELD,
-                            "lock '" + c.name() + "' is held by '" + held.owner() + "' (token " + held.token()
-                                    + ") until " + held.expiresAtMs() + " ms"),
+                            "lock '" + c.name() + "' is held by '" + held.owner() + "' until " + held.expiresAtMs()
+                                    + " ms"),
                     events);
         }
         if (held.waiters() >= limits.maxWaitersPerLock()) {
@@ -72,7 +73,8 @@ public final class Locks {
                     "lock '" + c.name() + "' already has " + held.waiters()
                             + " acquirers waiting, the most allowed; try again later");
         }
-        WaiterRecord waiter = new WaiterRecord(c.name(), index, c.owner(), c.ttlMs(), nowMs, nowMs + c.waitMs());
+        WaiterRecord waiter =
+                new WaiterRecord(c.name(), index, c.owner(), c.ttlMs(), nowMs, nowMs + c.waitMs(), c.tenant());
         txn.put(Space.LOCK_WAITERS, LockKeys.waiter(c.name(), index), Codec.encode(waiter));
         txn.put(Space.WAITER_DEADLINES, LockKeys.deadline(waiter.deadlineMs(), c.name(), index), Keys.EMPTY);
         put(held.withWaiters(held.waiters() + 1));
@@ -83,7 +85,10 @@ public final class Locks {
     /** The holder gives the lock up; the first live waiter, if any, is granted it with this entry's index. */
     public Applied release(Command.ReleaseLock c) {
         LockRecord lock = LockQueries.lock(txn, c.name());
-        Response stale = staleToken(lock, c.name(), c.token());
+        Response stale = notHolder(lock, Caller.orSystem(c.by()), "release");
+        if (stale == null) {
+            stale = staleToken(lock, c.name(), c.token());
+        }
         if (stale == null) {
             stale = lapsed(lock, c.name(), c.token());
         }
@@ -96,7 +101,10 @@ public final class Locks {
     /** Extends a hold that has not lapsed by its TTL, counted from now. */
     public Applied renew(Command.RenewLock c) {
         LockRecord lock = LockQueries.lock(txn, c.name());
-        Response stale = staleToken(lock, c.name(), c.token());
+        Response stale = notHolder(lock, Caller.orSystem(c.by()), "renew");
+        if (stale == null) {
+            stale = staleToken(lock, c.name(), c.token());
+        }
         if (stale == null) {
             stale = lapsed(lock, c.name(), c.token());
         }
@@ -162,9 +170,7 @@ public final class Locks {
             removeWaiter(waiter);
             put(lock.withWaiters(lock.waiters() - 1));
             Response reply = new Response.ErrorReply(
-                    ErrorCode.LOCK_HELD,
-                    "gave up waiting for lock '" + c.name() + "', held by '" + lock.owner() + "' (token " + lock.token()
-                            + ")");
+                    ErrorCode.LOCK_HELD, "gave up waiting for lock '" + c.name() + "', held by '" + lock.owner() + "'");
             return new Applied(reply, List.of(new Event.LockWaitEnded(c.name(), c.waiterId())));
         }
         if (lock != null && lock.waiterId() == c.waiterId()) {
@@ -185,7 +191,8 @@ public final class Locks {
             removeWaiter(waiter);
             remaining--;
             if (waiter.deadlineMs() > nowMs) {
-                LockRecord next = grant(lock.name(), waiter.owner(), waiter.ttlMs(), waiter.waiterId(), remaining);
+                LockRecord next = grant(
+                        lock.name(), waiter.owner(), waiter.tenant(), waiter.ttlMs(), waiter.waiterId(), remaining);
                 events.add(new Event.LockGranted(
                         lock.name(), waiter.waiterId(), waiter.owner(), next.token(), next.expiresAtMs()));
                 return events;
@@ -213,12 +220,12 @@ public final class Locks {
         return out;
     }
 
-    private LockRecord grant(String name, String owner, long ttlMs, long waiterId, int waiters) {
+    private LockRecord grant(String name, String owner, String tenant, long ttlMs, long waiterId, int waiters) {
         if (granted) {
             throw new IllegalStateException("entry " + index + " would grant a second lock with the same token");
         }
         granted = true;
-        LockRecord lock = new LockRecord(name, owner, index, ttlMs, nowMs, nowMs + ttlMs, waiterId, waiters);
+        LockRecord lock = new LockRecord(name, owner, index, ttlMs, nowMs, nowMs + ttlMs, waiterId, waiters, tenant);
         put(lock);
         txn.put(Space.LOCK_EXPIRY, LockKeys.expiry(lock.expiresAtMs(), name), Keys.EMPTY);
         return lock;
@@ -230,6 +237,21 @@ public final class Locks {
         MetaCounters.add(txn, MetaCounters.LOCK_WAITERS, -1);
     }
 
+    /**
+     * A held lock is released and renewed only by its holder's tenant (or an admin): its token is a Raft index, which
+     * anyone can guess, so the token alone does not prove who holds it. Checked before the token, so a guess learns
+     * nothing.
+     */
+    private static Response notHolder(LockRecord lock, Caller caller, String action) {
+        if (lock == null || caller.controls(lock.tenant())) {
+            return null;
+        }
+        return new Response.ErrorReply(
+                ErrorCode.PERMISSION_DENIED,
+                "lock '" + lock.name() + "' is not held by " + caller + "; only its holder or an admin may " + action
+                        + " it");
+    }
+
     private static Response staleToken(LockRecord lock, String name, long token) {
         if (lock == null) {
             return new Response.ErrorReply(
@@ -238,7 +260,8 @@ public final class Locks {
         if (lock.token() != token) {
             return new Response.ErrorReply(
                     ErrorCode.STALE_TOKEN,
-                    "lock '" + name + "' is held with token " + lock.token() + "; token " + token + " is stale");
+                    // Never the holder's token: it is what releases and renews the lock (issue 11).
+                    "lock '" + name + "' is held under another token; token " + token + " is stale");
         }
         return null;
     }

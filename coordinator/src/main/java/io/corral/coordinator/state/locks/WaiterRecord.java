@@ -5,5 +5,7 @@ package io.corral.coordinator.state.locks;
  *
  * @param waiterId Raft index of its acquire entry; orders the queue
  * @param deadlineMs leader time after which it gives up
+ * @param tenant as in {@link LockRecord}
  */
-public record WaiterRecord(String name, long waiterId, String owner, long ttlMs, long enqueuedAtMs, long deadlineMs) {}
+public record WaiterRecord(
+        String name, long waiterId, String owner, long ttlMs, long enqueuedAtMs, long deadlineMs, String tenant) {}

@@ -255,7 +255,8 @@ class SubmitJobTest {
                 .isEqualTo(("job-" + index + ".2").getBytes(StandardCharsets.UTF_8));
         assertThat(h.kv.get(Space.JOBS_BY_STATE, JobKeys.byState(JobState.PENDING, index)))
                 .isNotNull();
-        assertThat(h.kv.get(Space.IDEMPOTENCY, JobKeys.idempotency("idem"))).isNotNull();
+        assertThat(h.kv.get(Space.IDEMPOTENCY, JobKeys.idempotency(null, "idem")))
+                .isNotNull();
         assertThat(blob(h, a.sha256()).refCount()).isEqualTo(2);
         assertThat(blob(h, b.sha256()).refCount()).isEqualTo(1);
         assertThat(h.kv.size(Space.BLOBS_UNREFERENCED)).isZero();

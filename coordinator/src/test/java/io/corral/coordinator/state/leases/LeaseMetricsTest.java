@@ -76,7 +76,8 @@ class LeaseMetricsTest {
         submit(h, 0, 4, 3);
         List<LeaseResult.Grant> grants = LeaseTestSupport.lease(h, "w1", 4);
         h.apply(completion(h, grants.get(0), 1));
-        h.apply(new Command.FailTask(grants.get(1).taskId(), grants.get(1).token(), "bad", false, BASE_MS, CAP_MS));
+        h.apply(new Command.FailTask(
+                "w1", grants.get(1).taskId(), grants.get(1).token(), "bad", false, BASE_MS, CAP_MS));
         h.apply(new Command.ReleaseLeases("w1", List.of(ref(grants.get(2)))));
         h.advance(TTL_MS);
         h.apply(expire(grants.get(3)));

@@ -164,9 +164,9 @@ class LeaseSimulationTest {
         if (kind < 2) {
             byte[] bytes = CoreHarness.png(80, random.nextInt(1_000));
             String sha = h.upload(bytes);
-            command = new Command.CompleteTask(ref.taskId(), ref.token(), sha, bytes.length);
+            command = new Command.CompleteTask(worker, ref.taskId(), ref.token(), sha, bytes.length);
         } else {
-            command = new Command.FailTask(ref.taskId(), ref.token(), "oops", kind == 3, BASE_MS, CAP_MS);
+            command = new Command.FailTask(worker, ref.taskId(), ref.token(), "oops", kind == 3, BASE_MS, CAP_MS);
         }
         Response reply = h.reply(command);
         if (expected) {

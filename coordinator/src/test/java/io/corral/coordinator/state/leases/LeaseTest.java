@@ -110,8 +110,7 @@ class LeaseTest {
         assertThat(answer.stale())
                 .extracting(LeaseResult.StaleLease::reason)
                 .containsExactly(
-                        "task " + a.taskId() + " is leased with token " + a.token() + "; token " + (a.token() - 1)
-                                + " is stale",
+                        "task " + a.taskId() + " is leased under another token; token " + (a.token() - 1) + " is stale",
                         "task " + b.taskId() + " is leased to worker 'w2', not 'w1'",
                         "no task 'job-999.0'");
         assertThat(task(h, a.taskId()).lease().expiresAtMs()).isEqualTo(h.nowMs() + TTL_MS);
@@ -132,24 +131,67 @@ class LeaseTest {
         assertThat(h.kv.dump()).isEqualTo(before);
     }
 
+    /**
+     * Issue 11: with one worker token, worker B completed A's task with its own result, failed another of A's tasks
+     * for good and reported progress on A's lease, knowing only A's fencing tokens (small counters). A lease command
+     * names its worker (the coordinator fills it in from the connection), and only the holder's is applied.
+     */
+    @Test
+    void anotherWorkerCannotCompleteFailOrReportOnALeaseEvenWithItsToken() {
+        submit(h, 0, 1, 3);
+        LeaseResult.Grant g = leaseOne(h, "w1");
+        Map<?, ?> before = h.kv.dump();
+
+        String why = "task " + g.taskId() + " is not leased to worker 'w2'";
+        assertThat(h.refused(completion(h, "w2", g, 3), ErrorCode.STALE_LEASE)).isEqualTo(why);
+        before = h.kv.dump(); // the refused completion's result blob was uploaded before it
+        assertThat(h.refused(
+                        new Command.FailTask("w2", g.taskId(), g.token(), "broken", false, BASE_MS, CAP_MS),
+                        ErrorCode.STALE_LEASE))
+                .isEqualTo(why);
+        assertThat(h.refused(new Command.ReportProgress("w2", g.taskId(), g.token(), 50, "x"), ErrorCode.STALE_LEASE))
+                .isEqualTo(why);
+        assertThat(h.kv.dump()).isEqualTo(before);
+        assertThat(task(h, g.taskId()).state()).isEqualTo(TaskState.LEASED);
+
+        // The holder's own completion goes through.
+        h.apply(completion(h, "w1", g, 4));
+        assertThat(task(h, g.taskId()).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(task(h, g.taskId()).result().workerId()).isEqualTo("w1");
+    }
+
+    @Test
+    void aLeaseCommandFromBeforeCommandsNamedTheirWorkerAppliesAsThen() {
+        submit(h, 0, 1, 3);
+        LeaseResult.Grant g = leaseOne(h, "w1");
+        Command.CompleteTask named = completion(h, "w1", g, 4);
+
+        h.apply(new Command.CompleteTask(null, g.taskId(), g.token(), named.resultSha256(), named.resultSize()));
+
+        assertThat(task(h, g.taskId()).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
     @Test
     void staleTokensAreRefusedForCompleteFailAndProgressWithoutWrites() {
         long seq = submit(h, 0, 1, 3);
         LeaseResult.Grant g = leaseOne(h, "w1");
         String taskId = JobKeys.taskId(seq, 0);
         long old = g.token() - 1;
-        String expected = "task " + taskId + " is leased with token " + g.token() + "; token " + old + " is stale";
+        // The current token is never told to whoever sent a wrong one (issue 11).
+        String expected = "task " + taskId + " is leased under another token; token " + old + " is stale";
         Command.CompleteTask good = completion(h, g, 7);
         assertThat(h.refused(
-                        new Command.CompleteTask(taskId, old, good.resultSha256(), good.resultSize()),
+                        new Command.CompleteTask("w1", taskId, old, good.resultSha256(), good.resultSize()),
                         ErrorCode.STALE_LEASE))
                 .isEqualTo(expected);
-        assertThat(h.refused(new Command.FailTask(taskId, old, "boom", false, BASE_MS, CAP_MS), ErrorCode.STALE_LEASE))
+        assertThat(h.refused(
+                        new Command.FailTask("w1", taskId, old, "boom", false, BASE_MS, CAP_MS), ErrorCode.STALE_LEASE))
                 .isEqualTo(expected);
-        assertThat(h.refused(new Command.ReportProgress(taskId, old, 10, "x"), ErrorCode.STALE_LEASE))
+        assertThat(h.refused(new Command.ReportProgress("w1", taskId, old, 10, "x"), ErrorCode.STALE_LEASE))
                 .isEqualTo(expected);
         h.refused(
-                new Command.CompleteTask("job-999.0", 5, good.resultSha256(), good.resultSize()), ErrorCode.NOT_FOUND);
+                new Command.CompleteTask("w1", "job-999.0", 5, good.resultSha256(), good.resultSize()),
+                ErrorCode.NOT_FOUND);
 
         // Past its expiry the current token is stale too, before any ExpireLease is committed.
         h.advance(TTL_MS);
@@ -162,9 +204,9 @@ class LeaseTest {
         long seq = submit(h, 0, 1, 3);
         LeaseResult.Grant g = leaseOne(h, "w1");
         Command.CompleteTask done = completion(h, g, 7);
-        h.refused(new Command.CompleteTask(g.taskId(), g.token(), "ab".repeat(32), 10), ErrorCode.BLOB_MISSING);
+        h.refused(new Command.CompleteTask("w1", g.taskId(), g.token(), "ab".repeat(32), 10), ErrorCode.BLOB_MISSING);
         h.refused(
-                new Command.CompleteTask(g.taskId(), g.token(), done.resultSha256(), done.resultSize() + 1),
+                new Command.CompleteTask("w1", g.taskId(), g.token(), done.resultSha256(), done.resultSize() + 1),
                 ErrorCode.BAD_REQUEST);
         assertThat(h.apply(done).result()).isEqualTo(new LeaseResult.TaskUpdated(g.taskId(), TaskState.SUCCEEDED));
         TaskRecord t = task(h, g.taskId());
@@ -221,12 +263,12 @@ class LeaseTest {
         submit(h, 0, 1, 3);
         LeaseResult.Grant g = leaseOne(h, "w1");
         h.advance(500);
-        h.apply(new Command.ReportProgress(g.taskId(), g.token(), 40, "decoded"));
+        h.apply(new Command.ReportProgress("w1", g.taskId(), g.token(), 40, "decoded"));
         assertThat(task(h, g.taskId()).progress().percent()).isEqualTo(40);
         assertThat(task(h, g.taskId()).progress().message()).isEqualTo("decoded");
         assertThat(task(h, g.taskId()).progress().reportedAtMs()).isEqualTo(h.nowMs());
-        h.refused(new Command.ReportProgress(g.taskId(), g.token(), 101, "x"), ErrorCode.BAD_REQUEST);
-        h.refused(new Command.ReportProgress(g.taskId(), g.token(), 5, "x".repeat(257)), ErrorCode.BAD_REQUEST);
+        h.refused(new Command.ReportProgress("w1", g.taskId(), g.token(), 101, "x"), ErrorCode.BAD_REQUEST);
+        h.refused(new Command.ReportProgress("w1", g.taskId(), g.token(), 5, "x".repeat(257)), ErrorCode.BAD_REQUEST);
     }
 
     /** Backoff delays are a pure function of (task, attempt, base, cap): pinned so a change is noticed. */
@@ -302,10 +344,10 @@ class LeaseTest {
         long seq = submit(h, 0, 2, 3);
         LeaseResult.Grant a = leaseOne(h, "w1");
         LeaseResult.Grant b = leaseOne(h, "w1");
-        h.apply(new Command.FailTask(a.taskId(), a.token(), "not an image", false, BASE_MS, CAP_MS));
+        h.apply(new Command.FailTask("w1", a.taskId(), a.token(), "not an image", false, BASE_MS, CAP_MS));
         assertThat(task(h, a.taskId()).state()).isEqualTo(TaskState.FAILED);
         assertThat(task(h, a.taskId()).error()).isEqualTo("not an image");
-        h.apply(new Command.FailTask(b.taskId(), b.token(), "disk full", true, BASE_MS, CAP_MS));
+        h.apply(new Command.FailTask("w1", b.taskId(), b.token(), "disk full", true, BASE_MS, CAP_MS));
         TaskRecord retried = task(h, b.taskId());
         assertThat(retried.state()).isEqualTo(TaskState.PENDING);
         assertThat(retried.notBeforeMs()).isEqualTo(h.nowMs() + Backoff.delayMs(seq, 1, 1, BASE_MS, CAP_MS));
@@ -319,8 +361,8 @@ class LeaseTest {
         LeaseResult.Grant a = leaseOne(h, "w1");
         LeaseResult.Grant b = leaseOne(h, "w1");
         LeaseResult.Grant c = leaseOne(h, "w1");
-        h.apply(new Command.FailTask(a.taskId(), a.token(), "bad", false, BASE_MS, CAP_MS));
-        h.apply(new Command.FailTask(b.taskId(), b.token(), "flaky", true, BASE_MS, CAP_MS));
+        h.apply(new Command.FailTask("w1", a.taskId(), a.token(), "bad", false, BASE_MS, CAP_MS));
+        h.apply(new Command.FailTask("w1", b.taskId(), b.token(), "flaky", true, BASE_MS, CAP_MS));
         h.apply(completion(h, c, 1));
         assertThat(task(h, b.taskId()).state()).isEqualTo(TaskState.DEAD);
         assertThat(Tasks.job(h.kv, seq).state()).isEqualTo(JobState.DEAD);
@@ -452,8 +494,8 @@ class LeaseTest {
                 new Command.ExtendLeases("w", List.of(new Command.LeaseRef("job-1.0", 0)), TTL_MS),
                 ErrorCode.BAD_REQUEST);
         h.refused(new Command.ExpireLease("job-1.0", 1, 2_000, 1_000), ErrorCode.BAD_REQUEST);
-        h.refused(new Command.FailTask("job-1.0", 1, " ", false, 0, 0), ErrorCode.BAD_REQUEST);
-        h.refused(new Command.CompleteTask("job-1.0", 1, "nope", 1), ErrorCode.BAD_REQUEST);
+        h.refused(new Command.FailTask("w1", "job-1.0", 1, " ", false, 0, 0), ErrorCode.BAD_REQUEST);
+        h.refused(new Command.CompleteTask("w1", "job-1.0", 1, "nope", 1), ErrorCode.BAD_REQUEST);
         h.refused(new Command.ExtendAllLeases(0), ErrorCode.BAD_REQUEST);
         h.refused(new Command.RetryTasks(""), ErrorCode.BAD_REQUEST);
     }

@@ -63,7 +63,18 @@ final class LeaseTestSupport {
 
     /** Uploads a result blob and returns a completion of {@code grant} with it. */
     static Command.CompleteTask completion(CoreHarness h, LeaseResult.Grant grant, int seed) {
+        return completion(h, holder(h, grant.taskId()), grant, seed);
+    }
+
+    /** A completion of {@code grant} sent by {@code worker}. */
+    static Command.CompleteTask completion(CoreHarness h, String worker, LeaseResult.Grant grant, int seed) {
         byte[] bytes = CoreHarness.png(96, seed);
-        return new Command.CompleteTask(grant.taskId(), grant.token(), h.upload(bytes), bytes.length);
+        return new Command.CompleteTask(worker, grant.taskId(), grant.token(), h.upload(bytes), bytes.length);
+    }
+
+    /** The worker holding the task's lease now, or "w1" when it is not leased (a stale report's sender, say). */
+    static String holder(CoreHarness h, String taskId) {
+        TaskRecord t = task(h, taskId);
+        return t != null && t.lease() != null ? t.lease().workerId() : "w1";
     }
 }

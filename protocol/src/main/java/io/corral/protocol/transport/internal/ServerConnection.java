@@ -9,6 +9,7 @@ import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.Response.ErrorReply;
 import io.corral.protocol.codec.MalformedMessageException;
+import io.corral.protocol.transport.Authenticator;
 import io.corral.protocol.transport.ConnectionLimit;
 import io.corral.tls.internal.TlsFailures;
 import io.netty.buffer.ByteBuf;
@@ -16,14 +17,22 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +50,9 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> handshakeTimeout;
     private boolean welcomed;
     private boolean closing;
+    /** The remote address while this connection counts among its address's connections without a Hello. */
+    private InetAddress preAuthAddress;
+
     private int inFlight;
 
     public ServerConnection(ServerContext server, BoundedFrameDecoder frames) {
@@ -59,6 +71,17 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
                     "this coordinator has " + server.options.maxConnections()
                             + " connections, its limit; try another coordinator or later");
             return;
+        }
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+            if (!server.enterPreAuth(remote.getAddress())) {
+                closeForLimit(
+                        ConnectionLimit.PRE_AUTH_CONNECTIONS_PER_ADDRESS,
+                        ErrorCode.OVERLOADED,
+                        "this address has " + server.options.maxPreAuthConnectionsPerAddress()
+                                + " connections that have not said Hello, its limit; try again later");
+                return;
+            }
+            preAuthAddress = remote.getAddress();
         }
         long timeoutMs = server.options.handshakeTimeoutMs();
         handshakeTimeout = ctx.executor()
@@ -157,6 +180,12 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
             replyAndClose(id, ErrorCode.BAD_REQUEST, "expected Hello as the first message, got " + typeOf(request));
             return;
         }
+        String badName = ClientNames.problem(hello.client());
+        if (badName != null) {
+            log.info("refused a client from {}: {}", ctx.channel().remoteAddress(), badName);
+            replyAndClose(id, ErrorCode.BAD_REQUEST, badName);
+            return;
+        }
         if (TlsOnly.isPlaintext(ctx)) {
             log.info(
                     "refused {} from {}: it connected without TLS",
@@ -183,6 +212,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         handshakeTimeout.cancel(false);
         session.clientName(hello.client());
         welcomed = true;
+        leavePreAuth();
         frames.welcomed();
         reply(id, new Response.Welcome(Limits.PROTOCOL_VERSION, server.options.nodeId()));
         log.debug("{} connected", session);
@@ -196,7 +226,14 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         if (server.security.authenticator() == null) {
             return true;
         }
-        Optional<Principal> principal = server.security.authenticator().authenticate(hello.token());
+        Optional<Principal> principal;
+        try {
+            principal = server.security.authenticator().authenticate(hello.token(), clientChain());
+        } catch (Authenticator.Refused e) {
+            log.info("refused {} from {}: {}", hello.client(), ctx.channel().remoteAddress(), e.getMessage());
+            replyAndClose(id, ErrorCode.UNAUTHENTICATED, e.getMessage());
+            return false;
+        }
         if (principal.isPresent()) {
             session.principal(principal.get());
             return true;
@@ -212,6 +249,25 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
                 hello.hasToken() ? "unknown token" : "no token");
         replyAndClose(id, ErrorCode.UNAUTHENTICATED, why);
         return false;
+    }
+
+    /** The client certificate chain the TLS handshake verified; empty without TLS or without a certificate. */
+    private List<X509Certificate> clientChain() {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return List.of();
+        }
+        try {
+            List<X509Certificate> chain = new ArrayList<>();
+            for (Certificate c : tls.engine().getSession().getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+            return List.copyOf(chain);
+        } catch (SSLPeerUnverifiedException e) {
+            return List.of();
+        }
     }
 
     private void dispatch(long id, Request request) {
@@ -292,6 +348,13 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void leavePreAuth() {
+        if (preAuthAddress != null) {
+            server.leavePreAuth(preAuthAddress);
+            preAuthAddress = null;
+        }
+    }
+
     /** A limit closes the connection: counted, logged at most every few seconds per limit, answered with id 0. */
     private void closeForLimit(ConnectionLimit limit, ErrorCode code, String text) {
         if (closing) {
@@ -325,6 +388,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter {
         if (handshakeTimeout != null) {
             handshakeTimeout.cancel(false);
         }
+        leavePreAuth();
         if (welcomed) {
             try {
                 server.handler.onClose(session);

@@ -5,7 +5,9 @@ import io.corral.protocol.transport.RpcHandler;
 import io.corral.protocol.transport.ServerOptions;
 import io.corral.protocol.transport.ServerSecurity;
 import io.netty.channel.group.ChannelGroup;
+import java.net.InetAddress;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,9 @@ public final class ServerContext {
     final FrameBudget frames;
     final ClosedConnections<ConnectionLimit> closed;
     private final AtomicLong nextSessionId = new AtomicLong(1);
+    /** Connections without an accepted Hello, by remote address (entries removed at zero). */
+    private final ConcurrentHashMap<InetAddress, Integer> preAuthByAddress = new ConcurrentHashMap<>();
+
     private final Object inFlightLock = new Object();
     private long inFlight;
     private volatile boolean closing;
@@ -45,6 +50,33 @@ public final class ServerContext {
 
     public ClosedConnections<ConnectionLimit> closed() {
         return closed;
+    }
+
+    /**
+     * Counts one more connection from {@code address} that has not said Hello; false (and nothing counted) when the
+     * address has {@link ServerOptions#maxPreAuthConnectionsPerAddress()} already.
+     */
+    boolean enterPreAuth(InetAddress address) {
+        boolean[] admitted = {false};
+        preAuthByAddress.compute(address, (a, n) -> {
+            int now = n == null ? 0 : n;
+            if (now >= options.maxPreAuthConnectionsPerAddress()) {
+                return n;
+            }
+            admitted[0] = true;
+            return now + 1;
+        });
+        return admitted[0];
+    }
+
+    /** A connection counted by {@link #enterPreAuth} said Hello or closed. */
+    void leavePreAuth(InetAddress address) {
+        preAuthByAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** Addresses with connections that have not said Hello (for tests: no entry outlives its connections). */
+    int preAuthAddresses() {
+        return preAuthByAddress.size();
     }
 
     long newSessionId() {
