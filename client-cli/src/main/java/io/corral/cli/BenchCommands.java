@@ -2,6 +2,7 @@ package io.corral.cli;
 
 import io.corral.client.CorralClient;
 import io.corral.client.HostPort;
+import io.corral.metrics.LatencySummary;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.ImageRef;
 import io.corral.protocol.JobState;
