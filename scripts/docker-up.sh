@@ -56,7 +56,17 @@ if ! pgrep -x dockerd >/dev/null 2>&1; then
   # the harness's node image is a few empty directories, the JDK and jars are bind-mounted.
   driver="${CORRAL_DOCKER_STORAGE_DRIVER:-vfs}"
   echo "docker-up: starting dockerd (storage driver $driver), log in $log"
-  nohup dockerd --storage-driver="$driver" >"$log" 2>&1 &
+  # The engine outlives this script: it must not inherit descriptors beyond 0-2 (a lock file held by whoever ran us,
+  # e.g. `flock LOCK scripts/test.sh`, would otherwise stay held for as long as dockerd runs).
+  inherited=()
+  for fd in /proc/$$/fd/*; do
+    fd="${fd##*/}"
+    ((fd > 2)) && inherited+=("$fd")
+  done
+  (
+    for fd in "${inherited[@]}"; do eval "exec $fd>&-"; done
+    exec setsid nohup dockerd --storage-driver="$driver" </dev/null >"$log" 2>&1
+  ) &
 fi
 
 for _ in $(seq 1 60); do

@@ -37,6 +37,7 @@ import io.corral.protocol.transport.ServerOptions;
 import io.corral.systemd.Health;
 import io.corral.systemd.Readiness;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -132,9 +133,11 @@ public final class Coordinator implements AutoCloseable {
      * of the host's clock never expires a lease or a lock early.
      */
     public static Coordinator start(CoordinatorConfig config, LongSupplier wallClockMs) throws IOException {
+        long jvmBootMs = ManagementFactory.getRuntimeMXBean().getUptime();
+        long startNanos = System.nanoTime();
         Coordinator c = new Coordinator(config, SteadyClock.startingNow(wallClockMs, System::nanoTime));
         try {
-            c.startParts();
+            c.startParts(jvmBootMs, startNanos);
             return c;
         } catch (IOException | RuntimeException e) {
             c.close();
@@ -146,13 +149,15 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
-    private void startParts() throws IOException, InterruptedException {
+    private void startParts(long jvmBootMs, long startNanos) throws IOException, InterruptedException {
         RaftSeed.requireOwnGroupOnly(config.dataDir(), config.clusterName());
         // Ratis ends the whole process when it cannot listen: find out first, and name the setting.
         checkCanListen("raftAddress", config.raftAddress());
         checkCanListen("rpcAddress", config.rpcAddress());
         checkCanListen("httpAddress", config.httpAddress());
+        long raftStartNanos = System.nanoTime();
         raft.start();
+        long raftMs = (System.nanoTime() - raftStartNanos) / 1_000_000;
         startupLastLogIndex = raft.lastLogIndex();
         RpcMetrics metrics = new RpcMetrics();
         ClusterStatusCollector cluster = new ClusterStatusCollector(raft, members, peers);
@@ -200,13 +205,17 @@ public final class Coordinator implements AutoCloseable {
         dispatcher.start();
         watchdog.start();
         LOG.info(
-                "coordinator {} up: raft {}, rpc {}, http {}, data {}, {}",
+                "coordinator {} up: raft {}, rpc {}, http {}, data {}, {}; started in {} ms after {} ms of JVM boot"
+                        + " (Raft server and state store: {} ms)",
                 config.nodeId(),
                 config.raftAddress(),
                 rpc.boundAddress(),
                 http.boundAddress(),
                 config.dataDir(),
-                security);
+                security,
+                (System.nanoTime() - startNanos) / 1_000_000,
+                jvmBootMs,
+                raftMs);
     }
 
     private ServerOptions serverOptions() {

@@ -166,6 +166,7 @@ public final class CorralStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
+        long openNanos = System.nanoTime();
         getLifeCycle().startAndTransition(() -> {
             Files.createDirectories(dataDir);
             InstallRecovery.finishInterruptedInstall(stateDir(), installDir());
@@ -173,7 +174,11 @@ public final class CorralStateMachine extends BaseStateMachine {
             loadMark();
             checkRaftTerm(raftStorage);
         });
-        LOG.info("state store at {} holds entries through {}", stateDir(), snapshotMark);
+        LOG.info(
+                "state store at {} holds entries through {} (opened in {} ms)",
+                stateDir(),
+                snapshotMark,
+                (System.nanoTime() - openNanos) / 1_000_000);
     }
 
     /**

@@ -18,6 +18,8 @@ import java.util.TreeMap;
  * @param javaOptions JVM options of every node process
  * @param faultSupport what the selected nemeses need prepared (spare coordinators, size-limited data directories, a
  *     movable clock); {@link FaultSupport#NONE} for the default cluster
+ * @param tokens whether the coordinators require tokens ({@link ClusterTokens}), as a deployment does: true but for a
+ *     deliberately broken build whose fault ownership would hide ({@link #withoutTokens})
  */
 public record ClusterSpec(
         int coordinators,
@@ -28,7 +30,8 @@ public record ClusterSpec(
         Path logs,
         Map<String, String> coordinatorSettings,
         String javaOptions,
-        FaultSupport faultSupport) {
+        FaultSupport faultSupport,
+        boolean tokens) {
 
     public static final int RAFT_PORT = 7101;
     public static final int RPC_PORT = 7201;
@@ -53,7 +56,8 @@ public record ClusterSpec(
                 logs,
                 coordinatorSettings,
                 javaOptions,
-                FaultSupport.NONE);
+                FaultSupport.NONE,
+                true);
     }
 
     public ClusterSpec {
@@ -81,6 +85,22 @@ public record ClusterSpec(
                 logs,
                 coordinatorSettings,
                 javaOptions,
-                faultSupport.and(support));
+                faultSupport.and(support),
+                tokens);
+    }
+
+    /** This spec with coordinators that take any client: every request then acts for nobody in particular. */
+    public ClusterSpec withoutTokens() {
+        return new ClusterSpec(
+                coordinators,
+                workers,
+                workerSlots,
+                image,
+                distribution,
+                logs,
+                coordinatorSettings,
+                javaOptions,
+                faultSupport,
+                false);
     }
 }

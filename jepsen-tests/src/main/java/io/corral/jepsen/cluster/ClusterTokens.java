@@ -30,8 +30,9 @@ import java.util.stream.Stream;
  *       and locks of different tenants live side by side, and two tokens of one tenant share;
  *   <li>{@code probe} (submitter, its own tenant): the per-member probes;
  *   <li>{@code mallory} (submitter, its own tenant): the hostile client, an insider holding a valid token;
- *   <li>one worker token per worker container, named as the worker ({@code w1}, ...), tenant {@code workers}: a
- *       worker's id is its token's name, so the leases are bound to it;
+ *   <li>one worker token per worker container, named as the worker ({@code w1}, ...) and its own tenant: a worker's
+ *       id is its token's tenant (or tenant.suffix), so each worker registers under its own name and its leases are
+ *       bound to it;
  *   <li>the peer token coordinators present to each other.
  * </ul>
  *
@@ -79,7 +80,7 @@ public final class ClusterTokens implements AutoCloseable {
         lines.add(entry("probe", "submitter", null));
         lines.add(entry("mallory", "submitter", null));
         for (String w : workers) {
-            lines.add(entry(w, "worker", "workers"));
+            lines.add(entry(w, "worker", null)); // its own tenant: a worker's id is its token's tenant
             secretFile(w + ".token", secrets.get(w));
         }
         Files.write(dir.resolve(TOKENS_FILE), lines, StandardCharsets.UTF_8);

@@ -202,7 +202,9 @@ public final class ContainerCluster implements AutoCloseable {
         }
         // Tokens on, as deployed (ClusterTokens); TLS off, which a member listening on its container's address refuses
         // unless told it is meant: the harness's network is its own, reached by nothing but the harness.
-        tokens.coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
+        if (spec.tokens()) {
+            tokens.coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
+        }
         cmd.addAll(List.of("--set", "security.insecure=true"));
         spec.coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));
         spec.faultSupport().coordinatorSettings().forEach((k, v) -> cmd.addAll(List.of("--set", k + "=" + v)));

@@ -7,6 +7,7 @@ import io.corral.auth.Principal;
 import io.corral.auth.Role;
 import io.corral.coordinator.auth.TokenAuthenticator;
 import io.corral.coordinator.auth.TokensFile;
+import io.corral.coordinator.workers.WorkerIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,7 +37,9 @@ class ClusterTokensTest {
             assertThat(auth.authenticate(peer)).contains(TokenAuthenticator.PEER);
             for (String w : WORKERS) {
                 String secret = Files.readString(t.dir().resolve(w + ".token")).strip();
-                assertThat(auth.authenticate(secret)).contains(new Principal(w, Role.WORKER, "workers"));
+                // A worker's id is its token's tenant (or tenant.suffix): each worker token is its own tenant.
+                assertThat(auth.authenticate(secret)).contains(new Principal(w, Role.WORKER));
+                assertThat(WorkerIdentity.refusal(auth.authenticate(secret), w)).isNull();
             }
             assertThat(ClusterTokens.tenantOf(0)).isEqualTo("alice");
             assertThat(ClusterTokens.tenantOf(3)).isEqualTo("bob");
