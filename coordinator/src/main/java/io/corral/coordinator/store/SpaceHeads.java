@@ -1,0 +1,85 @@
+package io.corral.coordinator.store;
+
+import io.corral.coordinator.state.kv.Space;
+import java.util.Arrays;
+
+/**
+ * Where each space's first live key is, so that an apply's scan from a space's start begins there instead of walking
+ * the tombstones below it. Queues and time-ordered indexes are consumed from their head: every lease, expiry and
+ * collection deletes the head key, and RocksDB skips its tombstone on every later scan from the start until a
+ * compaction drops it, so without this a queue that had leased a million tasks walked a million tombstones for each
+ * lease, on every member.
+ *
+ * <p>Invariant: no committed live key of a space is below its bound. The bound is tight (it is the first live key)
+ * after every commit that put a key below it or deleted it, or whenever the space is empty, the bound of the last key
+ * deleted. It is kept by the apply thread, the store's only writer, and used by apply transactions only: a reader on
+ * another thread could see a bound newer than its iterator's view of the store.
+ */
+final class SpaceHeads {
+    /** The first live key at or after {@code from} in the committed store (null: from the start), or null. */
+    interface Seek {
+        byte[] firstFrom(Space space, byte[] from);
+    }
+
+    private static final int SPACES = Space.values().length;
+
+    private final byte[][] bounds = new byte[SPACES][];
+    private final boolean[] tight = new boolean[SPACES];
+
+    /** Forgets every bound (the store was replaced): each is found again by its next use. */
+    void forget() {
+        Arrays.fill(bounds, null);
+        Arrays.fill(tight, false);
+    }
+
+    /**
+     * Where a scan of {@code space} from its start may begin in a transaction whose smallest put in that space is
+     * {@code batchMinPut} (null: none), or null to scan from the very start.
+     */
+    byte[] lowerBound(Space space, byte[] batchMinPut, Seek seek) {
+        int i = space.ordinal();
+        if (bounds[i] == null) {
+            byte[] first = seek.firstFrom(space, null);
+            if (first == null) {
+                return null; // empty: nothing below a put of this batch either
+            }
+            bounds[i] = first;
+            tight[i] = true;
+        }
+        return batchMinPut != null && compare(batchMinPut, bounds[i]) < 0 ? batchMinPut : bounds[i];
+    }
+
+    /**
+     * After a commit: {@code minPut} and {@code minDeleted} are the smallest keys the batch put in and deleted from
+     * {@code space} (null: none). Moves the bound to the first live key when the batch may have changed it: a put
+     * below it, the head deleted (nothing live is below a tight bound, so a delete at or below it is the head's), or
+     * a put while the bound is loose (the space was emptied).
+     */
+    void committed(Space space, byte[] minPut, byte[] minDeleted, Seek seek) {
+        int i = space.ordinal();
+        if (bounds[i] == null) {
+            return; // not known yet: found from the store at its first use
+        }
+        boolean below = minPut != null && compare(minPut, bounds[i]) < 0;
+        boolean headDeleted = tight[i] && minDeleted != null && compare(minDeleted, bounds[i]) <= 0;
+        boolean looseWithPuts = minPut != null && !tight[i];
+        if (!below && !headDeleted && !looseWithPuts) {
+            return;
+        }
+        byte[] from = below ? minPut : bounds[i];
+        byte[] first = seek.firstFrom(space, from);
+        if (first == null) {
+            // Empty: no live key anywhere, so none below the old bound (or the put that was deleted again).
+            bounds[i] = from;
+            tight[i] = false;
+        } else {
+            bounds[i] = first;
+            tight[i] = true;
+        }
+    }
+
+    /** RocksDB's default comparator: unsigned bytes, then length. */
+    static int compare(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b);
+    }
+}
