@@ -9,7 +9,7 @@ import io.corral.protocol.LeaseGrant;
 import io.corral.protocol.LeaseRef;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
-import java.awt.image.BufferedImage;
+import io.corral.protocol.images.TinyPng;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,17 +90,8 @@ final class CorralQueue implements QueueSystem {
     }
 
     private static ImageRef upload(CorralClient c, String name, int side, int rgb) throws IOException {
-        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < side; y++) {
-            for (int x = 0; x < side; x++) {
-                image.setRGB(x, y, rgb);
-            }
-        }
-        Path file = Files.createTempFile("corral-bench-", ".png");
+        Path file = TinyPng.writeTemp(side, rgb);
         try {
-            if (!ImageIO.write(image, "png", file.toFile())) {
-                throw new IllegalStateException("no PNG writer in this JVM");
-            }
             ImageRef stored = ImageUpload.upload(c, file, MAX_IMAGE_BYTES);
             return new ImageRef(name + ".png", stored.sha256(), stored.size());
         } finally {
