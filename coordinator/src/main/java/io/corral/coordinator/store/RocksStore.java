@@ -145,8 +145,12 @@ public final class RocksStore implements AutoCloseable {
             Txn txn = new Txn(batch);
             T result = body.apply(txn);
             batch.put(spaces.get(Space.META), APPLIED_KEY, mark.encode());
-            db.write(applyWrite, batch);
-            txn.committed();
+            // Commit and move the heads as one step: a reader that takes a head and an iterator under the same lock
+            // sees a store in which nothing live is below that head.
+            synchronized (heads) {
+                db.write(applyWrite, batch);
+                txn.committed();
+            }
             return result;
         } catch (RocksDBException e) {
             throw new StoreException("apply of entry " + mark + " failed: " + e.getMessage(), e);
@@ -351,8 +355,20 @@ public final class RocksStore implements AutoCloseable {
         @Override
         public void scan(Space space, byte[] from, byte[] to, boolean reverse, Visitor visitor) {
             read(() -> {
-                try (RocksIterator it = db.newIterator(spaces.get(space), readOptions)) {
-                    Scans.run(it, from, to, reverse, visitor);
+                ColumnFamilyHandle cf = spaces.get(space);
+                byte[] start = from;
+                RocksIterator created;
+                if (from == null) {
+                    // The head and the iterator's view of the store between the same two commits (see apply).
+                    synchronized (heads) {
+                        start = heads.knownBound(space);
+                        created = db.newIterator(cf, readOptions);
+                    }
+                } else {
+                    created = db.newIterator(cf, readOptions);
+                }
+                try (RocksIterator it = created) {
+                    Scans.run(it, start, to, reverse, visitor);
                 }
                 return null;
             });

@@ -12,8 +12,9 @@ import java.util.Arrays;
  *
  * <p>Invariant: no committed live key of a space is below its bound. The bound is tight (it is the first live key)
  * after every commit that put a key below it or deleted it, or whenever the space is empty, the bound of the last key
- * deleted. It is kept by the apply thread, the store's only writer, and used by apply transactions only: a reader on
- * another thread could see a bound newer than its iterator's view of the store.
+ * deleted. It is moved by the apply thread, the store's only writer, under this object's lock together with each
+ * commit; a reader on another thread reads a bound and creates its iterator under the same lock, so that a bound never
+ * is newer than the iterator's view of the store (which could skip a key deleted after the view was taken).
  */
 final class SpaceHeads {
     /** The first live key at or after {@code from} in the committed store (null: from the start), or null. */
@@ -27,7 +28,7 @@ final class SpaceHeads {
     private final boolean[] tight = new boolean[SPACES];
 
     /** Forgets every bound (the store was replaced): each is found again by its next use. */
-    void forget() {
+    synchronized void forget() {
         Arrays.fill(bounds, null);
         Arrays.fill(tight, false);
     }
@@ -36,7 +37,7 @@ final class SpaceHeads {
      * Where a scan of {@code space} from its start may begin in a transaction whose smallest put in that space is
      * {@code batchMinPut} (null: none), or null to scan from the very start.
      */
-    byte[] lowerBound(Space space, byte[] batchMinPut, Seek seek) {
+    synchronized byte[] lowerBound(Space space, byte[] batchMinPut, Seek seek) {
         int i = space.ordinal();
         if (bounds[i] == null) {
             byte[] first = seek.firstFrom(space, null);
@@ -55,7 +56,7 @@ final class SpaceHeads {
      * below it, the head deleted (nothing live is below a tight bound, so a delete at or below it is the head's), or
      * a put while the bound is loose (the space was emptied).
      */
-    void committed(Space space, byte[] minPut, byte[] minDeleted, Seek seek) {
+    synchronized void committed(Space space, byte[] minPut, byte[] minDeleted, Seek seek) {
         int i = space.ordinal();
         if (bounds[i] == null) {
             return; // not known yet: found from the store at its first use
@@ -76,6 +77,14 @@ final class SpaceHeads {
             bounds[i] = first;
             tight[i] = true;
         }
+    }
+
+    /**
+     * The bound of {@code space} if known, else null (scan from the start). For a reader on any thread: it must hold
+     * this object's lock while it also creates its iterator, so that both see the store between the same commits.
+     */
+    synchronized byte[] knownBound(Space space) {
+        return bounds[space.ordinal()];
     }
 
     /** RocksDB's default comparator: unsigned bytes, then length. */

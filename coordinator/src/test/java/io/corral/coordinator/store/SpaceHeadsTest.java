@@ -12,12 +12,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Scans from a space's start in apply begin at its first live key, on a real RocksDB: the head of a consumed queue
+ * Scans from a space's start, in apply and in reads, begin at its first live key, on a real RocksDB: the head of a consumed queue
  * is not found again by walking every tombstone below it, and no live key is ever skipped.
  */
 class SpaceHeadsTest {
@@ -74,9 +77,17 @@ class SpaceHeadsTest {
                     .as("tombstones walked by a scan from the start in apply")
                     .isLessThanOrEqualTo(4);
 
-            // The same scan outside apply (which keeps no head) walks them all: what the bound saves.
-            long skippedInView = s.tombstonesSkippedBy(() -> firstFromStart(s.view()));
-            assertThat(skippedInView).isGreaterThanOrEqualTo(consumed);
+            byte[][] read = new byte[1][];
+            long skippedInView = s.tombstonesSkippedBy(() -> read[0] = firstFromStart(s.view()));
+            assertThat(read[0]).isEqualTo(key(consumed));
+            assertThat(skippedInView)
+                    .as("tombstones walked by a read from the start")
+                    .isLessThanOrEqualTo(4);
+
+            // A scan from the lowest key instead walks them all: what the bound saves.
+            long skippedFromZero =
+                    s.tombstonesSkippedBy(() -> s.view().scan(Space.PENDING, key(0), null, false, (k, v) -> false));
+            assertThat(skippedFromZero).isGreaterThanOrEqualTo(consumed);
         }
     }
 
@@ -123,6 +134,7 @@ class SpaceHeadsTest {
                 }
                 List<byte[]> committed = new ArrayList<>();
                 TreeMap<Long, Boolean> m = model;
+                assertThat(all(s.view())).as("a read after entry %d", index).containsExactlyElementsOf(keys(m));
                 apply(s, txn -> committed.addAll(all(txn)));
                 assertThat(committed).as("after entry %d", index).containsExactlyElementsOf(keys(m));
             }
@@ -137,6 +149,62 @@ class SpaceHeadsTest {
 
     private static List<byte[]> keys(TreeMap<Long, Boolean> model) {
         return model.keySet().stream().map(SpaceHeadsTest::key).toList();
+    }
+
+    @Test
+    void aReadConcurrentWithAppliesSeesWholeCommittedStates() throws Exception {
+        // Every committed state holds exactly WINDOW consecutive keys: each entry slides the window up (consumes the
+        // head, adds at the top) or down (adds below the head, drops the top). A read that skipped a live key below
+        // a bound newer than its view would see fewer, or a gap.
+        int window = 50;
+        try (RocksStore s = RocksStore.open(dir.resolve("db"))) {
+            apply(s, txn -> {
+                for (long n = 1_000; n < 1_000 + window; n++) {
+                    txn.put(Space.PENDING, key(n), key(n));
+                }
+            });
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicReference<String> wrong = new AtomicReference<>();
+            AtomicLong reads = new AtomicLong();
+            Thread reader = new Thread(() -> {
+                while (!done.get() && wrong.get() == null) {
+                    List<byte[]> keys = all(s.view());
+                    reads.incrementAndGet();
+                    long first =
+                            keys.isEmpty() ? -1 : ByteBuffer.wrap(keys.get(0)).getLong();
+                    for (int i = 0; i < keys.size(); i++) {
+                        if (ByteBuffer.wrap(keys.get(i)).getLong() != first + i) {
+                            wrong.set("a gap at " + i + " of " + keys.size());
+                        }
+                    }
+                    if (keys.size() != window) {
+                        wrong.set("read " + keys.size() + " keys, not " + window);
+                    }
+                }
+            });
+            reader.start();
+            Random random = new Random(7);
+            long[] low = {1_000};
+            for (int entry = 0; entry < 5_000 && wrong.get() == null; entry++) {
+                boolean up = low[0] <= 10 || random.nextInt(5) != 0;
+                apply(s, txn -> {
+                    assertThat(firstFromStart(txn)).isEqualTo(key(low[0])); // as a lease's peek does
+                    if (up) {
+                        txn.delete(Space.PENDING, key(low[0]));
+                        txn.put(Space.PENDING, key(low[0] + window), key(low[0] + window));
+                        low[0]++;
+                    } else {
+                        txn.put(Space.PENDING, key(low[0] - 1), key(low[0] - 1));
+                        txn.delete(Space.PENDING, key(low[0] + window - 1));
+                        low[0]--;
+                    }
+                });
+            }
+            done.set(true);
+            reader.join();
+            assertThat(wrong.get()).isNull();
+            assertThat(reads.get()).isPositive();
+        }
     }
 
     @Test
