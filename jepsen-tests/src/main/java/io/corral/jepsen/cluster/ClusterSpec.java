@@ -76,21 +76,15 @@ public record ClusterSpec(
 
     /** This spec with {@code support} prepared as well. */
     public ClusterSpec with(FaultSupport support) {
-        return new ClusterSpec(
-                coordinators,
-                workers,
-                workerSlots,
-                image,
-                distribution,
-                logs,
-                coordinatorSettings,
-                javaOptions,
-                faultSupport.and(support),
-                tokens);
+        return copy(faultSupport.and(support), tokens);
     }
 
     /** This spec with coordinators that take any client: every request then acts for nobody in particular. */
     public ClusterSpec withoutTokens() {
+        return copy(faultSupport, false);
+    }
+
+    private ClusterSpec copy(FaultSupport support, boolean withTokens) {
         return new ClusterSpec(
                 coordinators,
                 workers,
@@ -100,7 +94,7 @@ public record ClusterSpec(
                 logs,
                 coordinatorSettings,
                 javaOptions,
-                faultSupport,
-                false);
+                support,
+                withTokens);
     }
 }
