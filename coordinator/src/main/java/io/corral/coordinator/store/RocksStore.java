@@ -77,6 +77,7 @@ public final class RocksStore implements AutoCloseable {
     public static RocksStore open(Path dir) {
         RocksStore store = new RocksStore(dir);
         store.openDb();
+        store.heads.reset(store.seekCommitted);
         return store;
     }
 
@@ -267,7 +268,7 @@ public final class RocksStore implements AutoCloseable {
             Files.move(source, dir);
             beforeReopen.accept(dir);
             openDb();
-            heads.forget();
+            heads.reset(seekCommitted);
             StoreFiles.deleteRecursively(old);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot install checkpoint " + source + " into " + dir, e);

@@ -27,10 +27,19 @@ final class SpaceHeads {
     private final byte[][] bounds = new byte[SPACES][];
     private final boolean[] tight = new boolean[SPACES];
 
-    /** Forgets every bound (the store was replaced): each is found again by its next use. */
-    synchronized void forget() {
-        Arrays.fill(bounds, null);
-        Arrays.fill(tight, false);
+    /** The lowest key there is: the bound of a space found empty, until a put gives it a first key. */
+    private static final byte[] START = new byte[0];
+
+    /**
+     * Finds every space's first live key in a store just opened or replaced. This walks the tombstones before each
+     * space's head once (as the first scan from the start would); every commit after keeps the bounds tight.
+     */
+    synchronized void reset(Seek seek) {
+        for (Space space : Space.values()) {
+            byte[] first = seek.firstFrom(space, null);
+            bounds[space.ordinal()] = first != null ? first : START;
+            tight[space.ordinal()] = first != null;
+        }
     }
 
     /**
@@ -40,12 +49,7 @@ final class SpaceHeads {
     synchronized byte[] lowerBound(Space space, byte[] batchMinPut, Seek seek) {
         int i = space.ordinal();
         if (bounds[i] == null) {
-            byte[] first = seek.firstFrom(space, null);
-            if (first == null) {
-                return null; // empty: nothing below a put of this batch either
-            }
-            bounds[i] = first;
-            tight[i] = true;
+            reset(seek);
         }
         return batchMinPut != null && compare(batchMinPut, bounds[i]) < 0 ? batchMinPut : bounds[i];
     }
@@ -59,7 +63,7 @@ final class SpaceHeads {
     synchronized void committed(Space space, byte[] minPut, byte[] minDeleted, Seek seek) {
         int i = space.ordinal();
         if (bounds[i] == null) {
-            return; // not known yet: found from the store at its first use
+            return; // not reset yet: found from the store at the first use
         }
         boolean below = minPut != null && compare(minPut, bounds[i]) < 0;
         boolean headDeleted = tight[i] && minDeleted != null && compare(minDeleted, bounds[i]) <= 0;
@@ -84,7 +88,8 @@ final class SpaceHeads {
      * this object's lock while it also creates its iterator, so that both see the store between the same commits.
      */
     synchronized byte[] knownBound(Space space) {
-        return bounds[space.ordinal()];
+        byte[] bound = bounds[space.ordinal()];
+        return bound == null || bound.length == 0 ? null : bound;
     }
 
     /** RocksDB's default comparator: unsigned bytes, then length. */
