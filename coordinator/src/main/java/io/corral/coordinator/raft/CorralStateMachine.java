@@ -47,6 +47,7 @@ import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -422,7 +423,7 @@ public final class CorralStateMachine extends BaseStateMachine {
             entry = new Entry(entry.nowMs(), put.withData(stagedOrEmpty(log.getIndex())));
         }
         Entry stamped = entry;
-        Response[] answer = new Response[1];
+        byte[][] answer = new byte[1][];
         boolean[] repeated = new boolean[1];
         Applied applied = store.apply(new AppliedMark(ti.getTerm(), ti.getIndex()), txn -> {
             AppliedRequests.collect(txn, stamped.nowMs(), AppliedRequests.COLLECT_PER_ENTRY);
@@ -430,14 +431,14 @@ public final class CorralStateMachine extends BaseStateMachine {
             byte[] earlier = requestId == null ? null : AppliedRequests.answer(txn, requestId);
             if (earlier != null) {
                 // Applied before: answer as then, change nothing (Ratis' retry cache did not know the resend).
-                answer[0] = RaftMessages.reply(ByteString.copyFrom(earlier));
+                answer[0] = earlier;
                 repeated[0] = true;
-                return Applied.of(answer[0]);
+                return Applied.of(new Response.Ack());
             }
             Applied a = core.apply(ti.getIndex(), ti.getTerm(), stamped, txn);
-            answer[0] = LeaseReplies.of(stamped.command(), a);
+            answer[0] = answerOf(stamped.command(), a);
             if (requestId != null) {
-                AppliedRequests.record(txn, requestId, stamped.nowMs(), RaftMessages.replyBytes(answer[0]));
+                AppliedRequests.record(txn, requestId, stamped.nowMs(), answer[0]);
             }
             return a;
         });
@@ -449,17 +450,48 @@ public final class CorralStateMachine extends BaseStateMachine {
         }
         updateLastAppliedTermIndex(ti);
         appliedSinceStart.incrementAndGet();
+        notifyListener(ti.getIndex(), stamped.command(), applied);
+        ByteString reply = UnsafeByteOperations.unsafeWrap(answer[0]);
+        if (trx.getStateMachineContext() instanceof SubmissionGrants.Reservation r) {
+            Response single = RaftMessages.reply(reply);
+            r.applied(single instanceof Response.JobSubmittedWithLeases w ? w.grants() : Map.of());
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(reply));
+    }
+
+    /**
+     * The encoded answer to an applied entry: its command's reply, or for a batch the replies of its commands, in
+     * order ({@link RaftMessages#repliesBytes}).
+     */
+    private static byte[] answerOf(Command command, Applied applied) {
+        if (command instanceof Command.Batch batch) {
+            List<Response> replies = new ArrayList<>(applied.parts().size());
+            for (int i = 0; i < applied.parts().size(); i++) {
+                replies.add(
+                        LeaseReplies.of(batch.commands().get(i), applied.parts().get(i)));
+            }
+            return RaftMessages.repliesBytes(replies);
+        }
+        return RaftMessages.replyBytes(LeaseReplies.of(command, applied));
+    }
+
+    /** The listener hears each command of a batch on its own, as if it had had an entry of its own. */
+    private void notifyListener(long index, Command command, Applied applied) {
         try {
-            listener.applied(ti.getIndex(), stamped.command(), applied.events());
+            if (command instanceof Command.Batch batch && !applied.parts().isEmpty()) {
+                for (int i = 0; i < applied.parts().size(); i++) {
+                    listener.applied(
+                            index,
+                            batch.commands().get(i),
+                            applied.parts().get(i).events());
+                }
+            } else {
+                listener.applied(index, command, applied.events());
+            }
         } catch (RuntimeException e) {
             // The entry is applied and stored; a listener bug must not stop the state machine.
-            LOG.warn("apply listener failed on entry {}: {}", ti.getIndex(), e.toString(), e);
+            LOG.warn("apply listener failed on entry {}: {}", index, e.toString(), e);
         }
-        Response reply = answer[0];
-        if (trx.getStateMachineContext() instanceof SubmissionGrants.Reservation r) {
-            r.applied(reply instanceof Response.JobSubmittedWithLeases w ? w.grants() : Map.of());
-        }
-        return CompletableFuture.completedFuture(RaftMessages.reply(reply));
     }
 
     private byte[] stagedOrEmpty(long index) {
