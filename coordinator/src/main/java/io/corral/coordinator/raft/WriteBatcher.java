@@ -33,10 +33,11 @@ final class WriteBatcher implements AutoCloseable {
     /** JSON bytes of the commands of one entry at most: well inside Raft's message and log-entry limits. */
     static final int MAX_ENTRY_BYTES = 256 * 1024;
     /**
-     * Batches in flight at once. More than one keeps Raft's pipeline busy (the next batch is appended while the one
-     * before is replicated); few enough that writes arriving meanwhile gather into the next batch.
+     * Batches in flight at once, per member. One: whatever arrives while a batch is in flight gathers into the next.
+     * Measured against two (submit, 16 clients, alternating): fewer entries, less CPU per job and more jobs a second
+     * (docs/benchmarks.md); the leader still has one batch of each member in flight at once.
      */
-    static final int MAX_BATCHES_IN_FLIGHT = 2;
+    static final int MAX_BATCHES_IN_FLIGHT = 1;
 
     /** Where writes go: {@link RaftWriter}. */
     interface Writes {
