@@ -36,7 +36,9 @@ public final class QueueBench implements Callable<Integer> {
         /** Workers claim and complete from a backlog filled first. */
         claim,
         /** Idle workers; jobs submitted at a fixed rate; the time from submit to the worker holding the job. */
-        latency
+        latency,
+        /** Fills the queue with {@code --tasks} pending tasks as fast as the clients can (a deep queue's backlog). */
+        fill
     }
 
     @Option(names = "--system", required = true, description = "corral, etcd or rabbitmq")
@@ -45,7 +47,7 @@ public final class QueueBench implements Callable<Integer> {
     @Option(names = "--endpoints", required = true, description = "host:port,... of the system's members")
     String endpoints;
 
-    @Option(names = "--workload", required = true, description = "submit, claim or latency")
+    @Option(names = "--workload", required = true, description = "submit, claim, latency or fill")
     Workload workload;
 
     @Option(names = "--clients", defaultValue = "1", description = "submit: concurrent submitters (default 1)")
@@ -66,6 +68,12 @@ public final class QueueBench implements Callable<Integer> {
 
     @Option(names = "--backlog", defaultValue = "20000", description = "claim: jobs submitted before the workers start")
     int backlog;
+
+    @Option(
+            names = "--tasks",
+            defaultValue = "1000000",
+            description = "fill: pending tasks to add, --per-request per request, by --clients clients")
+    long tasks;
 
     @Option(names = "--rate", defaultValue = "20", description = "latency: jobs per second")
     int rate;
@@ -99,6 +107,8 @@ public final class QueueBench implements Callable<Integer> {
 
     /** Submitters used to fill the claim workload's backlog. */
     static final int BACKLOG_SUBMITTERS = 16;
+    /** A fill reports its progress every this many requests. */
+    static final long PROGRESS_EVERY_REQUESTS = 10_000;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new QueueBench()).execute(args));
@@ -116,6 +126,7 @@ public final class QueueBench implements Callable<Integer> {
                         case submit -> submit(q);
                         case claim -> claim(q);
                         case latency -> latency(q);
+                        case fill -> fillOnly(q);
                     };
             String line = new ObjectMapper().writeValueAsString(result);
             System.out.println("RESULT " + line);
@@ -138,6 +149,7 @@ public final class QueueBench implements Callable<Integer> {
         require(rate >= 1 && rate <= 10_000, "--rate must be 1 to 10000");
         require(seconds >= 1 && warmupSeconds >= 0, "--seconds must be at least 1, --warmup at least 0");
         require(backlog >= 1, "--backlog must be at least 1");
+        require(tasks >= 1, "--tasks must be at least 1");
     }
 
     private static void require(boolean ok, String message) {
@@ -221,9 +233,29 @@ public final class QueueBench implements Callable<Integer> {
         return figures(r, measuredJobs.get(), m, samples);
     }
 
+    /**
+     * Adds {@code --tasks} pending tasks, {@code --per-request} per request from {@code --clients} clients, as fast as
+     * they are acknowledged; no warm-up window, the whole fill is the figure (tasks/s and the servers' CPU per task).
+     */
+    private Map<String, Object> fillOnly(QueueSystem q) throws Exception {
+        long requests = (tasks + perRequest - 1) / perRequest;
+        CpuMeter meter = meter();
+        long cpuBeforeMs = meter.totalMs();
+        double fillSeconds = fill(q, requests, perRequest, clients);
+        long cpuAfterMs = meter.totalMs();
+        Map<String, Object> r = header();
+        r.put("clients", clients);
+        r.put("perRequest", perRequest);
+        r.put("tasks", requests * perRequest);
+        r.put("fillSeconds", Math.round(fillSeconds * 10) / 10.0);
+        r.put("tasksPerSecond", Math.round(requests * perRequest / fillSeconds));
+        r.put("cpuMsPerTask", round((double) (cpuAfterMs - cpuBeforeMs) / (requests * perRequest)));
+        return r;
+    }
+
     /** A backlog first, then W workers of S slots claim and complete: jobs/s and CPU per job. */
     private Map<String, Object> claim(QueueSystem q) throws Exception {
-        fill(q, backlog);
+        fill(q, backlog, 1, BACKLOG_SUBMITTERS);
         Window window = new Window(warmupSeconds, seconds);
         try (QueueSystem.Workers w = q.workers(workers, slots, (id, at) -> {})) {
             Measured m = window.run(meter(), w::completed);
@@ -287,17 +319,24 @@ public final class QueueBench implements Callable<Integer> {
     }
 
     /** Submits {@code jobs} jobs with several submitters at once, not measured. */
-    private void fill(QueueSystem q, int jobs) throws Exception {
+    /** {@code requests} submissions of {@code perRequest} jobs each from {@code submitters} clients; seconds taken. */
+    private double fill(QueueSystem q, long requests, int perRequest, int submitters) throws Exception {
+        long jobs = requests;
         long startNs = System.nanoTime();
         AtomicLong next = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < BACKLOG_SUBMITTERS; c++) {
+        for (int c = 0; c < submitters; c++) {
             int client = c;
             Thread t = new Thread(() -> {
                 try (QueueSystem.Submitter s = q.submitter()) {
                     for (long n; (n = next.getAndIncrement()) < jobs; ) {
-                        s.submit(key(1000 + client, n), 1);
+                        s.submit(key(1000 + client, n), perRequest);
+                        if (n > 0 && n % PROGRESS_EVERY_REQUESTS == 0) {
+                            System.err.printf(
+                                    "fill: %d of %d requests after %.0f s%n",
+                                    n, jobs, (System.nanoTime() - startNs) / 1e9);
+                        }
                     }
                 } catch (Exception e) {
                     failure.compareAndSet(null, e);
@@ -312,7 +351,9 @@ public final class QueueBench implements Callable<Integer> {
         if (failure.get() != null) {
             throw failure.get();
         }
-        System.err.printf("backlog: %d jobs submitted in %.1f s%n", jobs, (System.nanoTime() - startNs) / 1e9);
+        double took = (System.nanoTime() - startNs) / 1e9;
+        System.err.printf("backlog: %d requests of %d submitted in %.1f s%n", jobs, perRequest, took);
+        return took;
     }
 
     private CpuMeter meter() {
