@@ -34,9 +34,9 @@ while [ $# -gt 0 ]; do
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
-[[ "$tasks" =~ ^[1-9][0-9]*$ ]] || die "--tasks must be a positive whole number, got '$tasks'"
-[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "--seconds must be a positive whole number, got '$seconds'"
-[[ "$warmup" =~ ^[0-9]+$ ]] || die "--warmup must be a whole number of seconds, got '$warmup'"
+require_positive --tasks "$tasks"
+require_positive --seconds "$seconds"
+require_seconds --warmup "$warmup"
 
 export CORRAL_PORT_BASE="${CORRAL_PORT_BASE:-17100}"
 require_free_ports 3 "$CORRAL_PORT_BASE"

@@ -23,7 +23,6 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/bench-lib.sh
 source "$repo/scripts/bench-lib.sh"
 
-all_workloads=(submit-1 submit-16 submit-64 batch-16 claim-4x1 claim-16x16 latency)
 workloads="$(IFS=,; echo "${all_workloads[*]}")"
 systems="corral,etcd,rabbitmq"
 rounds=3
@@ -46,30 +45,16 @@ while [ $# -gt 0 ]; do
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
-[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive whole number, got '$rounds'"
-[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "--seconds must be a positive whole number, got '$seconds'"
-[[ "$warmup" =~ ^[0-9]+$ ]] || die "--warmup must be a whole number of seconds, got '$warmup'"
+require_positive --rounds "$rounds"
+require_positive --seconds "$seconds"
+require_seconds --warmup "$warmup"
 IFS=, read -r -a wl <<<"$workloads"
 IFS=, read -r -a sys <<<"$systems"
-for w in "${wl[@]}"; do
-  [[ " ${all_workloads[*]} " == *" $w "* ]] || die "unknown workload '$w'; known: ${all_workloads[*]}"
-done
+require_workloads "$workloads"
 for s in "${sys[@]}"; do
   case "$s" in corral|etcd|rabbitmq) ;; *) die "unknown system '$s'; known: corral, etcd, rabbitmq" ;; esac
 done
 
-# The workload's arguments to QueueBench.
-args_of() {
-  case "$1" in
-    submit-1) echo "--workload submit --clients 1" ;;
-    submit-16) echo "--workload submit --clients 16" ;;
-    submit-64) echo "--workload submit --clients 64" ;;
-    batch-16) echo "--workload submit --clients 16 --per-request 100" ;;
-    claim-4x1) echo "--workload claim --workers 4 --slots 1 --backlog 20000" ;;
-    claim-16x16) echo "--workload claim --workers 16 --slots 16 --backlog 20000" ;;
-    latency) echo "--workload latency --workers 4 --slots 1 --rate 20" ;;
-  esac
-}
 
 export CORRAL_PORT_BASE="${CORRAL_PORT_BASE:-17100}"
 require_free_ports 3 "$CORRAL_PORT_BASE"

@@ -105,6 +105,11 @@ public final class QueueBench implements Callable<Integer> {
     @Option(names = "--label", description = "the row this run belongs to in the report (default: the workload)")
     String label;
 
+    @Option(
+            names = "--variant",
+            description = "which build of the system ran, for scripts/bench-compare.sh's report (base, head)")
+    String variant;
+
     /** Submitters used to fill the claim workload's backlog. */
     static final int BACKLOG_SUBMITTERS = 16;
     /** A fill reports its progress every this many requests. */
@@ -182,6 +187,9 @@ public final class QueueBench implements Callable<Integer> {
     private Map<String, Object> header() {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("label", label != null ? label : workload.name());
+        if (variant != null) {
+            r.put("variant", variant);
+        }
         r.put("system", system);
         r.put("workload", workload.name());
         r.put("warmupSeconds", warmupSeconds);

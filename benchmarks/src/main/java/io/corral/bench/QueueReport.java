@@ -30,17 +30,7 @@ public final class QueueReport {
     }
 
     static String table(List<String> lines) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        Map<String, Map<String, List<JsonNode>>> byLabel = new LinkedHashMap<>();
-        for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode r = json.readTree(line);
-            byLabel.computeIfAbsent(r.path("label").asText(), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(r.path("system").asText(), k -> new ArrayList<>())
-                    .add(r);
-        }
+        Map<String, Map<String, List<JsonNode>>> byLabel = group(lines, "system");
         StringBuilder out = new StringBuilder();
         out.append("| workload | Corral | etcd | RabbitMQ | Corral ÷ etcd | Corral ÷ RabbitMQ |\n");
         out.append("|---|---|---|---|---|---|\n");
@@ -67,7 +57,7 @@ public final class QueueReport {
                 .equals(r.path("workload").asText()));
     }
 
-    private static String cell(List<JsonNode> runs) {
+    static String cell(List<JsonNode> runs) {
         if (runs == null || runs.isEmpty()) {
             return "–";
         }
@@ -99,6 +89,22 @@ public final class QueueReport {
                 ? median(peer, "p99Ms") / median(corral, "p99Ms")
                 : median(corral, "jobsPerSecond") / median(peer, "jobsPerSecond");
         return Double.isNaN(r) || Double.isInfinite(r) ? "–" : format(r, 2) + "×";
+    }
+
+    /** The results by label (the row), then by {@code column} (a field: system, variant), in the order they came. */
+    static Map<String, Map<String, List<JsonNode>>> group(List<String> lines, String column) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, Map<String, List<JsonNode>>> byLabel = new LinkedHashMap<>();
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode r = json.readTree(line);
+            byLabel.computeIfAbsent(r.path("label").asText(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(r.path(column).asText(), k -> new ArrayList<>())
+                    .add(r);
+        }
+        return byLabel;
     }
 
     /** The median of a field over runs that have it; NaN when none has. */
