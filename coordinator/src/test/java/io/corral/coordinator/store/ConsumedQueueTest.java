@@ -10,6 +10,7 @@ import io.corral.coordinator.state.Entry;
 import io.corral.coordinator.state.LeaseResult;
 import io.corral.coordinator.state.StateCore;
 import io.corral.coordinator.state.blobs.Blobs;
+import io.corral.coordinator.state.requests.AppliedRequests;
 import io.corral.protocol.ImageRef;
 import io.corral.protocol.Response;
 import java.nio.file.Path;
@@ -64,6 +65,47 @@ class ConsumedQueueTest {
             assertThat(((LeaseResult.Granted) lease[0].result()).grants()).hasSize(1);
             assertThat(skipped)
                     .as("deleted entries RocksDB stepped over in the lease's entry")
+                    .isLessThan(100);
+        }
+    }
+
+    /**
+     * The request log is a queue too: every entry drops a few expired records from the head of its age index. Without
+     * a moving start, each entry's collection stepped over every record dropped before it.
+     */
+    @Test
+    void theRequestLogsCollectionDoesNotWalkTheRecordsItDroppedBefore() {
+        int records = 20_000;
+        long recordedAtMs = 1_000_000;
+        try (RocksStore s = RocksStore.open(dir.resolve("db"))) {
+            for (int i = 0; i < records; i += 100) {
+                int from = i;
+                s.apply(new AppliedMark(1, ++index), txn -> {
+                    for (int r = from; r < from + 100; r++) {
+                        AppliedRequests.record(txn, "client/" + r, recordedAtMs, new byte[] {1});
+                    }
+                    return null;
+                });
+            }
+            long later = recordedAtMs + AppliedRequests.RETENTION_MS;
+            int dropped = 0;
+            while (dropped < records - AppliedRequests.COLLECT_PER_ENTRY) {
+                int[] n = new int[1];
+                s.apply(new AppliedMark(1, ++index), txn -> {
+                    n[0] = AppliedRequests.collect(txn, later, AppliedRequests.COLLECT_PER_ENTRY);
+                    return null;
+                });
+                dropped += n[0];
+            }
+
+            long skipped = s.tombstonesSkippedBy(() -> s.apply(new AppliedMark(1, ++index), txn -> {
+                assertThat(AppliedRequests.collect(txn, later, AppliedRequests.COLLECT_PER_ENTRY))
+                        .isEqualTo(AppliedRequests.COLLECT_PER_ENTRY);
+                return null;
+            }));
+
+            assertThat(skipped)
+                    .as("deleted entries RocksDB stepped over in one entry's collection, after %d dropped", dropped)
                     .isLessThan(100);
         }
     }
