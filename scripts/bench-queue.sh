@@ -12,7 +12,7 @@
 #                held by one of 4 idle workers, 20 jobs/s). Default: all of them
 #   --systems    comma-separated, from corral, etcd, rabbitmq (default all three)
 #   --rounds N   runs of each workload on each system (default 3; the table shows medians)
-#   --seconds S  measured seconds per run (default 20)      --warmup S  seconds run first, not measured (default 10)
+#   --seconds S  measured seconds per run (default 20)      --warmup S  seconds run first, not measured (default 30)
 #   --threads    also record the servers' CPU per thread pool (in results.jsonl)
 #   --build      rebuild first (default: only when the jars are missing)
 #
@@ -27,7 +27,7 @@ workloads="$(IFS=,; echo "${all_workloads[*]}")"
 systems="corral,etcd,rabbitmq"
 rounds=3
 seconds=20
-warmup=10
+warmup=30
 out=""
 threads=()
 build=false
