@@ -5,6 +5,7 @@ import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Entry;
+import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.StateCore;
 import io.corral.coordinator.state.blobs.BlobGrants;
 import io.corral.coordinator.state.blobs.BlobRecord;
@@ -477,19 +478,22 @@ public final class CorralStateMachine extends BaseStateMachine {
 
     /** The listener hears each command of a batch on its own, as if it had had an entry of its own. */
     private void notifyListener(long index, Command command, Applied applied) {
-        try {
-            if (command instanceof Command.Batch batch && !applied.parts().isEmpty()) {
-                for (int i = 0; i < applied.parts().size(); i++) {
-                    listener.applied(
-                            index,
-                            batch.commands().get(i),
-                            applied.parts().get(i).events());
-                }
-            } else {
-                listener.applied(index, command, applied.events());
+        if (command instanceof Command.Batch batch && !applied.parts().isEmpty()) {
+            for (int i = 0; i < applied.parts().size(); i++) {
+                notifyListenerOf(
+                        index, batch.commands().get(i), applied.parts().get(i).events());
             }
+        } else {
+            notifyListenerOf(index, command, applied.events());
+        }
+    }
+
+    private void notifyListenerOf(long index, Command command, List<Event> events) {
+        try {
+            listener.applied(index, command, events);
         } catch (RuntimeException e) {
-            // The entry is applied and stored; a listener bug must not stop the state machine.
+            // The entry is applied and stored; a listener bug must not stop the state machine, nor keep the other
+            // commands of a batch from being heard.
             LOG.warn("apply listener failed on entry {}: {}", index, e.toString(), e);
         }
     }
