@@ -205,22 +205,20 @@ final class RaftWriter implements AutoCloseable, WriteBatcher.Writes {
             finish(
                     w,
                     RaftNode.unavailable(
-                            "raft error: this member's write path is closed (test fault " + "sticky-write-failure)"),
-                    false);
+                            "raft error: this member's write path is closed (test fault " + "sticky-write-failure)"));
             return w.result;
         }
         if (closed) {
-            finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+            finish(w, RaftNode.unavailable("this coordinator is stopping"));
             return w.result;
         }
         try {
             // The caller's bound holds even while an attempt is still waiting for its own timeout.
             long leftMs = Math.max(0, deadlineMs - monotonicMs.getAsLong());
-            ScheduledFuture<?> deadline =
-                    timer.schedule(() -> finish(w, timedOut(w), false), leftMs, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> deadline = timer.schedule(() -> finish(w, timedOut(w)), leftMs, TimeUnit.MILLISECONDS);
             w.result.whenComplete((r, e) -> deadline.cancel(false));
         } catch (RejectedExecutionException e) {
-            finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+            finish(w, RaftNode.unavailable("this coordinator is stopping"));
             return w.result;
         }
         attempt(w);
@@ -253,11 +251,11 @@ final class RaftWriter implements AutoCloseable, WriteBatcher.Writes {
             return;
         }
         if (closed) {
-            finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+            finish(w, RaftNode.unavailable("this coordinator is stopping"));
             return;
         }
         if (monotonicMs.getAsLong() >= w.deadlineMs) {
-            finish(w, timedOut(w), false);
+            finish(w, timedOut(w));
             return;
         }
         if (leadership.selfLeads()) {
@@ -351,7 +349,7 @@ final class RaftWriter implements AutoCloseable, WriteBatcher.Writes {
         Throwable cause = unwrap(failure);
         if (cause instanceof StateMachineException) {
             // The command reached the state machine and it refused: a bug, never made right by a retry.
-            finish(w, RaftErrors.toErrorReply(cause), false);
+            finish(w, RaftErrors.toErrorReply(cause));
             return;
         }
         w.lastError = cause;
@@ -363,7 +361,7 @@ final class RaftWriter implements AutoCloseable, WriteBatcher.Writes {
                 try {
                     timer.execute(() -> attempt(w));
                 } catch (RejectedExecutionException e) {
-                    finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+                    finish(w, RaftNode.unavailable("this coordinator is stopping"));
                 }
                 return;
             }
@@ -374,13 +372,13 @@ final class RaftWriter implements AutoCloseable, WriteBatcher.Writes {
     private void retryLater(Write<?> w) {
         long leftMs = w.deadlineMs - monotonicMs.getAsLong();
         if (leftMs <= 0) {
-            finish(w, timedOut(w), false);
+            finish(w, timedOut(w));
             return;
         }
         try {
             timer.schedule(() -> attempt(w), Math.min(RETRY_PAUSE_MS, leftMs), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+            finish(w, RaftNode.unavailable("this coordinator is stopping"));
         }
     }
 
@@ -396,19 +394,19 @@ final class RaftWriter implements AutoCloseable, WriteBatcher.Writes {
     }
 
     /**
-     * Answers the caller once; {@code committed}: the command was applied (whatever the state machine said). The
-     * outcome is recorded before the caller hears it, so whoever reads this member's health after an answer sees it.
+     * Answers the caller once that the write failed or that its outcome is unknown. The outcome is recorded before the
+     * caller hears it, so whoever reads this member's health after an answer sees it.
      */
-    private <T> void finish(Write<T> w, Response.ErrorReply error, boolean committed) {
+    private <T> void finish(Write<T> w, Response.ErrorReply error) {
         if (w.finished.compareAndSet(false, true)) {
             pending.remove(w);
-            stuck |= stickyFailure && !committed;
-            outcomes.record(monotonicMs.getAsLong(), committed, error);
+            stuck |= stickyFailure;
+            outcomes.record(monotonicMs.getAsLong(), false, error);
             w.result.complete(w.answers.failed(error));
         }
     }
 
-    /** Answers a committed write with the state machine's reply. */
+    /** Answers a committed write with the state machine's reply (which may still be a refusal); recorded first too. */
     private <T> void finishCommitted(Write<T> w, RaftClientReply reply) {
         if (w.finished.compareAndSet(false, true)) {
             pending.remove(w);
@@ -439,7 +437,7 @@ final class RaftWriter implements AutoCloseable, WriteBatcher.Writes {
         timer.shutdownNow();
         streamResets.shutdownNow();
         for (Write<?> w : pending) {
-            finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+            finish(w, RaftNode.unavailable("this coordinator is stopping"));
         }
         try {
             rpc.close();
