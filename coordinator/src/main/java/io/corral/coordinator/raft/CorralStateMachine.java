@@ -424,7 +424,7 @@ public final class CorralStateMachine extends BaseStateMachine {
             entry = new Entry(entry.nowMs(), put.withData(stagedOrEmpty(log.getIndex())));
         }
         Entry stamped = entry;
-        byte[][] answer = new byte[1][];
+        Answer[] answer = new Answer[1];
         boolean[] repeated = new boolean[1];
         Applied applied = store.apply(new AppliedMark(ti.getTerm(), ti.getIndex()), txn -> {
             AppliedRequests.collect(txn, stamped.nowMs(), AppliedRequests.COLLECT_PER_ENTRY);
@@ -432,14 +432,14 @@ public final class CorralStateMachine extends BaseStateMachine {
             byte[] earlier = requestId == null ? null : AppliedRequests.answer(txn, requestId);
             if (earlier != null) {
                 // Applied before: answer as then, change nothing (Ratis' retry cache did not know the resend).
-                answer[0] = earlier;
+                answer[0] = new Answer(earlier, null);
                 repeated[0] = true;
                 return Applied.of(new Response.Ack());
             }
             Applied a = core.apply(ti.getIndex(), ti.getTerm(), stamped, txn);
             answer[0] = answerOf(stamped.command(), a);
             if (requestId != null) {
-                AppliedRequests.record(txn, requestId, stamped.nowMs(), answer[0]);
+                AppliedRequests.record(txn, requestId, stamped.nowMs(), answer[0].bytes());
             }
             return a;
         });
@@ -452,28 +452,33 @@ public final class CorralStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(ti);
         appliedSinceStart.incrementAndGet();
         notifyListener(ti.getIndex(), stamped.command(), applied);
-        ByteString reply = UnsafeByteOperations.unsafeWrap(answer[0]);
+        ByteString reply = UnsafeByteOperations.unsafeWrap(answer[0].bytes());
         if (trx.getStateMachineContext() instanceof SubmissionGrants.Reservation r) {
-            Response single = RaftMessages.reply(reply);
+            // A repeated request was answered from its bytes alone: decoded here, once, as it is rare.
+            Response single = answer[0].reply() != null ? answer[0].reply() : RaftMessages.reply(reply);
             r.applied(single instanceof Response.JobSubmittedWithLeases w ? w.grants() : Map.of());
         }
         return CompletableFuture.completedFuture(Message.valueOf(reply));
     }
 
+    /** An entry's answer as it is sent and recorded, and, for a single command, the reply it encodes (else null). */
+    private record Answer(byte[] bytes, Response reply) {}
+
     /**
-     * The encoded answer to an applied entry: its command's reply, or for a batch the replies of its commands, in
-     * order ({@link RaftMessages#repliesBytes}).
+     * The answer to an applied entry: its command's reply, or for a batch the replies of its commands, in order
+     * ({@link RaftMessages#repliesBytes}).
      */
-    private static byte[] answerOf(Command command, Applied applied) {
+    private static Answer answerOf(Command command, Applied applied) {
         if (command instanceof Command.Batch batch) {
             List<Response> replies = new ArrayList<>(applied.parts().size());
             for (int i = 0; i < applied.parts().size(); i++) {
                 replies.add(
                         LeaseReplies.of(batch.commands().get(i), applied.parts().get(i)));
             }
-            return RaftMessages.repliesBytes(replies);
+            return new Answer(RaftMessages.repliesBytes(replies), null);
         }
-        return RaftMessages.replyBytes(LeaseReplies.of(command, applied));
+        Response reply = LeaseReplies.of(command, applied);
+        return new Answer(RaftMessages.replyBytes(reply), reply);
     }
 
     /** The listener hears each command of a batch on its own, as if it had had an entry of its own. */
