@@ -4,14 +4,16 @@
 # is odd, with the head when it is even), so both are measured in one window of this machine's drifting speed. Prints
 # a table of each build's medians and the head's ratios to the base; every result is kept in OUT/results.jsonl.
 #
-#   scripts/bench-compare.sh [--base REV] [--head REV] [--workloads LIST] [--rounds N] [--seconds S] [--warmup S]
+#   scripts/bench-compare.sh [--base REV] [--head REV] [--workloads LIST] [--rounds N] [--seconds S] [--warmup S] [--warmup-max S]
 #                            [--out DIR]
 #
 #   --base REV   the build compared against (default main)
 #   --head REV   the build measured (default: this checkout as it is, uncommitted changes included, rebuilt)
 #   --workloads  comma-separated, as scripts/bench-queue.sh's (default submit-1,submit-16,claim-16x16)
 #   --rounds N   runs of each workload on each build (default 3)    --seconds S  measured seconds (default 20)
-#   --warmup S   seconds run first, not measured (default 30)
+#   --warmup S   seconds run first, not measured (default 20)
+#   --warmup-max S  then on warming while the servers' JIT compiler threads take over 5 % of their CPU, up to S
+#                   seconds in all (default 120; 0: --warmup only). The result says how long it warmed.
 #
 # A REV is checked out (git worktree) under target/bench/builds/SHA and built once (mvn -B -q -DskipTests package);
 # each build's cluster starts with its own scripts/cluster.sh and jars. The benchmark client is this checkout's (build
@@ -27,7 +29,8 @@ head_rev=""
 workloads="submit-1,submit-16,claim-16x16"
 rounds=3
 seconds=20
-warmup=30
+warmup=20
+warmup_max=120
 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -37,6 +40,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds="${2:-}"; shift 2 ;;
     --seconds) seconds="${2:-}"; shift 2 ;;
     --warmup) warmup="${2:-}"; shift 2 ;;
+    --warmup-max) warmup_max="${2:-}"; shift 2 ;;
     --out) out="${2:-}"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
@@ -45,6 +49,8 @@ done
 require_positive --rounds "$rounds"
 require_positive --seconds "$seconds"
 require_seconds --warmup "$warmup"
+require_seconds --warmup-max "$warmup_max"
+[ "$warmup_max" -eq 0 ] || [ "$warmup_max" -ge "$warmup" ] || die "--warmup-max must be 0 (off) or at least --warmup"
 IFS=, read -r -a wl <<<"$workloads"
 require_workloads "$workloads"
 
@@ -114,7 +120,7 @@ for w in "${wl[@]}"; do
       echo "== $w, round $r, $variant"
       # shellcheck disable=SC2046
       java -Xmx1g -cp "$cp" io.corral.bench.QueueBench --system corral --endpoints "$endpoints" --pids "$pids" \
-        --label "$w" --variant "$variant" --warmup "$warmup" --seconds "$seconds" --json "$results" $(args_of "$w") \
+        --label "$w" --variant "$variant" --warmup "$warmup" --warmup-max "$warmup_max" --seconds "$seconds" --json "$results" $(args_of "$w") \
         | sed -n 's/^RESULT //p'
       "$current/scripts/cluster.sh" stop --dir "$cluster_dir" >/dev/null
       current=""

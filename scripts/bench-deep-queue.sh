@@ -4,10 +4,12 @@
 # coordinators' memory (RSS) and data size, the time a snapshot takes and the time a restarted member takes to come
 # up and catch up. Prints the table for docs/benchmarks.md; every result is kept in OUT/results.jsonl.
 #
-#   scripts/bench-deep-queue.sh [--tasks N] [--seconds S] [--warmup S] [--out DIR] [--build]
+#   scripts/bench-deep-queue.sh [--tasks N] [--seconds S] [--warmup S] [--warmup-max S] [--out DIR] [--build]
 #
 #   --tasks N    pending tasks to fill, as 100-image jobs from 16 clients (default 10000000)
-#   --seconds S  measured seconds per workload (default 20)     --warmup S  seconds run first, not measured (default 30)
+#   --seconds S  measured seconds per workload (default 20)     --warmup S  seconds run first, not measured (default 20)
+#   --warmup-max S  then on warming while the servers' JIT compiler threads take over 5 % of their CPU, up to S
+#                   seconds in all (default 120; 0: --warmup only). The result says how long it warmed.
 #   --build      rebuild first (default: only when the jars are missing)
 #
 # The workloads are the queue benchmark's (scripts/bench-queue.sh): submit-16 (16 clients, one job each at a time,
@@ -20,7 +22,8 @@ source "$repo/scripts/bench-lib.sh"
 
 tasks=10000000
 seconds=20
-warmup=30
+warmup=20
+warmup_max=120
 out=""
 build=false
 while [ $# -gt 0 ]; do
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
     --tasks) tasks="${2:-}"; shift 2 ;;
     --seconds) seconds="${2:-}"; shift 2 ;;
     --warmup) warmup="${2:-}"; shift 2 ;;
+    --warmup-max) warmup_max="${2:-}"; shift 2 ;;
     --out) out="${2:-}"; shift 2 ;;
     --build) build=true; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -37,6 +41,8 @@ done
 require_positive --tasks "$tasks"
 require_positive --seconds "$seconds"
 require_seconds --warmup "$warmup"
+require_seconds --warmup-max "$warmup_max"
+[ "$warmup_max" -eq 0 ] || [ "$warmup_max" -ge "$warmup" ] || die "--warmup-max must be 0 (off) or at least --warmup"
 
 export CORRAL_PORT_BASE="${CORRAL_PORT_BASE:-17100}"
 require_free_ports 3 "$CORRAL_PORT_BASE"
@@ -84,16 +90,16 @@ field() { sed -n "s/.*\"$2\":\\([^,}]*\\).*/\\1/p" <<<"$1" | tr -d '"'; }
 
 echo "machine: $(machine)"
 echo "results: $results"
-empty_submit="$(bench empty-submit-16 --workload submit --clients 16 --warmup "$warmup")"
-empty_claim="$(bench empty-claim-16x16 --workload claim --workers 16 --slots 16 --backlog 20000 --warmup "$warmup")"
+empty_submit="$(bench empty-submit-16 --workload submit --clients 16 --warmup "$warmup" --warmup-max "$warmup_max")"
+empty_claim="$(bench empty-claim-16x16 --workload claim --workers 16 --slots 16 --warmup "$warmup" --warmup-max "$warmup_max")"
 rss_empty="$(rss)"
 
 fill="$(bench fill --workload fill --tasks "$tasks" --per-request 100 --clients 16 --warmup 0)"
 rss_full="$(rss)"
 data_full="$(data_mib)"
 
-deep_submit="$(bench deep-submit-16 --workload submit --clients 16 --warmup "$warmup")"
-deep_claim="$(bench deep-claim-16x16 --workload claim --workers 16 --slots 16 --backlog 20000 --warmup "$warmup")"
+deep_submit="$(bench deep-submit-16 --workload submit --clients 16 --warmup "$warmup" --warmup-max "$warmup_max")"
+deep_claim="$(bench deep-claim-16x16 --workload claim --workers 16 --slots 16 --backlog 0 --warmup "$warmup" --warmup-max "$warmup_max")"
 rss_deep="$(rss)"
 
 echo "== snapshot" >&2

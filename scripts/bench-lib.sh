@@ -53,8 +53,8 @@ args_of() {
     submit-16) echo "--workload submit --clients 16" ;;
     submit-64) echo "--workload submit --clients 64" ;;
     batch-16) echo "--workload submit --clients 16 --per-request 100" ;;
-    claim-4x1) echo "--workload claim --workers 4 --slots 1 --backlog 20000" ;;
-    claim-16x16) echo "--workload claim --workers 16 --slots 16 --backlog 20000" ;;
+    claim-4x1) echo "--workload claim --workers 4 --slots 1 " ;;
+    claim-16x16) echo "--workload claim --workers 16 --slots 16 " ;;
     latency) echo "--workload latency --workers 4 --slots 1 --rate 20" ;;
   esac
 }

@@ -4,15 +4,17 @@
 # a rotated order), so that all three are measured in one window of this machine's drifting speed. Prints the table
 # for docs/benchmarks.md; every result is kept in OUT/results.jsonl.
 #
-#   scripts/bench-queue.sh [--workloads LIST] [--systems LIST] [--rounds N] [--seconds S] [--warmup S] [--out DIR]
+#   scripts/bench-queue.sh [--workloads LIST] [--systems LIST] [--rounds N] [--seconds S] [--warmup S] [--warmup-max S] [--out DIR]
 #                          [--threads] [--build]
 #
 #   --workloads  comma-separated, from: submit-1, submit-16, submit-64, batch-16 (100 jobs per request, 16
-#                clients), claim-4x1, claim-16x16 (workers x slots, from a 20,000-job backlog), latency (submit ->
+#                clients), claim-4x1, claim-16x16 (workers x slots, from a 500,000-job backlog), latency (submit ->
 #                held by one of 4 idle workers, 20 jobs/s). Default: all of them
 #   --systems    comma-separated, from corral, etcd, rabbitmq (default all three)
 #   --rounds N   runs of each workload on each system (default 3; the table shows medians)
-#   --seconds S  measured seconds per run (default 20)      --warmup S  seconds run first, not measured (default 30)
+#   --seconds S  measured seconds per run (default 20)      --warmup S  seconds run first, not measured (default 20)
+#   --warmup-max S  then on warming while the servers' JIT compiler threads take over 5 % of their CPU, up to S
+#                   seconds in all (default 120; 0: --warmup only). The result says how long it warmed.
 #   --threads    also record the servers' CPU per thread pool (in results.jsonl)
 #   --build      rebuild first (default: only when the jars are missing)
 #
@@ -27,7 +29,8 @@ workloads="$(IFS=,; echo "${all_workloads[*]}")"
 systems="corral,etcd,rabbitmq"
 rounds=3
 seconds=20
-warmup=30
+warmup=20
+warmup_max=120
 out=""
 threads=()
 build=false
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds="${2:-}"; shift 2 ;;
     --seconds) seconds="${2:-}"; shift 2 ;;
     --warmup) warmup="${2:-}"; shift 2 ;;
+    --warmup-max) warmup_max="${2:-}"; shift 2 ;;
     --out) out="${2:-}"; shift 2 ;;
     --threads) threads=(--threads); shift ;;
     --build) build=true; shift ;;
@@ -48,6 +52,8 @@ done
 require_positive --rounds "$rounds"
 require_positive --seconds "$seconds"
 require_seconds --warmup "$warmup"
+require_seconds --warmup-max "$warmup_max"
+[ "$warmup_max" -eq 0 ] || [ "$warmup_max" -ge "$warmup" ] || die "--warmup-max must be 0 (off) or at least --warmup"
 IFS=, read -r -a wl <<<"$workloads"
 IFS=, read -r -a sys <<<"$systems"
 require_workloads "$workloads"
@@ -124,7 +130,7 @@ for w in "${wl[@]}"; do
       echo "== $w, round $r, $s ($endpoints)"
       # shellcheck disable=SC2046
       java -Xmx1g -cp "$cp" io.corral.bench.QueueBench --system "$s" --endpoints "$endpoints" --pids "$pids" \
-        --label "$w" --warmup "$warmup" --seconds "$seconds" --json "$results" "${threads[@]}" $(args_of "$w") \
+        --label "$w" --warmup "$warmup" --warmup-max "$warmup_max" --seconds "$seconds" --json "$results" "${threads[@]}" $(args_of "$w") \
         | sed -n 's/^RESULT //p'
       stop_system "$s"
     done

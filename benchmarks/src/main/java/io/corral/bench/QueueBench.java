@@ -66,7 +66,13 @@ public final class QueueBench implements Callable<Integer> {
     @Option(names = "--slots", defaultValue = "1", description = "claim, latency: slots (prefetch) per worker")
     int slots;
 
-    @Option(names = "--backlog", defaultValue = "20000", description = "claim: jobs submitted before the workers start")
+    @Option(
+            names = "--backlog",
+            defaultValue = "500000",
+            description = "claim: jobs waiting before the workers start, submitted "
+                    + BACKLOG_JOBS_PER_REQUEST
+                    + " per request (a multiple of it; default 500000: warm-up and measured seconds of the fastest"
+                    + " system must not empty it; 0: none, the queue already holds the work)")
     int backlog;
 
     @Option(
@@ -80,6 +86,13 @@ public final class QueueBench implements Callable<Integer> {
 
     @Option(names = "--warmup", defaultValue = "10", description = "seconds run first, not measured (default 10)")
     int warmupSeconds;
+
+    @Option(
+            names = "--warmup-max",
+            defaultValue = "0",
+            description = "after --warmup, go on warming while the servers' JIT compiler threads still take more than"
+                    + " 5 % of their CPU, up to this many seconds in all (default 0: --warmup only)")
+    int warmupMaxSeconds;
 
     @Option(names = "--seconds", defaultValue = "20", description = "seconds measured (default 20)")
     int seconds;
@@ -110,10 +123,18 @@ public final class QueueBench implements Callable<Integer> {
             description = "which build of the system ran, for scripts/bench-compare.sh's report (base, head)")
     String variant;
 
+    /**
+     * Jobs per request of the claim workload's backlog, so that a backlog large enough for the fastest system's
+     * warm-up and measured seconds fills in seconds (Corral: a job of this many images, a task each; etcd: a
+     * transaction of this many puts; RabbitMQ: a confirm per this many messages).
+     */
+    static final int BACKLOG_JOBS_PER_REQUEST = 100;
     /** Submitters used to fill the claim workload's backlog. */
     static final int BACKLOG_SUBMITTERS = 16;
     /** A fill reports its progress every this many requests. */
     static final long PROGRESS_EVERY_REQUESTS = 10_000;
+    /** With {@code --warmup-max}: how often the warm-up checks whether the servers' JIT compilers are done. */
+    static final long WARM_CHECK_NS = TimeUnit.SECONDS.toNanos(5);
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new QueueBench()).execute(args));
@@ -153,7 +174,13 @@ public final class QueueBench implements Callable<Integer> {
         require(slots >= 1 && slots <= 256, "--slots must be 1 to 256");
         require(rate >= 1 && rate <= 10_000, "--rate must be 1 to 10000");
         require(seconds >= 1 && warmupSeconds >= 0, "--seconds must be at least 1, --warmup at least 0");
-        require(backlog >= 1, "--backlog must be at least 1");
+        require(
+                warmupMaxSeconds == 0 || warmupMaxSeconds >= warmupSeconds,
+                "--warmup-max must be 0 (off) or at least --warmup");
+        require(warmupMaxSeconds == 0 || !pids.isEmpty(), "--warmup-max needs --pids (it reads the servers' threads)");
+        require(
+                backlog >= 0 && backlog % BACKLOG_JOBS_PER_REQUEST == 0,
+                "--backlog must be 0 or a multiple of " + BACKLOG_JOBS_PER_REQUEST);
         require(tasks >= 1, "--tasks must be at least 1");
     }
 
@@ -192,14 +219,13 @@ public final class QueueBench implements Callable<Integer> {
         }
         r.put("system", system);
         r.put("workload", workload.name());
-        r.put("warmupSeconds", warmupSeconds);
         r.put("seconds", seconds);
         return r;
     }
 
     /** C submitters, each waiting for every acknowledgement; jobs/s, request latency and CPU per job. */
     private Map<String, Object> submit(QueueSystem q) throws Exception {
-        Window window = new Window(warmupSeconds, seconds);
+        Window window = new Window();
         Samples samples = new Samples();
         AtomicLong measuredJobs = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -263,14 +289,18 @@ public final class QueueBench implements Callable<Integer> {
 
     /** A backlog first, then W workers of S slots claim and complete: jobs/s and CPU per job. */
     private Map<String, Object> claim(QueueSystem q) throws Exception {
-        fill(q, backlog, 1, BACKLOG_SUBMITTERS);
-        Window window = new Window(warmupSeconds, seconds);
+        if (backlog > 0) {
+            fill(q, backlog / BACKLOG_JOBS_PER_REQUEST, BACKLOG_JOBS_PER_REQUEST, BACKLOG_SUBMITTERS);
+        }
+        Window window = new Window();
         try (QueueSystem.Workers w = q.workers(workers, slots, (id, at) -> {})) {
             Measured m = window.run(meter(), w::completed);
             long done = m.endCount() - m.startCount();
-            if (w.completed() >= backlog) {
-                System.err.println("warning: the backlog of " + backlog + " ran out during the run; use a larger"
-                        + " --backlog for a steady state");
+            if (backlog > 0 && m.endCount() >= backlog) {
+                // The workers went idle before the window ended: the figure would be the backlog's size, not a rate.
+                throw new IllegalStateException("the backlog of " + backlog + " jobs ran out before the measured"
+                        + " window ended (" + m.startCount() + " done in the warm-up); run again with a larger"
+                        + " --backlog");
             }
             Map<String, Object> r = header();
             r.put("workers", workers);
@@ -283,7 +313,7 @@ public final class QueueBench implements Callable<Integer> {
     /** Idle workers; jobs submitted at {@code rate}; the time from sending a job to a worker holding it. */
     private Map<String, Object> latency(QueueSystem q) throws Exception {
         Rendezvous rendezvous = new Rendezvous();
-        Window window = new Window(warmupSeconds, seconds);
+        Window window = new Window();
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (QueueSystem.Workers w = q.workers(workers, slots, rendezvous::claimed);
                 QueueSystem.Submitter s = q.submitter()) {
@@ -375,6 +405,8 @@ public final class QueueBench implements Callable<Integer> {
 
     private Map<String, Object> figures(Map<String, Object> r, long jobs, Measured m, Samples latencies) {
         double secondsMeasured = m.nanos() / 1e9;
+        r.put("warmupSeconds", Math.round(m.warmedSeconds()));
+        r.put("seconds", Math.round(secondsMeasured));
         r.put("jobs", jobs);
         r.put("jobsPerSecond", round(jobs / secondsMeasured));
         if (latencies != null && latencies.size() > 0) {
@@ -387,6 +419,8 @@ public final class QueueBench implements Callable<Integer> {
             r.put("cpuMs", m.cpuMs());
             r.put("cpuMsPerJob", jobs == 0 ? null : round((double) m.cpuMs() / jobs));
             r.put("cpuCoresBusy", round(m.cpuMs() / 1000.0 / secondsMeasured));
+            // Compilation is a start-up cost: it should be over once warm; if not, the figure says how much it took.
+            r.put("jitCpuMs", m.jitCpuMs());
             if (threads) {
                 r.put("cpuMsByThread", m.byThread());
             }
@@ -398,8 +432,18 @@ public final class QueueBench implements Callable<Integer> {
         return Math.round(v * 1000) / 1000.0;
     }
 
-    /** What the measurement window saw: its length, the servers' CPU, a count at its start and end. */
-    record Measured(long nanos, long cpuMs, Map<String, Long> byThread, long startCount, long endCount) {}
+    /**
+     * What the measurement window saw: how long the warm-up took, the window's length, the servers' CPU (and of it their
+     * JIT compiler threads'), a count at its start and end.
+     */
+    record Measured(
+            double warmedSeconds,
+            long nanos,
+            long cpuMs,
+            long jitCpuMs,
+            Map<String, Long> byThread,
+            long startCount,
+            long endCount) {}
 
     /**
      * The clock of a run: a warm-up, then the measured seconds. Operations count when they start and end inside the
@@ -413,8 +457,11 @@ public final class QueueBench implements Callable<Integer> {
         volatile long measureEnd = Long.MAX_VALUE;
         volatile boolean over;
 
-        Window(int warmupSeconds, int seconds) {
+        final long warmupMaxNs;
+
+        Window() {
             this.warmupNs = TimeUnit.SECONDS.toNanos(warmupSeconds);
+            this.warmupMaxNs = TimeUnit.SECONDS.toNanos(warmupMaxSeconds);
             this.measureNs = TimeUnit.SECONDS.toNanos(seconds);
         }
 
@@ -438,7 +485,17 @@ public final class QueueBench implements Callable<Integer> {
             long begin = System.nanoTime();
             started.countDown();
             sleepUntil(begin + warmupNs);
-            Map<String, Long> threadsBefore = threads ? meter.byThreadMs() : Map.of();
+            Map<String, Long> threadsBefore = pids.isEmpty() ? Map.of() : meter.byThreadMs();
+            while (!over && System.nanoTime() - begin < warmupMaxNs) {
+                sleepUntil(Math.min(System.nanoTime() + WARM_CHECK_NS, begin + warmupMaxNs));
+                Map<String, Long> now = meter.byThreadMs();
+                boolean settled = Warmth.settled(threadsBefore, now);
+                threadsBefore = now;
+                if (settled) {
+                    break;
+                }
+            }
+            double warmedSeconds = (System.nanoTime() - begin) / 1e9;
             long cpuBefore = meter.totalMs();
             long countBefore = count.getAsLong();
             measureStart = System.nanoTime();
@@ -449,16 +506,26 @@ public final class QueueBench implements Callable<Integer> {
             long cpuAfter = meter.totalMs();
             long countAfter = count.getAsLong();
             Map<String, Long> byThread = new LinkedHashMap<>();
-            if (threads) {
+            long jitMs = 0;
+            if (!pids.isEmpty()) {
                 Map<String, Long> after = meter.byThreadMs();
+                Map<String, Long> before = threadsBefore;
                 after.entrySet().stream()
-                        .map(e -> Map.entry(e.getKey(), e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L)))
+                        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
                         .filter(e -> e.getValue() > 0)
                         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                         .forEach(e -> byThread.put(e.getKey(), e.getValue()));
+                jitMs = Warmth.compilerMs(byThread);
             }
             over = true;
-            return new Measured(end - measureStart, cpuAfter - cpuBefore, byThread, countBefore, countAfter);
+            return new Measured(
+                    warmedSeconds,
+                    end - measureStart,
+                    cpuAfter - cpuBefore,
+                    jitMs,
+                    threads ? byThread : Map.of(),
+                    countBefore,
+                    countAfter);
         }
 
         private void sleepUntil(long deadline) throws InterruptedException {
