@@ -1,4 +1,6 @@
-# Shared by scripts/bench-dispatch.sh and scripts/bench-throughput.sh; sourced, not run.
+# shellcheck shell=bash
+# Shared by the benchmark scripts (bench-dispatch, bench-throughput, bench-queue, bench-compare, bench-deep-queue);
+# sourced, not run.
 # Expects $repo (the repository root) to be set.
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
@@ -40,4 +42,33 @@ machine() {
 # The line "export CORRAL_COORDINATORS=..." that scripts/cluster.sh start prints, as the list alone.
 coordinators_from() {
   sed -n 's/^export CORRAL_COORDINATORS=//p' <<<"$1"
+}
+
+# The queue benchmark's workloads (scripts/bench-queue.sh, scripts/bench-compare.sh) and their QueueBench arguments.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+all_workloads=(submit-1 submit-16 submit-64 batch-16 claim-4x1 claim-16x16 latency)
+args_of() {
+  case "$1" in
+    submit-1) echo "--workload submit --clients 1" ;;
+    submit-16) echo "--workload submit --clients 16" ;;
+    submit-64) echo "--workload submit --clients 64" ;;
+    batch-16) echo "--workload submit --clients 16 --per-request 100" ;;
+    claim-4x1) echo "--workload claim --workers 4 --slots 1 " ;;
+    claim-16x16) echo "--workload claim --workers 16 --slots 16 " ;;
+    latency) echo "--workload latency --workers 4 --slots 1 --rate 20" ;;
+  esac
+}
+
+# Dies unless $2, the value of option $1, is a positive whole number (require_positive) or a whole number of seconds
+# (require_seconds).
+require_positive() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive whole number, got '$2'"; }
+require_seconds() { [[ "$2" =~ ^[0-9]+$ ]] || die "$1 must be a whole number of seconds, got '$2'"; }
+
+# Dies unless every name in the comma-separated list $1 is one of all_workloads.
+require_workloads() {
+  local w list
+  IFS=, read -r -a list <<<"$1"
+  for w in "${list[@]}"; do
+    [[ " ${all_workloads[*]} " == *" $w "* ]] || die "unknown workload '$w'; known: ${all_workloads[*]}"
+  done
 }

@@ -2,6 +2,7 @@ package io.corral.cli;
 
 import io.corral.client.CorralClient;
 import io.corral.client.HostPort;
+import io.corral.metrics.LatencySummary;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.ImageRef;
 import io.corral.protocol.JobState;
@@ -13,9 +14,9 @@ import io.corral.protocol.Response;
 import io.corral.protocol.UnreachableMember;
 import io.corral.protocol.WorkerView;
 import io.corral.protocol.images.ImageSniffer;
+import io.corral.protocol.images.TinyPng;
 import io.corral.protocol.ops.InvalidOperationException;
 import io.corral.protocol.ops.Operations;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -272,17 +272,8 @@ final class BenchCommands extends CommandGroup {
 
         /** A tiny square PNG of one colour, uploaded from a temporary file. */
         private static ImageRef uploadTinyPng(ClusterSession session, int side, int rgb) throws IOException {
-            BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < side; y++) {
-                for (int x = 0; x < side; x++) {
-                    image.setRGB(x, y, rgb);
-                }
-            }
-            Path file = Files.createTempFile("corral-bench-", ".png");
+            Path file = TinyPng.writeTemp(side, rgb);
             try {
-                if (!ImageIO.write(image, "png", file.toFile())) {
-                    throw new IllegalStateException("no PNG writer in this JVM");
-                }
                 return session.upload(file, SubmitCommand.DEFAULT_MAX_IMAGE_BYTES);
             } finally {
                 Files.deleteIfExists(file);

@@ -97,6 +97,11 @@ final class CoordinatorMetrics {
         p.header("corral_raft_writes_total", "counter", "writes this member made through Raft since it started");
         p.sample("corral_raft_writes_total", Map.of("outcome", "committed"), w.committed());
         p.sample("corral_raft_writes_total", Map.of("outcome", "failed"), w.failed());
+        p.header(
+                "corral_raft_commands_total",
+                "counter",
+                "commands this member proposed since it started; several share one write when they wait together");
+        p.sample("corral_raft_commands_total", Map.of(), raft.commandsProposed());
         p.gauge(
                 "corral_raft_write_healthy",
                 "0 while every write of this member has failed for health.writeStallMs although a leader is reachable",

@@ -5,6 +5,7 @@ import io.corral.coordinator.state.Caller;
 import io.corral.coordinator.state.Command;
 import io.corral.coordinator.state.CoreLimits;
 import io.corral.coordinator.state.Entry;
+import io.corral.coordinator.state.Event;
 import io.corral.coordinator.state.StateCore;
 import io.corral.coordinator.state.blobs.BlobGrants;
 import io.corral.coordinator.state.blobs.BlobRecord;
@@ -47,6 +48,7 @@ import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -422,7 +424,7 @@ public final class CorralStateMachine extends BaseStateMachine {
             entry = new Entry(entry.nowMs(), put.withData(stagedOrEmpty(log.getIndex())));
         }
         Entry stamped = entry;
-        Response[] answer = new Response[1];
+        Answer[] answer = new Answer[1];
         boolean[] repeated = new boolean[1];
         Applied applied = store.apply(new AppliedMark(ti.getTerm(), ti.getIndex()), txn -> {
             AppliedRequests.collect(txn, stamped.nowMs(), AppliedRequests.COLLECT_PER_ENTRY);
@@ -430,14 +432,14 @@ public final class CorralStateMachine extends BaseStateMachine {
             byte[] earlier = requestId == null ? null : AppliedRequests.answer(txn, requestId);
             if (earlier != null) {
                 // Applied before: answer as then, change nothing (Ratis' retry cache did not know the resend).
-                answer[0] = RaftMessages.reply(ByteString.copyFrom(earlier));
+                answer[0] = new Answer(earlier, null);
                 repeated[0] = true;
-                return Applied.of(answer[0]);
+                return Applied.of(new Response.Ack());
             }
             Applied a = core.apply(ti.getIndex(), ti.getTerm(), stamped, txn);
-            answer[0] = LeaseReplies.of(stamped.command(), a);
+            answer[0] = answerOf(stamped.command(), a);
             if (requestId != null) {
-                AppliedRequests.record(txn, requestId, stamped.nowMs(), RaftMessages.replyBytes(answer[0]));
+                AppliedRequests.record(txn, requestId, stamped.nowMs(), answer[0].bytes());
             }
             return a;
         });
@@ -449,17 +451,56 @@ public final class CorralStateMachine extends BaseStateMachine {
         }
         updateLastAppliedTermIndex(ti);
         appliedSinceStart.incrementAndGet();
-        try {
-            listener.applied(ti.getIndex(), stamped.command(), applied.events());
-        } catch (RuntimeException e) {
-            // The entry is applied and stored; a listener bug must not stop the state machine.
-            LOG.warn("apply listener failed on entry {}: {}", ti.getIndex(), e.toString(), e);
-        }
-        Response reply = answer[0];
+        notifyListener(ti.getIndex(), stamped.command(), applied);
+        ByteString reply = UnsafeByteOperations.unsafeWrap(answer[0].bytes());
         if (trx.getStateMachineContext() instanceof SubmissionGrants.Reservation r) {
-            r.applied(reply instanceof Response.JobSubmittedWithLeases w ? w.grants() : Map.of());
+            // A repeated request was answered from its bytes alone: decoded here, once, as it is rare.
+            Response single = answer[0].reply() != null ? answer[0].reply() : RaftMessages.reply(reply);
+            r.applied(single instanceof Response.JobSubmittedWithLeases w ? w.grants() : Map.of());
         }
-        return CompletableFuture.completedFuture(RaftMessages.reply(reply));
+        return CompletableFuture.completedFuture(Message.valueOf(reply));
+    }
+
+    /** An entry's answer as it is sent and recorded, and, for a single command, the reply it encodes (else null). */
+    private record Answer(byte[] bytes, Response reply) {}
+
+    /**
+     * The answer to an applied entry: its command's reply, or for a batch the replies of its commands, in order
+     * ({@link RaftMessages#repliesBytes}).
+     */
+    private static Answer answerOf(Command command, Applied applied) {
+        if (command instanceof Command.Batch batch) {
+            List<Response> replies = new ArrayList<>(applied.parts().size());
+            for (int i = 0; i < applied.parts().size(); i++) {
+                replies.add(
+                        LeaseReplies.of(batch.commands().get(i), applied.parts().get(i)));
+            }
+            return new Answer(RaftMessages.repliesBytes(replies), null);
+        }
+        Response reply = LeaseReplies.of(command, applied);
+        return new Answer(RaftMessages.replyBytes(reply), reply);
+    }
+
+    /** The listener hears each command of a batch on its own, as if it had had an entry of its own. */
+    private void notifyListener(long index, Command command, Applied applied) {
+        if (command instanceof Command.Batch batch && !applied.parts().isEmpty()) {
+            for (int i = 0; i < applied.parts().size(); i++) {
+                notifyListenerOf(
+                        index, batch.commands().get(i), applied.parts().get(i).events());
+            }
+        } else {
+            notifyListenerOf(index, command, applied.events());
+        }
+    }
+
+    private void notifyListenerOf(long index, Command command, List<Event> events) {
+        try {
+            listener.applied(index, command, events);
+        } catch (RuntimeException e) {
+            // The entry is applied and stored; a listener bug must not stop the state machine, nor keep the other
+            // commands of a batch from being heard.
+            LOG.warn("apply listener failed on entry {}: {}", index, e.toString(), e);
+        }
     }
 
     private byte[] stagedOrEmpty(long index) {

@@ -1,5 +1,6 @@
 package io.corral.coordinator.raft;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.corral.coordinator.state.Caller;
@@ -11,14 +12,18 @@ import io.corral.protocol.codec.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
  * Encodings of what travels through Ratis. A write request is {@code [int json length][Command JSON][chunk bytes]};
  * the chunk bytes (only for {@link Command.PutChunk}) are split off by the leader into state-machine data so they
  * never enter the log segments. A log entry's data is the JSON of an {@link Entry}. Queries are the JSON of a {@link
- * Query} (the {@link Request} and its {@link Caller}), replies {@link Response} JSON.
+ * Query} (the {@link Request} and its {@link Caller}), replies {@link Response} JSON; a {@link Command.Batch}'s reply is
+ * a JSON array of its commands' replies.
  */
 public final class RaftMessages {
     // Requests and responses travel here too (queries and their answers): the protocol's optional fields must decode.
@@ -35,6 +40,43 @@ public final class RaftMessages {
         ByteBuffer buf = ByteBuffer.allocate(4 + json.length + data.length);
         buf.putInt(json.length).put(json).put(data);
         return Message.valueOf(ByteString.copyFrom(buf.array()));
+    }
+
+    /** The JSON of a command without chunk bytes (the part of a write request {@link #commandOfJson} takes). */
+    static byte[] commandJson(Command command) {
+        return write(command);
+    }
+
+    /** The write request of a command without chunk bytes, from its JSON ({@link #commandJson}). */
+    static Message commandOfJson(byte[] json) {
+        ByteBuffer buf = ByteBuffer.allocate(4 + json.length);
+        buf.putInt(json.length).put(json);
+        return Message.valueOf(UnsafeByteOperations.unsafeWrap(buf.array()));
+    }
+
+    private static final byte[] BATCH_START = "{\"type\":\"Batch\",\"commands\":[".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] BATCH_END = "]}".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * The write request of a {@link Command.Batch} of the commands whose JSON ({@link #commandJson}) is given, in
+     * order: the same bytes as {@code command(new Batch(commands))}, assembled from JSON already written (the batcher
+     * measured each command by it) rather than written again.
+     */
+    static Message batchOfJsons(List<byte[]> jsons) {
+        int length = BATCH_START.length + BATCH_END.length + Math.max(0, jsons.size() - 1);
+        for (byte[] json : jsons) {
+            length += json.length;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(4 + length);
+        buf.putInt(length).put(BATCH_START);
+        for (int i = 0; i < jsons.size(); i++) {
+            if (i > 0) {
+                buf.put((byte) ',');
+            }
+            buf.put(jsons.get(i));
+        }
+        buf.put(BATCH_END);
+        return Message.valueOf(UnsafeByteOperations.unsafeWrap(buf.array()));
     }
 
     /** A write request split into its command and its (possibly empty) chunk bytes. */
@@ -79,6 +121,25 @@ public final class RaftMessages {
 
     public static Response reply(ByteString content) {
         return read(content.toByteArray(), Response.class);
+    }
+
+    private static final TypeReference<List<Response>> REPLIES = new TypeReference<>() {};
+
+    /** The answer to a {@link Command.Batch}: a JSON array of the replies to its commands, in order. */
+    static byte[] repliesBytes(List<Response> replies) {
+        try {
+            return JSON.writerFor(REPLIES).writeValueAsBytes(replies);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<Response> replies(ByteString content) {
+        try {
+            return JSON.readValue(content.toByteArray(), REPLIES);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot decode the replies of a batch: " + e.getMessage(), e);
+        }
     }
 
     private static byte[] write(Object value) {

@@ -128,6 +128,8 @@ public final class RaftNode implements AutoCloseable {
 
     /** Writes: in-process on the leader, over gRPC to the leader elsewhere (see {@link RaftWriter}). */
     private RaftWriter writer;
+    /** Gathers the writes that wait while earlier ones are in flight into one entry ({@link WriteBatcher}). */
+    private WriteBatcher batcher;
 
     private final WriteOutcomes writeOutcomes = new WriteOutcomes();
 
@@ -199,6 +201,7 @@ public final class RaftNode implements AutoCloseable {
         server.start();
         client = newClient();
         writer = newWriter();
+        batcher = new WriteBatcher(writer, RaftNode::monotonicMs, config.raft().requestTimeoutMs());
         long checkMs = Math.max(100, config.raft().electionTimeoutMinMs() / 2);
         channels.scheduleWithFixedDelay(this::replaceSilentChannels, checkMs, checkMs, TimeUnit.MILLISECONDS);
     }
@@ -386,7 +389,26 @@ public final class RaftNode implements AutoCloseable {
      * raft.requestTimeoutMs} has passed (see {@link RaftWriter}: the write path heals itself after any fault).
      */
     public CompletableFuture<Response> submit(Command command) {
-        return writer.submit(RaftMessages.command(command));
+        return batcher.submit(command);
+    }
+
+    /** Commands this member proposed since it started; batched ones share a write ({@link WriteBatcher}). */
+    public long commandsProposed() {
+        return batcher.stats().commands();
+    }
+
+    /** How many entries this member's writes took, and how many commands they held ({@link WriteBatcher}). */
+    WriteBatcher.Stats writeBatches() {
+        return batcher.stats();
+    }
+
+    /** The local Raft server and group, for tests that submit a request of their own making. */
+    RaftServer server() {
+        return server;
+    }
+
+    RaftGroupId groupId() {
+        return groupId;
     }
 
     /**
@@ -834,13 +856,16 @@ public final class RaftNode implements AutoCloseable {
         return config;
     }
 
-    public static Response unavailable(String why) {
+    public static Response.ErrorReply unavailable(String why) {
         return new Response.ErrorReply(ErrorCode.UNAVAILABLE, why);
     }
 
     @Override
     public void close() throws IOException {
         channels.shutdownNow();
+        if (batcher != null) {
+            batcher.close();
+        }
         if (writer != null) {
             writer.close();
         }

@@ -30,6 +30,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * stream for good on an error or on a not-leader answer; the old one is closed on a thread of its own, so that neither
  * the next attempt nor the thread that reported the failure waits for it.
  */
-final class RaftWriter implements AutoCloseable {
+final class RaftWriter implements AutoCloseable, WriteBatcher.Writes {
     private static final Logger LOG = LoggerFactory.getLogger(RaftWriter.class);
 
     /** Pause before the next attempt while no leader is known, or the leader is not ready or did not answer. */
@@ -115,7 +116,7 @@ final class RaftWriter implements AutoCloseable {
         return t;
     });
     /** Writes not answered yet: {@link #close()} answers them, since their scheduled attempts are dropped. */
-    private final Set<Write> pending = ConcurrentHashMap.newKeySet();
+    private final Set<Write<?>> pending = ConcurrentHashMap.newKeySet();
 
     private volatile boolean closed;
 
@@ -161,32 +162,63 @@ final class RaftWriter implements AutoCloseable {
         }
     }
 
+    /** How a write's answer reaches its caller: the state machine's reply, or why there was none. */
+    interface Answers<T> {
+        /** The state machine's reply to a committed write (it may still be a refusal, such as LOCK_HELD). */
+        T committed(ByteString reply);
+
+        /** The write failed, or its outcome is unknown (it timed out): {@code error} says which. */
+        T failed(Response.ErrorReply error);
+    }
+
+    /** A command's answer: its reply, decoded. */
+    static final Answers<Response> ONE_REPLY = new Answers<>() {
+        @Override
+        public Response committed(ByteString reply) {
+            return RaftMessages.reply(reply);
+        }
+
+        @Override
+        public Response failed(Response.ErrorReply error) {
+            return error;
+        }
+    };
+
     /**
      * Commits {@code message}; completes with the state machine's answer, or with an error reply once {@code
      * requestTimeoutMs} has passed without one (the outcome is then unknown: an attempt may still be applied).
      */
-    CompletableFuture<Response> submit(Message message) {
-        Write w = new Write(message, callIds.incrementAndGet(), monotonicMs.getAsLong() + requestTimeoutMs);
+    @Override
+    public CompletableFuture<Response> submit(Message message) {
+        return submit(message, monotonicMs.getAsLong() + requestTimeoutMs, ONE_REPLY);
+    }
+
+    /**
+     * Commits {@code message} as {@link #submit(Message)} does, retried until {@code deadlineMs} (this writer's
+     * monotonic clock) at the latest, and answers through {@code answers}.
+     */
+    @Override
+    public <T> CompletableFuture<T> submit(Message message, long deadlineMs, Answers<T> answers) {
+        Write<T> w = new Write<>(message, callIds.incrementAndGet(), deadlineMs, answers);
         pending.add(w);
         if (stuck) {
             finish(
                     w,
                     RaftNode.unavailable(
-                            "raft error: this member's write path is closed (test fault " + "sticky-write-failure)"),
-                    false);
+                            "raft error: this member's write path is closed (test fault " + "sticky-write-failure)"));
             return w.result;
         }
         if (closed) {
-            finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+            finish(w, RaftNode.unavailable("this coordinator is stopping"));
             return w.result;
         }
         try {
             // The caller's bound holds even while an attempt is still waiting for its own timeout.
-            ScheduledFuture<?> deadline =
-                    timer.schedule(() -> finish(w, timedOut(w), false), requestTimeoutMs, TimeUnit.MILLISECONDS);
+            long leftMs = Math.max(0, deadlineMs - monotonicMs.getAsLong());
+            ScheduledFuture<?> deadline = timer.schedule(() -> finish(w, timedOut(w)), leftMs, TimeUnit.MILLISECONDS);
             w.result.whenComplete((r, e) -> deadline.cancel(false));
         } catch (RejectedExecutionException e) {
-            finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+            finish(w, RaftNode.unavailable("this coordinator is stopping"));
             return w.result;
         }
         attempt(w);
@@ -194,34 +226,36 @@ final class RaftWriter implements AutoCloseable {
     }
 
     /** One write: its request id, its deadline, what its last attempt learned. */
-    private static final class Write {
+    private static final class Write<T> {
         final Message message;
         final long callId;
         final long deadlineMs;
-        final CompletableFuture<Response> result = new CompletableFuture<>();
+        final Answers<T> answers;
+        final CompletableFuture<T> result = new CompletableFuture<>();
         final AtomicBoolean finished = new AtomicBoolean();
         /** The leader named by the last not-leader answer, tried when this member knows none itself. */
         volatile RaftPeer suggested;
 
         volatile Throwable lastError;
 
-        Write(Message message, long callId, long deadlineMs) {
+        Write(Message message, long callId, long deadlineMs, Answers<T> answers) {
             this.message = message;
             this.callId = callId;
             this.deadlineMs = deadlineMs;
+            this.answers = answers;
         }
     }
 
-    private void attempt(Write w) {
+    private void attempt(Write<?> w) {
         if (w.result.isDone()) {
             return;
         }
         if (closed) {
-            finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+            finish(w, RaftNode.unavailable("this coordinator is stopping"));
             return;
         }
         if (monotonicMs.getAsLong() >= w.deadlineMs) {
-            finish(w, timedOut(w), false);
+            finish(w, timedOut(w));
             return;
         }
         if (leadership.selfLeads()) {
@@ -240,7 +274,7 @@ final class RaftWriter implements AutoCloseable {
         }
     }
 
-    private RaftClientRequest request(Write w, RaftPeerId target) {
+    private RaftClientRequest request(Write<?> w, RaftPeerId target) {
         return RaftClientRequest.newBuilder()
                 .setClientId(clientId)
                 .setServerId(target)
@@ -252,7 +286,7 @@ final class RaftWriter implements AutoCloseable {
                 .build();
     }
 
-    private void sendLocal(Write w) {
+    private void sendLocal(Write<?> w) {
         CompletableFuture<RaftClientReply> f;
         try {
             f = server.submitClientRequestAsync(request(w, selfId));
@@ -262,7 +296,7 @@ final class RaftWriter implements AutoCloseable {
         f.orTimeout(attemptTimeoutMs, TimeUnit.MILLISECONDS).whenComplete((reply, error) -> answered(w, reply, error));
     }
 
-    private void sendRemote(Write w, RaftPeer target) {
+    private void sendRemote(Write<?> w, RaftPeer target) {
         RaftPeerId id = target.getId();
         long generation = streamGeneration(id).get();
         CompletableFuture<RaftClientReply> f;
@@ -305,17 +339,17 @@ final class RaftWriter implements AutoCloseable {
         return streamGenerations.computeIfAbsent(target, t -> new AtomicLong());
     }
 
-    private void answered(Write w, RaftClientReply reply, Throwable error) {
+    private void answered(Write<?> w, RaftClientReply reply, Throwable error) {
         Throwable failure = error != null ? error : reply.isSuccess() ? null : reply.getException();
         if (failure == null) {
             // Committed and applied; the state machine's answer may still be a refusal (LOCK_HELD, STALE_LEASE...).
-            finish(w, RaftNode.toResponse(reply, null), true);
+            finishCommitted(w, reply);
             return;
         }
         Throwable cause = unwrap(failure);
         if (cause instanceof StateMachineException) {
             // The command reached the state machine and it refused: a bug, never made right by a retry.
-            finish(w, RaftErrors.toErrorReply(cause), false);
+            finish(w, RaftErrors.toErrorReply(cause));
             return;
         }
         w.lastError = cause;
@@ -327,7 +361,7 @@ final class RaftWriter implements AutoCloseable {
                 try {
                     timer.execute(() -> attempt(w));
                 } catch (RejectedExecutionException e) {
-                    finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+                    finish(w, RaftNode.unavailable("this coordinator is stopping"));
                 }
                 return;
             }
@@ -335,21 +369,21 @@ final class RaftWriter implements AutoCloseable {
         retryLater(w);
     }
 
-    private void retryLater(Write w) {
+    private void retryLater(Write<?> w) {
         long leftMs = w.deadlineMs - monotonicMs.getAsLong();
         if (leftMs <= 0) {
-            finish(w, timedOut(w), false);
+            finish(w, timedOut(w));
             return;
         }
         try {
             timer.schedule(() -> attempt(w), Math.min(RETRY_PAUSE_MS, leftMs), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+            finish(w, RaftNode.unavailable("this coordinator is stopping"));
         }
     }
 
     /** What the caller is told when no attempt was answered in time: the last attempt's failure, or a timeout. */
-    private Response timedOut(Write w) {
+    private Response.ErrorReply timedOut(Write<?> w) {
         Throwable last = w.lastError;
         if (last == null) {
             return new Response.ErrorReply(
@@ -360,15 +394,32 @@ final class RaftWriter implements AutoCloseable {
     }
 
     /**
-     * Answers the caller once; {@code committed}: the command was applied (whatever the state machine said). The
-     * outcome is recorded before the caller hears it, so whoever reads this member's health after an answer sees it.
+     * Answers the caller once that the write failed or that its outcome is unknown. The outcome is recorded before the
+     * caller hears it, so whoever reads this member's health after an answer sees it.
      */
-    private void finish(Write w, Response response, boolean committed) {
+    private <T> void finish(Write<T> w, Response.ErrorReply error) {
         if (w.finished.compareAndSet(false, true)) {
             pending.remove(w);
-            stuck |= stickyFailure && !committed;
-            outcomes.record(monotonicMs.getAsLong(), committed, response);
-            w.result.complete(response);
+            stuck |= stickyFailure;
+            outcomes.record(monotonicMs.getAsLong(), false, error);
+            w.result.complete(w.answers.failed(error));
+        }
+    }
+
+    /** Answers a committed write with the state machine's reply (which may still be a refusal); recorded first too. */
+    private <T> void finishCommitted(Write<T> w, RaftClientReply reply) {
+        if (w.finished.compareAndSet(false, true)) {
+            pending.remove(w);
+            outcomes.record(monotonicMs.getAsLong(), true, null);
+            T answer;
+            try {
+                answer = w.answers.committed(reply.getMessage().getContent());
+            } catch (RuntimeException e) {
+                LOG.error("an answer of this member's state machine does not decode", e);
+                answer = w.answers.failed(
+                        new Response.ErrorReply(ErrorCode.INTERNAL, "the answer does not decode: " + e.getMessage()));
+            }
+            w.result.complete(answer);
         }
     }
 
@@ -385,8 +436,8 @@ final class RaftWriter implements AutoCloseable {
         closed = true;
         timer.shutdownNow();
         streamResets.shutdownNow();
-        for (Write w : pending) {
-            finish(w, RaftNode.unavailable("this coordinator is stopping"), false);
+        for (Write<?> w : pending) {
+            finish(w, RaftNode.unavailable("this coordinator is stopping"));
         }
         try {
             rpc.close();

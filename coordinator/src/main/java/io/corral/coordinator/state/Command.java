@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.corral.protocol.ImageRef;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A change to the replicated state, as it is written in the Raft log (inside an {@link Entry} that adds the leader's
@@ -35,6 +36,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = Command.RetryTasks.class, name = "RetryTasks"),
     @JsonSubTypes.Type(value = Command.SubmitAndLease.class, name = "SubmitAndLease"),
     @JsonSubTypes.Type(value = Command.Probe.class, name = "Probe"),
+    @JsonSubTypes.Type(value = Command.Batch.class, name = "Batch"),
 })
 public sealed interface Command {
 
@@ -258,4 +260,41 @@ public sealed interface Command {
      * commit again (its health says so); {@code memberId} names the member, for whoever reads the log.
      */
     record Probe(String memberId) implements Command {}
+
+    /**
+     * Several commands in one entry (group commit: a member sends the writes that wait while its earlier ones are in
+     * flight as one). Each is applied in order exactly as it would be alone, against the state the ones before it
+     * left, and answered on its own: one refused command changes nothing and the others still apply. Only commands
+     * that take nothing from the entry's index but ids the state hands out in order ({@link #batchable}) may share an
+     * entry: a lease's fencing token and a lock's token are the index of the entry that granted them, so two grants in
+     * one entry could carry the same token.
+     */
+    record Batch(List<Command> commands) implements Command {
+        public Batch {
+            commands = commands == null ? null : List.copyOf(commands);
+        }
+
+        /**
+         * Whether {@code command} may be part of a batch: submissions (a job's seq comes from {@code JobSeq}, not
+         * from the index), cancellations, retries, a worker's reports and heartbeats, lease expiries and probes. Not:
+         * grants (LeaseTasks, SubmitAndLease, every lock command), chunks (their bytes travel beside the entry),
+         * seals and garbage collection (their work per entry is bounded per entry), ExtendAllLeases (once per term)
+         * and batches.
+         */
+        public static boolean batchable(Command command) {
+            return command != null && BATCHABLE.contains(command.getClass());
+        }
+
+        private static final Set<Class<? extends Command>> BATCHABLE = Set.of(
+                SubmitJob.class,
+                CancelJob.class,
+                RetryTasks.class,
+                CompleteTask.class,
+                FailTask.class,
+                ReportProgress.class,
+                ExtendLeases.class,
+                ReleaseLeases.class,
+                ExpireLease.class,
+                Probe.class);
+    }
 }

@@ -26,6 +26,8 @@ public record CoreLimits(long maxImageBytes, int maxImagesPerJob, int maxWaiters
     public static final int MAX_WORKERS_PER_SUBMIT_LEASE = 64;
     /** Most leases one heartbeat or release names: bounds the work of one entry (and one frame). */
     public static final int MAX_LEASES_PER_REQUEST = 1_000;
+    /** Commands in one {@link Command.Batch}: bounds the work of one entry. */
+    public static final int MAX_COMMANDS_PER_BATCH = 1_000;
     /** Largest retry backoff (base or cap): a task should not vanish for more than a day. */
     public static final long MAX_BACKOFF_MS = 86_400_000;
     /** Largest failover grace a new leader may give every lease. */

@@ -92,19 +92,45 @@ public final class StateCore {
         if (index < 1 || entry == null || entry.nowMs() < 0) {
             throw new IllegalArgumentException("bad entry at index " + index + ": " + entry);
         }
+        if (entry.command() instanceof Command.Batch batch) {
+            return applyBatch(index, entry.nowMs(), batch, txn);
+        }
+        return applyCommand(index, entry.nowMs(), entry.command(), txn);
+    }
+
+    /**
+     * Each command of the batch in order, as if each had an entry of its own at this index and time; a batch that
+     * breaks the batch rules ({@link #validateBatch}) refuses every one of its commands and changes nothing.
+     */
+    private Applied applyBatch(long index, long nowMs, Command.Batch batch, KvTxn txn) {
+        List<Command> commands = batch.commands() == null ? List.of() : batch.commands();
+        Response refusal = null;
+        try {
+            validateBatchShape(batch);
+        } catch (InvalidCommandException e) {
+            refusal = new Response.ErrorReply(e.code(), e.getMessage());
+        }
+        List<Applied> parts = new ArrayList<>(commands.size());
+        for (Command command : commands) {
+            parts.add(refusal != null ? Applied.of(refusal) : applyCommand(index, nowMs, command, txn));
+        }
+        return Applied.batch(parts);
+    }
+
+    private Applied applyCommand(long index, long nowMs, Command command, KvTxn txn) {
         WriteCountingTxn counted = new WriteCountingTxn(txn);
         Applied applied;
         try {
-            validate(entry.command(), limits);
-            applied = dispatch(index, entry.nowMs(), entry.command(), counted);
+            validate(command, limits);
+            applied = dispatch(index, nowMs, command, counted);
         } catch (InvalidCommandException e) {
             applied = Applied.of(new Response.ErrorReply(e.code(), e.getMessage()));
         }
         if (applied.reply() instanceof Response.ErrorReply error
                 && counted.writes() > 0
-                && !errorMayWrite(entry.command(), error.code())) {
-            throw new IllegalStateException(entry.command().getClass().getSimpleName() + " answered " + error
-                    + " after " + counted.writes() + " writes; a refused command must write nothing");
+                && !errorMayWrite(command, error.code())) {
+            throw new IllegalStateException(command.getClass().getSimpleName() + " answered " + error + " after "
+                    + counted.writes() + " writes; a refused command must write nothing");
         }
         return applied;
     }
@@ -229,8 +255,43 @@ public final class StateCore {
             validateGarbage(c, limits);
         } else if (command instanceof Command.Probe c) {
             Checks.requireText("memberId", c.memberId(), Limits.MAX_NAME_CHARS);
+        } else if (command instanceof Command.Batch c) {
+            validateBatch(c, limits);
         } else {
             validateLease(command);
+        }
+    }
+
+    /** A batch's shape ({@link #validateBatchShape}) and each of its commands. */
+    private static void validateBatch(Command.Batch batch, CoreLimits limits) {
+        validateBatchShape(batch);
+        for (Command command : batch.commands()) {
+            validate(command, limits);
+        }
+    }
+
+    /**
+     * 1 to {@link CoreLimits#MAX_COMMANDS_PER_BATCH} commands, each one that may share an entry ({@link
+     * Command.Batch#batchable}). A command of a batch that breaks its own rules is refused alone when it is applied.
+     */
+    private static void validateBatchShape(Command.Batch batch) {
+        List<Command> commands = batch.commands();
+        if (commands == null || commands.isEmpty()) {
+            throw Checks.bad("commands: a batch holds at least one command");
+        }
+        if (commands.size() > CoreLimits.MAX_COMMANDS_PER_BATCH) {
+            throw Checks.bad("commands: a batch holds at most " + CoreLimits.MAX_COMMANDS_PER_BATCH + " commands, not "
+                    + commands.size());
+        }
+        for (int i = 0; i < commands.size(); i++) {
+            Command command = commands.get(i);
+            if (!Command.Batch.batchable(command)) {
+                throw Checks.bad("commands[" + i + "]: "
+                        + (command == null
+                                ? "missing command"
+                                : command.getClass().getSimpleName())
+                        + " cannot share an entry with other commands");
+            }
         }
     }
 

@@ -24,6 +24,8 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.PerfContext;
+import org.rocksdb.PerfLevel;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -62,6 +64,10 @@ public final class RocksStore implements AutoCloseable {
     private final WriteOptions applyWrite = new WriteOptions();
     private final WriteOptions syncWrite = new WriteOptions().setSync(true);
     private final ReadOptions readOptions = new ReadOptions();
+    /** Each space's first live key, for apply's scans from a space's start (the apply thread's only). */
+    private final SpaceHeads heads = new SpaceHeads();
+
+    private final SpaceHeads.Seek seekCommitted = this::firstLive;
 
     private RocksStore(Path dir) {
         this.dir = dir;
@@ -71,6 +77,7 @@ public final class RocksStore implements AutoCloseable {
     public static RocksStore open(Path dir) {
         RocksStore store = new RocksStore(dir);
         store.openDb();
+        store.heads.reset(store.seekCommitted);
         return store;
     }
 
@@ -139,7 +146,12 @@ public final class RocksStore implements AutoCloseable {
             Txn txn = new Txn(batch);
             T result = body.apply(txn);
             batch.put(spaces.get(Space.META), APPLIED_KEY, mark.encode());
-            db.write(applyWrite, batch);
+            // Commit and move the heads as one step: a reader that takes a head and an iterator under the same lock
+            // sees a store in which nothing live is below that head.
+            synchronized (heads) {
+                db.write(applyWrite, batch);
+                txn.committed();
+            }
             return result;
         } catch (RocksDBException e) {
             throw new StoreException("apply of entry " + mark + " failed: " + e.getMessage(), e);
@@ -256,11 +268,40 @@ public final class RocksStore implements AutoCloseable {
             Files.move(source, dir);
             beforeReopen.accept(dir);
             openDb();
+            heads.reset(seekCommitted);
             StoreFiles.deleteRecursively(old);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot install checkpoint " + source + " into " + dir, e);
         } finally {
             swapLock.writeLock().unlock();
+        }
+    }
+
+    /** The first live key of {@code space} at or after {@code from} (null: the start) in the committed store. */
+    private byte[] firstLive(Space space, byte[] from) {
+        try (RocksIterator it = db.newIterator(spaces.get(space), readOptions)) {
+            if (from == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(from);
+            }
+            return it.isValid() ? it.key() : null;
+        }
+    }
+
+    /**
+     * How many deleted entries (tombstones) RocksDB skipped while {@code body} ran on this thread: what {@link
+     * SpaceHeads} saves, for tests.
+     */
+    long tombstonesSkippedBy(Runnable body) {
+        db.setPerfLevel(PerfLevel.ENABLE_COUNT);
+        PerfContext perf = db.getPerfContext();
+        perf.reset();
+        try {
+            body.run();
+            return perf.getInternalDeleteSkippedCount();
+        } finally {
+            db.setPerfLevel(PerfLevel.DISABLE);
         }
     }
 
@@ -315,8 +356,20 @@ public final class RocksStore implements AutoCloseable {
         @Override
         public void scan(Space space, byte[] from, byte[] to, boolean reverse, Visitor visitor) {
             read(() -> {
-                try (RocksIterator it = db.newIterator(spaces.get(space), readOptions)) {
-                    Scans.run(it, from, to, reverse, visitor);
+                ColumnFamilyHandle cf = spaces.get(space);
+                byte[] start = from;
+                RocksIterator created;
+                if (from == null) {
+                    // The head and the iterator's view of the store between the same two commits (see apply).
+                    synchronized (heads) {
+                        start = heads.knownBound(space);
+                        created = db.newIterator(cf, readOptions);
+                    }
+                } else {
+                    created = db.newIterator(cf, readOptions);
+                }
+                try (RocksIterator it = created) {
+                    Scans.run(it, start, to, reverse, visitor);
                 }
                 return null;
             });
@@ -325,9 +378,29 @@ public final class RocksStore implements AutoCloseable {
 
     private final class Txn implements KvTxn {
         private final WriteBatchWithIndex batch;
+        /** Per space, the smallest key this batch put and deleted (for {@link SpaceHeads}). */
+        private final byte[][] minPut = new byte[Space.values().length][];
+
+        private final byte[][] minDeleted = new byte[Space.values().length][];
 
         Txn(WriteBatchWithIndex batch) {
             this.batch = batch;
+        }
+
+        void committed() {
+            for (Space s : Space.values()) {
+                int i = s.ordinal();
+                if (minPut[i] != null || minDeleted[i] != null) {
+                    heads.committed(s, minPut[i], minDeleted[i], seekCommitted);
+                }
+            }
+        }
+
+        private void note(byte[][] mins, Space space, byte[] key) {
+            byte[] min = mins[space.ordinal()];
+            if (min == null || SpaceHeads.compare(key, min) < 0) {
+                mins[space.ordinal()] = key.clone();
+            }
         }
 
         @Override
@@ -342,9 +415,12 @@ public final class RocksStore implements AutoCloseable {
         @Override
         public void scan(Space space, byte[] from, byte[] to, boolean reverse, Visitor visitor) {
             ColumnFamilyHandle cf = spaces.get(space);
+            // From the space's start: from its first live key (or this batch's smaller put), not through the
+            // tombstones of what was consumed before it.
+            byte[] start = from != null ? from : heads.lowerBound(space, minPut[space.ordinal()], seekCommitted);
             try (RocksIterator base = db.newIterator(cf, readOptions);
                     RocksIterator it = batch.newIteratorWithBase(cf, base)) {
-                Scans.run(it, from, to, reverse, visitor);
+                Scans.run(it, start, to, reverse, visitor);
             }
         }
 
@@ -355,6 +431,7 @@ public final class RocksStore implements AutoCloseable {
             } catch (RocksDBException e) {
                 throw new StoreException("write in apply failed: " + e.getMessage(), e);
             }
+            note(minPut, space, key);
         }
 
         @Override
@@ -364,6 +441,7 @@ public final class RocksStore implements AutoCloseable {
             } catch (RocksDBException e) {
                 throw new StoreException("delete in apply failed: " + e.getMessage(), e);
             }
+            note(minDeleted, space, key);
         }
     }
 }

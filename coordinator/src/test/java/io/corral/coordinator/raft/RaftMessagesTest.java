@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.corral.auth.Role;
 import io.corral.coordinator.state.Caller;
+import io.corral.coordinator.state.Command;
 import io.corral.protocol.ErrorCode;
+import io.corral.protocol.ImageRef;
 import io.corral.protocol.JobState;
 import io.corral.protocol.JobView;
 import io.corral.protocol.Request;
@@ -38,6 +40,49 @@ class RaftMessagesTest {
             assertThat(RaftMessages.reply(RaftMessages.reply(detail).getContent()))
                     .isEqualTo(detail);
         }
+    }
+
+    /**
+     * The batcher assembles a batch's request from the JSON it measured each command by; it must be the very request
+     * the command's own encoding gives, so the leader reads the same Batch either way.
+     */
+    @Test
+    void aBatchAssembledFromItsCommandsJsonIsTheBatchsOwnEncoding() {
+        List<Command> commands = List.of(
+                new Command.SubmitJob(
+                        List.of(new ImageRef("a.png", "b".repeat(64), 10)),
+                        List.of("thumbnail:8"),
+                        0,
+                        3,
+                        0,
+                        Map.of("k", "v \"quoted\" ü"),
+                        "key-1",
+                        "alice"),
+                new Command.CompleteTask("w-1", "job-7.0", 7, "c".repeat(64), 12, "render"),
+                new Command.Probe("n1"));
+
+        Message assembled = RaftMessages.batchOfJsons(
+                commands.stream().map(RaftMessages::commandJson).toList());
+
+        assertThat(assembled.getContent())
+                .isEqualTo(RaftMessages.command(new Command.Batch(commands)).getContent());
+        assertThat(RaftMessages.split(assembled.getContent()).command()).isEqualTo(new Command.Batch(commands));
+        Command one = commands.get(1);
+        assertThat(RaftMessages.commandOfJson(RaftMessages.commandJson(one)).getContent())
+                .isEqualTo(RaftMessages.command(one).getContent());
+    }
+
+    /** A batch's answer is its commands' replies in order, whatever their types. */
+    @Test
+    void aBatchsRepliesDecodeInOrder() {
+        List<Response> replies = List.of(
+                new Response.JobSubmitted("job-7", true),
+                new Response.ErrorReply(ErrorCode.STALE_LEASE, "lease 7 of job-7.0 is not current"),
+                new Response.Ack());
+
+        byte[] bytes = RaftMessages.repliesBytes(replies);
+
+        assertThat(RaftMessages.replies(ByteString.copyFrom(bytes))).isEqualTo(replies);
     }
 
     @Test

@@ -71,7 +71,19 @@ class CommandGoldenTest {
                 new Command.ExpireLease("job-17.1", 41, 1_000, 60_000),
                 new Command.ExtendAllLeases(15_000),
                 new Command.RetryTasks("job-17", new Caller("alice", Role.SUBMITTER)),
-                new Command.Probe("n2"));
+                new Command.Probe("n2"),
+                new Command.Batch(List.of(
+                        new Command.SubmitJob(
+                                List.of(new ImageRef("cat.jpg", SHA, 123_456)),
+                                List.of("thumbnail:256"),
+                                0,
+                                3,
+                                0,
+                                Map.of(),
+                                null,
+                                "alice"),
+                        new Command.CompleteTask("w-3", "job-17.0", 41, SHA, 4_096, "render"),
+                        new Command.CancelJob("job-18", new Caller("alice", Role.SUBMITTER)))));
         Map<Class<?>, Command> out = new LinkedHashMap<>();
         all.forEach(c -> out.put(c.getClass(), c));
         return out;

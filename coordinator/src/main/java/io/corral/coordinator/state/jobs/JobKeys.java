@@ -4,9 +4,10 @@ import io.corral.coordinator.state.kv.Keys;
 import io.corral.protocol.JobState;
 
 /**
- * Ids and keys of the job spaces. A job's seq is the Raft index of its submission; its id is {@code "job-<seq>"} and
- * its tasks are {@code "job-<seq>.<i>"}. Keys use the numbers, not the id text, because {@code "job-10"} sorts before
- * {@code "job-9"} as text.
+ * Ids and keys of the job spaces. A job's seq is the Raft index of its submission (or the next free number when a
+ * batched entry holds several, {@link JobSeq}); its id is {@code "job-<seq>"} and its tasks are
+ * {@code "job-<seq>.<i>"}. Keys use the numbers, not the id text, because {@code "job-10"} sorts before {@code "job-9"}
+ * as text.
  *
  * <pre>
  * JOBS           u64 seq                                  -> JobRecord

@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * A job ({@code Space.JOBS}). Its state is not stored: it is derived from {@link #counts} (kept in step with the task
  * records by {@link Tasks}) so the two can never disagree.
  *
- * @param seq Raft index of the submission; the id is {@code "job-<seq>"}
+ * @param seq the submission's entry index, or the next free number in a batched entry ({@link JobSeq}); the id is
+ *     {@code "job-<seq>"}
  * @param operations canonical operation texts
  * @param taskTimeoutMs the job's bound on each task, given to workers with every grant; 0 when the job set none (the
  *     worker's default applies). Records stored before the field existed decode with 0.

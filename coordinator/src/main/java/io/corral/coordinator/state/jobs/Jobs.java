@@ -31,7 +31,8 @@ public final class Jobs {
     private Jobs() {}
 
     /**
-     * Creates job {@code "job-<index>"} with one PENDING task per image.
+     * Creates job {@code "job-<seq>"} ({@link JobSeq}: the entry's index unless a submission earlier in the same
+     * entry took it) with one PENDING task per image.
      *
      * @param operations the submission's operations in canonical form (from {@link JobRules#validate})
      */
@@ -48,8 +49,9 @@ public final class Jobs {
             return Applied.of(refusal);
         }
         Map<String, String> labels = c.labels() == null ? Map.of() : c.labels();
+        long seq = JobSeq.next(txn, index);
         JobRecord job = new JobRecord(
-                index,
+                seq,
                 c.priority(),
                 c.maxAttempts(),
                 c.taskTimeoutMs(),
@@ -62,10 +64,10 @@ public final class Jobs {
                 c.images().size(),
                 Map.of(TaskState.PENDING, c.images().size()),
                 c.owner());
-        txn.put(Space.JOBS, JobKeys.job(index), Codec.encode(job));
-        txn.put(Space.JOBS_BY_STATE, JobKeys.byState(JobState.PENDING, index), Keys.utf8(job.id()));
+        txn.put(Space.JOBS, JobKeys.job(seq), Codec.encode(job));
+        txn.put(Space.JOBS_BY_STATE, JobKeys.byState(JobState.PENDING, seq), Keys.utf8(job.id()));
         if (job.owner() != null) {
-            txn.put(Space.JOBS_BY_OWNER, JobKeys.byOwner(job.owner(), JobState.PENDING, index), Keys.utf8(job.id()));
+            txn.put(Space.JOBS_BY_OWNER, JobKeys.byOwner(job.owner(), JobState.PENDING, seq), Keys.utf8(job.id()));
         }
         if (c.idempotencyKey() != null) {
             txn.put(Space.IDEMPOTENCY, JobKeys.idempotency(c.owner(), c.idempotencyKey()), Keys.utf8(job.id()));

@@ -1,21 +1,22 @@
-package io.corral.cli;
+package io.corral.metrics;
 
 import java.util.Arrays;
 
 /**
  * Count, percentiles, maximum and mean of a set of latencies, in milliseconds. Computed exactly from every sample (a
- * sorted copy), not from a histogram: a benchmark run holds a few thousand samples at most.
+ * sorted copy), not from a histogram: a benchmark run holds a few hundred thousand samples at most. Used by
+ * {@code corral bench} and the side-by-side queue benchmark.
  *
  * <p>Percentiles use the nearest-rank definition: p is the smallest sample such that at least p % of the samples are
  * at or below it. With 1,000 samples, p99 is the 990th smallest; with fewer than 100 samples, p99 is the maximum.
  */
-record LatencySummary(int count, double p50Ms, double p90Ms, double p99Ms, double maxMs, double meanMs) {
+public record LatencySummary(int count, double p50Ms, double p90Ms, double p99Ms, double maxMs, double meanMs) {
 
     /**
      * @param nanos samples in nanoseconds, in any order; not modified
      * @throws IllegalArgumentException when there are none (a percentile of nothing is a programming error)
      */
-    static LatencySummary ofNanos(long[] nanos) {
+    public static LatencySummary ofNanos(long[] nanos) {
         if (nanos.length == 0) {
             throw new IllegalArgumentException("no samples");
         }
@@ -40,7 +41,7 @@ record LatencySummary(int count, double p50Ms, double p90Ms, double p99Ms, doubl
      *
      * @param percent 1 to 100
      */
-    static long percentile(long[] sorted, int percent) {
+    public static long percentile(long[] sorted, int percent) {
         if (sorted.length == 0) {
             throw new IllegalArgumentException("no samples");
         }
