@@ -48,6 +48,7 @@ final class CorralQueue implements QueueSystem {
     private final String token;
     private final String workerToken;
     private final String workerIdPrefix;
+    private final boolean followLeader;
     private final List<ImageRef> images = new ArrayList<>();
     private ImageRef result;
 
@@ -55,12 +56,20 @@ final class CorralQueue implements QueueSystem {
      * @param token the submitters' token, null without authentication
      * @param workerToken the workers' token (role worker), null to use {@code token}
      * @param workerIdPrefix worker ids are this, a dot and a number (a worker token registers its name's ids)
+     * @param followLeader whether clients and workers move to the leader after connecting
+     *     ({@link ClientOptions#followLeader()})
      */
-    CorralQueue(List<HostPort> coordinators, String token, String workerToken, String workerIdPrefix) {
+    CorralQueue(
+            List<HostPort> coordinators,
+            String token,
+            String workerToken,
+            String workerIdPrefix,
+            boolean followLeader) {
         this.coordinators = List.copyOf(coordinators);
         this.token = token;
         this.workerToken = workerToken == null ? token : workerToken;
         this.workerIdPrefix = workerIdPrefix;
+        this.followLeader = followLeader;
     }
 
     @Override
@@ -73,6 +82,7 @@ final class CorralQueue implements QueueSystem {
                 .clientName("corral-bench-queue")
                 .token(withToken)
                 .requestTimeoutMs(REQUEST_TIMEOUT_MS)
+                .followLeader(followLeader)
                 .build());
     }
 

@@ -109,6 +109,15 @@ public final class QueueBench implements Callable<Integer> {
     @Option(names = "--worker-token-file", description = "corral: the workers' token (default: --token-file)")
     Path workerTokenFile;
 
+    @Option(
+            names = "--follow-leader",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "corral: clients and workers move to the leader after connecting, as corral-worker does by"
+                    + " default (ClientOptions.followLeader); --no-follow-leader keeps each where it connected first")
+    boolean followLeader;
+
     @Option(names = "--worker-id-prefix", defaultValue = "bench", description = "corral: worker ids are PREFIX.wN")
     String workerIdPrefix;
 
@@ -197,7 +206,8 @@ public final class QueueBench implements Callable<Integer> {
                         members.stream().map(HostPort::parse).toList(),
                         secret(tokenFile),
                         secret(workerTokenFile),
-                        workerIdPrefix);
+                        workerIdPrefix,
+                        followLeader);
             case "etcd" -> new EtcdQueue(members);
             case "rabbitmq" -> new RabbitQueue(members);
             default ->

@@ -19,6 +19,10 @@ import java.util.Objects;
  * @param tls TLS to the coordinators, or null for plain TCP (the development default)
  * @param token the secret sent in every connection's Hello, or null for none (coordinators without authentication);
  *     never printed by {@link #toString()}
+ * @param followLeader after each connect, move to the leader when the coordinator reached is a follower that names
+ *     a leader among {@code coordinators}: every write is decided by the leader, and writes that reach it directly
+ *     share its Raft entries instead of making entries of their own through a follower (docs/benchmarks.md, "Where
+ *     the clients connect"). Off by default; a client that connects to one member on purpose leaves it off.
  */
 public record ClientOptions(
         List<HostPort> coordinators,
@@ -30,7 +34,8 @@ public record ClientOptions(
         long backoffBaseMs,
         long backoffMaxMs,
         ClientTls tls,
-        String token) {
+        String token,
+        boolean followLeader) {
 
     public ClientOptions {
         Objects.requireNonNull(coordinators, "coordinators");
@@ -58,7 +63,7 @@ public record ClientOptions(
                 + ", requestTimeoutMs=" + requestTimeoutMs + ", clientName=" + clientName + ", maxFrameBytes="
                 + maxFrameBytes + ", connectRounds=" + connectRounds + ", backoffBaseMs=" + backoffBaseMs
                 + ", backoffMaxMs=" + backoffMaxMs + ", tls=" + (tls == null ? "off" : tls) + ", token="
-                + (token == null ? "none" : "(redacted)") + "]";
+                + (token == null ? "none" : "(redacted)") + ", followLeader=" + followLeader + "]";
     }
 
     public static Builder builder(List<HostPort> coordinators) {
@@ -83,6 +88,7 @@ public record ClientOptions(
         private long backoffMaxMs = 5_000;
         private ClientTls tls;
         private String token;
+        private boolean followLeader;
 
         private Builder(List<HostPort> coordinators) {
             this.coordinators = coordinators;
@@ -135,6 +141,12 @@ public record ClientOptions(
             return this;
         }
 
+        /** Whether each connect moves on to the leader (see {@link ClientOptions#followLeader()}); off by default. */
+        public Builder followLeader(boolean value) {
+            this.followLeader = value;
+            return this;
+        }
+
         public ClientOptions build() {
             return new ClientOptions(
                     coordinators,
@@ -146,7 +158,8 @@ public record ClientOptions(
                     backoffBaseMs,
                     backoffMaxMs,
                     tls,
-                    token);
+                    token,
+                    followLeader);
         }
     }
 }

@@ -251,7 +251,7 @@ public final class CorralClient implements AutoCloseable {
                         % options.coordinators().size();
                 log.info("connection to {} lost; reconnecting", dropped.target());
             }
-            CompletableFuture<Connection> attempt = connector.connect(nextIndex);
+            CompletableFuture<Connection> attempt = connector.connect(nextIndex).thenCompose(connector::towardLeader);
             current = attempt;
             attempt.thenAccept(this::closeIfClientClosed);
             return attempt;

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.corral.protocol.Envelope;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.Limits;
+import io.corral.protocol.PeerView;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.testing.FakeHandler;
@@ -306,6 +307,83 @@ class CorralClientTest {
             assertThat(answers.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(new Response.JobSubmitted("j-" + i, false));
         }
         assertThat(handler.sessions.stream().map(Session::id).distinct()).hasSize(1);
+    }
+
+    /** A membership answer naming {@code leaderId} at {@code leaderRpc} among two members. */
+    private static Response.Membership membership(String leaderId, String leaderRpc, String otherRpc) {
+        return new Response.Membership(
+                leaderId,
+                3,
+                false,
+                10,
+                List.of(
+                        new PeerView(leaderId, "127.0.0.1:1", leaderRpc, null, "VOTER", -1, -1),
+                        new PeerView("other", "127.0.0.1:2", otherRpc, null, "VOTER", -1, -1)));
+    }
+
+    @Test
+    void withFollowLeaderAClientThatReachesAFollowerMovesToTheLeaderItNames() throws IOException {
+        FakeHandler atFollower = new FakeHandler();
+        FakeHandler atLeader = new FakeHandler();
+        RpcServer follower = server(atFollower, "f");
+        RpcServer leader = server(atLeader, "l");
+        Response.Membership view =
+                membership("l", hostPort(leader).toString(), hostPort(follower).toString());
+        atFollower.membership = view;
+        atLeader.membership = view;
+        CorralClient client = client(ClientOptions.builder(List.of(hostPort(follower), hostPort(leader)))
+                .followLeader(true));
+
+        // Wherever it connected first, it is at the leader now; sent to the follower, it moves on again.
+        assertThat(client.connectedTo()).contains(hostPort(leader));
+        client.reconnectTo(hostPort(follower));
+        client.call(new Request.GetJob("j-1", false), Response.JobSubmitted.class);
+
+        assertThat(client.connectedTo()).contains(hostPort(leader));
+        assertThat(atFollower.membershipAsked.get()).isPositive();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !atFollower.closed.isEmpty());
+        assertThat(atFollower.calls.get()).isEqualTo(atFollower.membershipAsked.get());
+    }
+
+    @Test
+    void aClientStaysWhereItIsWhenTheLeaderIsNotConfiguredOrDoesNotAnswer() throws IOException {
+        FakeHandler atFollower = new FakeHandler();
+        RpcServer follower = server(atFollower, "f");
+        HostPort nobody = freePort();
+        // The leader's address is not one of the client's: it never connects to an address it was not given.
+        atFollower.membership =
+                membership("l", "127.0.0.1:1", hostPort(follower).toString());
+        CorralClient unconfigured = client(
+                ClientOptions.builder(List.of(hostPort(follower), nobody)).followLeader(true));
+        assertThat(unconfigured.connectedTo()).contains(hostPort(follower));
+
+        // The leader is configured but refuses the connection: the follower still forwards, so the client stays.
+        atFollower.membership =
+                membership("l", nobody.toString(), hostPort(follower).toString());
+        CorralClient unreachable = client(
+                ClientOptions.builder(List.of(hostPort(follower), nobody)).followLeader(true));
+        assertThat(unreachable.call(new Request.GetJob("j-2", false), Response.JobSubmitted.class))
+                .isEqualTo(new Response.JobSubmitted("j-2", false));
+        assertThat(unreachable.connectedTo()).contains(hostPort(follower));
+        assertThat(atFollower.membershipAsked.get()).isEqualTo(2);
+    }
+
+    @Test
+    void withoutFollowLeaderAClientNeverAsksWhoLeads() throws IOException {
+        FakeHandler atFollower = new FakeHandler();
+        FakeHandler atLeader = new FakeHandler();
+        RpcServer follower = server(atFollower, "f");
+        RpcServer leader = server(atLeader, "l");
+        atFollower.membership =
+                membership("l", hostPort(leader).toString(), hostPort(follower).toString());
+        CorralClient client = client(ClientOptions.builder(List.of(hostPort(follower), hostPort(leader))));
+
+        client.reconnectTo(hostPort(follower));
+        client.call(new Request.GetJob("j-3", false), Response.JobSubmitted.class);
+
+        assertThat(client.connectedTo()).contains(hostPort(follower));
+        assertThat(atFollower.membershipAsked.get() + atLeader.membershipAsked.get())
+                .isZero();
     }
 
     private RpcServer server(FakeHandler handler, String nodeId) throws IOException {

@@ -4,6 +4,8 @@ import io.corral.client.ClientOptions;
 import io.corral.client.CorralException;
 import io.corral.client.HostPort;
 import io.corral.protocol.ErrorCode;
+import io.corral.protocol.PeerView;
+import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.netty.channel.EventLoopGroup;
 import java.util.List;
@@ -12,6 +14,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds a coordinator that accepts a connection: tries every address once from a given index (a round), and
@@ -19,6 +23,8 @@ import java.util.function.Consumer;
  * caller on an event loop (a coordinator forwarding to the leader) is never blocked.
  */
 public final class Connector {
+    private static final Logger log = LoggerFactory.getLogger(Connector.class);
+
     private final EventLoopGroup group;
     private final ClientOptions options;
     private final Executor callbacks;
@@ -36,6 +42,65 @@ public final class Connector {
         CompletableFuture<Connection> result = new CompletableFuture<>();
         attempt(startIndex, 0, 0, null, true, result);
         return result;
+    }
+
+    /**
+     * With {@link ClientOptions#followLeader()}: the connection to the leader when {@code reached} is a follower that
+     * names a leader among the configured coordinators ({@link #leaderToMove}); else {@code reached} itself. Asking
+     * costs one {@code GetMembership} (answered by the member reached, from its own view); should that or the
+     * connect to the leader fail, the client stays where it is, as without the option. No request can be in flight
+     * on {@code reached} yet: it is handed to callers only after this.
+     */
+    public CompletableFuture<Connection> towardLeader(Connection reached) {
+        if (!options.followLeader() || options.coordinators().size() < 2) {
+            return CompletableFuture.completedFuture(reached);
+        }
+        return reached.send(new Request.GetMembership(), options.connectTimeoutMs())
+                .handle((reply, error) ->
+                        error == null ? leaderToMove(reply, reached.target(), options.coordinators()) : null)
+                .thenCompose(leader -> {
+                    if (leader == null) {
+                        return CompletableFuture.completedFuture(reached);
+                    }
+                    return Connection.open(group, leader, options, callbacks, pushes)
+                            .handle((atLeader, error) -> {
+                                if (error != null) {
+                                    log.debug(
+                                            "staying at {}: the leader at {} did not take the connection: {}",
+                                            reached.target(),
+                                            leader,
+                                            error.toString());
+                                    return reached;
+                                }
+                                log.debug("moved from {} to the leader at {}", reached.target(), leader);
+                                reached.close();
+                                return atLeader;
+                            });
+                });
+    }
+
+    /**
+     * Where to move from {@code here}, given a coordinator's answer to {@code GetMembership}: the leader's client
+     * address when the answer names a leader other than the member at {@code here} and that address is one of
+     * {@code configured} (as written: a client only ever connects to the addresses it was given); else null.
+     */
+    static HostPort leaderToMove(Response reply, HostPort here, List<HostPort> configured) {
+        if (!(reply instanceof Response.Membership m) || m.leaderId() == null || m.peers() == null) {
+            return null;
+        }
+        for (PeerView peer : m.peers()) {
+            if (peer == null || !m.leaderId().equals(peer.id()) || peer.rpcAddress() == null) {
+                continue;
+            }
+            HostPort leader;
+            try {
+                leader = HostPort.parse(peer.rpcAddress());
+            } catch (RuntimeException e) {
+                return null;
+            }
+            return !leader.equals(here) && configured.contains(leader) ? leader : null;
+        }
+        return null;
     }
 
     /**

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A handler with scripted behaviour, chosen by the job id of a {@link Request.GetJob}: "boom" throws, "kaput"
  * fails its future, "missing" fails with a typed error, "hold" waits until the test completes it, "push" pushes a
  * message first, "flaky" is OVERLOADED for the first {@link #flakyFailures} calls, "big" answers with a 4 KiB id.
- * Any other id is echoed in a {@link Response.JobSubmitted}.
+ * Any other id is echoed in a {@link Response.JobSubmitted}. A {@link Request.GetMembership} is answered with
+ * {@link #membership} when it is set.
  */
 public final class FakeHandler implements RpcHandler {
     public final BlockingQueue<CompletableFuture<Response>> held = new LinkedBlockingQueue<>();
@@ -24,12 +25,20 @@ public final class FakeHandler implements RpcHandler {
     public final AtomicInteger calls = new AtomicInteger();
     public volatile int flakyFailures = 2;
     public volatile String lastThreadName;
+    public volatile Response.Membership membership;
+    public final AtomicInteger membershipAsked = new AtomicInteger();
 
     @Override
     public CompletableFuture<Response> handle(Request request, Session session) {
         calls.incrementAndGet();
         lastThreadName = Thread.currentThread().getName();
         sessions.add(session);
+        if (request instanceof Request.GetMembership) {
+            membershipAsked.incrementAndGet();
+            if (membership != null) {
+                return CompletableFuture.completedFuture(membership);
+            }
+        }
         if (!(request instanceof Request.GetJob get)) {
             return CompletableFuture.completedFuture(new Response.Ack());
         }
