@@ -321,8 +321,14 @@ class CorralClientTest {
                         new PeerView("other", "127.0.0.1:2", otherRpc, null, "VOTER", -1, -1)));
     }
 
-    @Test
-    void withFollowLeaderAClientThatReachesAFollowerMovesToTheLeaderItNames() throws IOException {
+    /** A follower and a leader, both naming the leader when asked who leads. */
+    private record TwoMembers(FakeHandler atFollower, FakeHandler atLeader, RpcServer follower, RpcServer leader) {
+        List<HostPort> addresses() {
+            return List.of(hostPort(follower), hostPort(leader));
+        }
+    }
+
+    private TwoMembers twoMembers() throws IOException {
         FakeHandler atFollower = new FakeHandler();
         FakeHandler atLeader = new FakeHandler();
         RpcServer follower = server(atFollower, "f");
@@ -331,8 +337,16 @@ class CorralClientTest {
                 membership("l", hostPort(leader).toString(), hostPort(follower).toString());
         atFollower.membership = view;
         atLeader.membership = view;
-        CorralClient client = client(ClientOptions.builder(List.of(hostPort(follower), hostPort(leader)))
-                .followLeader(true));
+        return new TwoMembers(atFollower, atLeader, follower, leader);
+    }
+
+    @Test
+    void withFollowLeaderAClientThatReachesAFollowerMovesToTheLeaderItNames() throws IOException {
+        TwoMembers members = twoMembers();
+        FakeHandler atFollower = members.atFollower();
+        RpcServer follower = members.follower();
+        RpcServer leader = members.leader();
+        CorralClient client = client(ClientOptions.builder(members.addresses()).followLeader(true));
 
         // Wherever it connected first, it is at the leader now; sent to the follower, it moves on again.
         assertThat(client.connectedTo()).contains(hostPort(leader));
@@ -370,13 +384,11 @@ class CorralClientTest {
 
     @Test
     void withoutFollowLeaderAClientNeverAsksWhoLeads() throws IOException {
-        FakeHandler atFollower = new FakeHandler();
-        FakeHandler atLeader = new FakeHandler();
-        RpcServer follower = server(atFollower, "f");
-        RpcServer leader = server(atLeader, "l");
-        atFollower.membership =
-                membership("l", hostPort(leader).toString(), hostPort(follower).toString());
-        CorralClient client = client(ClientOptions.builder(List.of(hostPort(follower), hostPort(leader))));
+        TwoMembers members = twoMembers();
+        FakeHandler atFollower = members.atFollower();
+        FakeHandler atLeader = members.atLeader();
+        RpcServer follower = members.follower();
+        CorralClient client = client(ClientOptions.builder(members.addresses()));
 
         client.reconnectTo(hostPort(follower));
         client.call(new Request.GetJob("j-3", false), Response.JobSubmitted.class);
