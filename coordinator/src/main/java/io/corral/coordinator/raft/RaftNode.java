@@ -329,6 +329,27 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
     }
 
+    /**
+     * Two Ratis defaults that cost a commit latency and CPU for nothing Corral needs, measured on 2026-12-07
+     * (docs/benchmarks.md, "Ratis' own entries and pauses"):
+     *
+     * <ul>
+     *   <li>{@code raft.server.log.log-metadata.enabled}: the leader appends an entry of its own every time the commit
+     *       index moves, replicated and fsynced on every member and applied as one more store write. With one client
+     *       that doubles the log entries. It lets a member that restarts apply committed entries before it hears from a
+     *       leader; Corral's members persist what they applied in the store (the applied mark) and learn the rest from
+     *       the leader's first append, as Raft does without it.
+     *   <li>{@code raft.server.log.appender.wait-time.min}: the leader waits at least this long (1 ms by default)
+     *       between two appends to a follower, so a commit waited up to a millisecond before it left. Zero sends at
+     *       once, as Apache Ozone's datanodes do; appends to a follower that fails them stay paced by
+     *       {@link #paceAppends}.
+     * </ul>
+     */
+    static void commitWithoutRatisOverhead(RaftProperties p) {
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
+    }
+
     private RaftProperties serverProperties() {
         CoordinatorConfig.Raft r = config.raft();
         RaftProperties p = new RaftProperties();
@@ -344,6 +365,7 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, APPENDER_BUFFER_MAX);
         paceAppends(p);
         appendInline(p);
+        commitWithoutRatisOverhead(p);
         // Followers that fall behind the purged log install a checkpoint they fetch themselves (see the state machine).
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(r.segmentSizeBytes()));
