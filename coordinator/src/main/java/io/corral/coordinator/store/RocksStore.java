@@ -290,19 +290,25 @@ public final class RocksStore implements AutoCloseable {
     }
 
     /**
-     * How many deleted entries (tombstones) RocksDB skipped while {@code body} ran on this thread: what {@link
-     * SpaceHeads} saves, for tests.
+     * What RocksDB did while {@code body} ran on this thread, for tests: the deleted entries (tombstones) it skipped
+     * (what {@link SpaceHeads} saves) and the seeks of iterators into its memtable (none for a scan of an empty range).
      */
-    long tombstonesSkippedBy(Runnable body) {
+    record Work(long tombstonesSkipped, long memtableSeeks) {}
+
+    Work workOf(Runnable body) {
         db.setPerfLevel(PerfLevel.ENABLE_COUNT);
         PerfContext perf = db.getPerfContext();
         perf.reset();
         try {
             body.run();
-            return perf.getInternalDeleteSkippedCount();
+            return new Work(perf.getInternalDeleteSkippedCount(), perf.getSeekOnMemtableCount());
         } finally {
             db.setPerfLevel(PerfLevel.DISABLE);
         }
+    }
+
+    long tombstonesSkippedBy(Runnable body) {
+        return workOf(body).tombstonesSkipped();
     }
 
     private interface RocksCall<T> {
@@ -363,8 +369,13 @@ public final class RocksStore implements AutoCloseable {
                     // The head and the iterator's view of the store between the same two commits (see apply).
                     synchronized (heads) {
                         start = heads.knownBound(space);
+                        if (Scans.emptyRange(start, to)) {
+                            return null;
+                        }
                         created = db.newIterator(cf, readOptions);
                     }
+                } else if (Scans.emptyRange(from, to)) {
+                    return null;
                 } else {
                     created = db.newIterator(cf, readOptions);
                 }
@@ -378,10 +389,11 @@ public final class RocksStore implements AutoCloseable {
 
     private final class Txn implements KvTxn {
         private final WriteBatchWithIndex batch;
-        /** Per space, the smallest key this batch put and deleted (for {@link SpaceHeads}). */
+        /** Per space, the smallest key this batch put and deleted, and the largest it deleted (for {@link SpaceHeads}). */
         private final byte[][] minPut = new byte[Space.values().length][];
 
         private final byte[][] minDeleted = new byte[Space.values().length][];
+        private final byte[][] maxDeleted = new byte[Space.values().length][];
 
         Txn(WriteBatchWithIndex batch) {
             this.batch = batch;
@@ -391,7 +403,7 @@ public final class RocksStore implements AutoCloseable {
             for (Space s : Space.values()) {
                 int i = s.ordinal();
                 if (minPut[i] != null || minDeleted[i] != null) {
-                    heads.committed(s, minPut[i], minDeleted[i], seekCommitted);
+                    heads.committed(s, minPut[i], minDeleted[i], maxDeleted[i], seekCommitted);
                 }
             }
         }
@@ -400,6 +412,13 @@ public final class RocksStore implements AutoCloseable {
             byte[] min = mins[space.ordinal()];
             if (min == null || SpaceHeads.compare(key, min) < 0) {
                 mins[space.ordinal()] = key.clone();
+            }
+        }
+
+        private void noteMax(byte[][] maxes, Space space, byte[] key) {
+            byte[] max = maxes[space.ordinal()];
+            if (max == null || SpaceHeads.compare(key, max) > 0) {
+                maxes[space.ordinal()] = key.clone();
             }
         }
 
@@ -418,6 +437,9 @@ public final class RocksStore implements AutoCloseable {
             // From the space's start: from its first live key (or this batch's smaller put), not through the
             // tombstones of what was consumed before it.
             byte[] start = from != null ? from : heads.lowerBound(space, minPut[space.ordinal()], seekCommitted);
+            if (Scans.emptyRange(start, to)) {
+                return;
+            }
             try (RocksIterator base = db.newIterator(cf, readOptions);
                     RocksIterator it = batch.newIteratorWithBase(cf, base)) {
                 Scans.run(it, start, to, reverse, visitor);
@@ -442,6 +464,7 @@ public final class RocksStore implements AutoCloseable {
                 throw new StoreException("delete in apply failed: " + e.getMessage(), e);
             }
             note(minDeleted, space, key);
+            noteMax(maxDeleted, space, key);
         }
     }
 }

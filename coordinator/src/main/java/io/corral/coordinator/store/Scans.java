@@ -8,6 +8,15 @@ import org.rocksdb.RocksIterator;
 final class Scans {
     private Scans() {}
 
+    /**
+     * Whether the range {@code [from, to)} holds no key at all (null: unbounded), so that a scan of it need not open an
+     * iterator: a scan from a space's head up to a time that is not yet due, as the request log's collection does on
+     * every entry, is answered without touching RocksDB.
+     */
+    static boolean emptyRange(byte[] from, byte[] to) {
+        return from != null && to != null && Arrays.compareUnsigned(from, to) >= 0;
+    }
+
     static void run(RocksIterator it, byte[] from, byte[] to, boolean reverse, Visitor visitor) {
         if (reverse) {
             reverse(it, from, to, visitor);

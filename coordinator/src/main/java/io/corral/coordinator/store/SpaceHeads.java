@@ -56,11 +56,16 @@ final class SpaceHeads {
 
     /**
      * After a commit: {@code minPut} and {@code minDeleted} are the smallest keys the batch put in and deleted from
-     * {@code space} (null: none). Moves the bound to the first live key when the batch may have changed it: a put
-     * below it, the head deleted (nothing live is below a tight bound, so a delete at or below it is the head's), or
-     * a put while the bound is loose (the space was emptied).
+     * {@code space}, {@code maxDeleted} the largest it deleted (null: none). Moves the bound to the first live key when
+     * the batch may have changed it: a put below it, the head deleted (nothing live is below a tight bound, so a delete
+     * at or below it is the head's), or a put while the bound is loose (the space was emptied).
+     *
+     * <p>A space the batch left empty keeps as its bound the largest key it deleted (any bound holds while nothing is
+     * live, and a later put below it moves it down), so that the next seek starts after this batch's tombstones: a
+     * queue that empties after every task (one worker keeping up with a trickle of jobs) stepped over every task it
+     * had ever consumed since the last compaction, on every entry.
      */
-    synchronized void committed(Space space, byte[] minPut, byte[] minDeleted, Seek seek) {
+    synchronized void committed(Space space, byte[] minPut, byte[] minDeleted, byte[] maxDeleted, Seek seek) {
         int i = space.ordinal();
         if (bounds[i] == null) {
             return; // not reset yet: found from the store at the first use
@@ -74,8 +79,8 @@ final class SpaceHeads {
         byte[] from = below ? minPut : bounds[i];
         byte[] first = seek.firstFrom(space, from);
         if (first == null) {
-            // Empty: no live key anywhere, so none below the old bound (or the put that was deleted again).
-            bounds[i] = from;
+            // Empty: no live key anywhere; start the next seek after the tombstones this batch left.
+            bounds[i] = maxDeleted != null && compare(maxDeleted, from) > 0 ? maxDeleted : from;
             tight[i] = false;
         } else {
             bounds[i] = first;
