@@ -1,6 +1,7 @@
 package io.corral.coordinator.raft;
 
 import io.corral.coordinator.state.Command;
+import io.corral.coordinator.state.CoreLimits;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.Response;
 import java.util.ArrayDeque;
@@ -32,6 +33,12 @@ final class WriteBatcher implements AutoCloseable {
     static final int MAX_COMMANDS_PER_ENTRY = 256;
     /** JSON bytes of the commands of one entry at most: well inside Raft's message and log-entry limits. */
     static final int MAX_ENTRY_BYTES = 256 * 1024;
+    /**
+     * Tasks the grants of one entry may ask for at most ({@link Command.LeaseTasks#maxTasks} summed): no more than one
+     * grant alone may, so that grants gathered from many workers keep an apply's work bounded as bytes do for
+     * submissions.
+     */
+    static final int MAX_GRANTS_PER_ENTRY = CoreLimits.MAX_TASKS_PER_LEASE;
     /**
      * Batches in flight at once, per member. One: whatever arrives while a batch is in flight gathers into the next.
      * Measured against two (submit, 16 clients, alternating): fewer entries, less CPU per job and more jobs a second
@@ -74,8 +81,8 @@ final class WriteBatcher implements AutoCloseable {
         this.requestTimeoutMs = requestTimeoutMs;
     }
 
-    /** One write waiting to leave: its command's JSON, its deadline, its caller. */
-    private record Queued(byte[] json, long deadlineMs, CompletableFuture<Response> answer) {}
+    /** One write waiting to leave: its command's JSON, the tasks it may grant, its deadline, its caller. */
+    private record Queued(byte[] json, int grants, long deadlineMs, CompletableFuture<Response> answer) {}
 
     /** Commits {@code command}, alone or with others; answers as {@link RaftWriter#submit(Message)} does. */
     CompletableFuture<Response> submit(Command command) {
@@ -86,6 +93,7 @@ final class WriteBatcher implements AutoCloseable {
         }
         Queued q = new Queued(
                 RaftMessages.commandJson(command),
+                command instanceof Command.LeaseTasks lease ? lease.maxTasks() : 0,
                 monotonicMs.getAsLong() + requestTimeoutMs,
                 new CompletableFuture<>());
         boolean accepted;
@@ -139,9 +147,12 @@ final class WriteBatcher implements AutoCloseable {
         List<Queued> batch = new ArrayList<>();
         long now = monotonicMs.getAsLong();
         int bytes = 0;
+        int grants = 0;
         while (!queue.isEmpty() && batch.size() < MAX_COMMANDS_PER_ENTRY) {
             Queued next = queue.peek();
-            if (!batch.isEmpty() && bytes + next.json().length > MAX_ENTRY_BYTES) {
+            if (!batch.isEmpty()
+                    && (bytes + next.json().length > MAX_ENTRY_BYTES
+                            || grants + next.grants() > MAX_GRANTS_PER_ENTRY)) {
                 break;
             }
             queue.poll();
@@ -155,6 +166,7 @@ final class WriteBatcher implements AutoCloseable {
             }
             batch.add(next);
             bytes += next.json().length;
+            grants += next.grants();
         }
         return batch;
     }

@@ -266,8 +266,9 @@ public sealed interface Command {
      * flight as one). Each is applied in order exactly as it would be alone, against the state the ones before it
      * left, and answered on its own: one refused command changes nothing and the others still apply. Only commands
      * that take nothing from the entry's index but ids the state hands out in order ({@link #batchable}) may share an
-     * entry: a lease's fencing token and a lock's token are the index of the entry that granted them, so two grants in
-     * one entry could carry the same token.
+     * entry: job seqs and lease tokens are such ids (the index, or the next free number after an earlier command of
+     * the entry), while a lock's token is the index of the entry that granted it, so two lock grants in one entry
+     * would carry the same token.
      */
     record Batch(List<Command> commands) implements Command {
         public Batch {
@@ -276,10 +277,11 @@ public sealed interface Command {
 
         /**
          * Whether {@code command} may be part of a batch: submissions (a job's seq comes from {@code JobSeq}, not
-         * from the index), cancellations, retries, a worker's reports and heartbeats, lease expiries and probes. Not:
-         * grants (LeaseTasks, SubmitAndLease, every lock command), chunks (their bytes travel beside the entry),
-         * seals and garbage collection (their work per entry is bounded per entry), ExtendAllLeases (once per term)
-         * and batches.
+         * from the index), task grants (a lease's token comes from {@code LeaseTokens}), cancellations, retries, a
+         * worker's reports and heartbeats, lease expiries and probes. Not: every lock command (a lock's token is the
+         * index), SubmitAndLease (the leader adds its grants to a submission alone in its entry), chunks (their bytes
+         * travel beside the entry), seals and garbage collection (their work per entry is bounded per entry),
+         * ExtendAllLeases (once per term) and batches.
          */
         public static boolean batchable(Command command) {
             return command != null && BATCHABLE.contains(command.getClass());
@@ -287,6 +289,7 @@ public sealed interface Command {
 
         private static final Set<Class<? extends Command>> BATCHABLE = Set.of(
                 SubmitJob.class,
+                LeaseTasks.class,
                 CancelJob.class,
                 RetryTasks.class,
                 CompleteTask.class,

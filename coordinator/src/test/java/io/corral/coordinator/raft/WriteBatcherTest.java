@@ -126,18 +126,40 @@ class WriteBatcherTest {
                 .isEqualTo(new WriteBatcher.Stats(WriteBatcher.MAX_BATCHES_IN_FLIGHT + 1, answers.size()));
     }
 
-    /** A command that may not share an entry (a grant, a chunk, a lock) never waits and never joins a batch. */
+    /** A command that may not share an entry (a lock, a chunk) never waits and never joins a batch. */
     @Test
     void aCommandThatMayNotShareAnEntryLeavesAtOnceOnItsOwn() {
         for (int i = 0; i < WriteBatcher.MAX_BATCHES_IN_FLIGHT; i++) {
             batcher.submit(cancel(i));
         }
-        Command lease = new Command.LeaseTasks("w1", 1, 30_000);
+        Command lock = new Command.AcquireLock("l", "me", 30_000, 0);
 
-        batcher.submit(lease);
+        batcher.submit(lock);
 
         assertThat(sent).hasSize(WriteBatcher.MAX_BATCHES_IN_FLIGHT + 1);
-        assertThat(sent.get(WriteBatcher.MAX_BATCHES_IN_FLIGHT).command()).isEqualTo(lease);
+        assertThat(sent.get(WriteBatcher.MAX_BATCHES_IN_FLIGHT).command()).isEqualTo(lock);
+    }
+
+    /**
+     * Grants gathered from many workers ask for at most {@link WriteBatcher#MAX_GRANTS_PER_ENTRY} tasks in one entry,
+     * as one grant alone may; the rest leave in the next entry.
+     */
+    @Test
+    void grantsLeaveInEntriesThatAskForAtMostTheTasksOfOneGrant() {
+        for (int i = 0; i < WriteBatcher.MAX_BATCHES_IN_FLIGHT; i++) {
+            batcher.submit(cancel(i));
+        }
+        int perGrant = WriteBatcher.MAX_GRANTS_PER_ENTRY / 4;
+        for (int i = 0; i < 6; i++) {
+            batcher.submit(new Command.LeaseTasks("w" + i, perGrant, 30_000));
+        }
+        batcher.submit(cancel(99));
+
+        sent.get(0).commitAll();
+        await().until(() -> sent.size() == WriteBatcher.MAX_BATCHES_IN_FLIGHT + 1);
+        Command.Batch first =
+                (Command.Batch) sent.get(WriteBatcher.MAX_BATCHES_IN_FLIGHT).command();
+        assertThat(first.commands()).hasSize(4).allSatisfy(c -> assertThat(c).isInstanceOf(Command.LeaseTasks.class));
     }
 
     /** Fills the batches in flight, queues two writes behind them, and answers the first so the two leave as one. */

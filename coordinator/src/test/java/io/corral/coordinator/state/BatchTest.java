@@ -139,8 +139,8 @@ class BatchTest {
     }
 
     /**
-     * A grant takes its fencing token from the entry's index, so two grants in one entry could share a token: a batch
-     * that holds one (or any command that may not share an entry) is refused whole and changes nothing.
+     * A lock's token is the index of the entry that granted it, so two lock grants in one entry could share a token: a
+     * batch that holds one (or any command that may not share an entry) is refused whole and changes nothing.
      */
     @Test
     void aBatchWithACommandThatMayNotShareAnEntryIsRefusedWhole() {
@@ -151,15 +151,92 @@ class BatchTest {
 
         Applied batch = h.apply(new Command.Batch(List.of(
                 job(List.of(image)),
-                new Command.LeaseTasks("w1", 1, TTL_MS),
+                new Command.AcquireLock("l", "me", 1_000, 0),
                 new Command.Batch(List.of(new Command.Probe("n1"))))));
 
         assertThat(replies(batch)).hasSize(3).allSatisfy(r -> assertThat(r)
                 .isInstanceOfSatisfying(Response.ErrorReply.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
-                    assertThat(e.message()).contains("commands[1]: LeaseTasks cannot share an entry");
+                    assertThat(e.message()).contains("commands[1]: AcquireLock cannot share an entry");
                 }));
         assertThat(h.kv.dump()).isEqualTo(before);
+    }
+
+    private static List<LeaseResult.Grant> grants(Applied part) {
+        return ((LeaseResult.Granted) part.result()).grants();
+    }
+
+    /**
+     * A lease's fencing token was the index of the entry that granted it: two grants in one entry would have shared
+     * one. Each grant of a batch takes its own token from the index on, every task of one grant shares it, and the next
+     * entry's grant continues after them.
+     */
+    @Test
+    void grantsInOneEntryGetDistinctTokensAndTheNextEntryContinuesAfterThem() {
+        CoreHarness h = new CoreHarness();
+        ImageRef image = h.image("a.png", png(64, 1));
+        h.reply(job(Collections.nCopies(8, image)));
+        long index = h.nextIndex();
+
+        Applied batch = h.apply(new Command.Batch(List.of(
+                new Command.LeaseTasks("w1", 2, TTL_MS),
+                new Command.LeaseTasks("w2", 3, TTL_MS),
+                new Command.LeaseTasks("w3", 1, TTL_MS))));
+        List<LeaseResult.Grant> next = lease(h, "w4", 1);
+
+        assertThat(grants(batch.parts().get(0))).hasSize(2).allSatisfy(g -> assertThat(g.token())
+                .isEqualTo(index));
+        assertThat(grants(batch.parts().get(1))).hasSize(3).allSatisfy(g -> assertThat(g.token())
+                .isEqualTo(index + 1));
+        assertThat(grants(batch.parts().get(2))).singleElement().satisfies(g -> assertThat(g.token())
+                .isEqualTo(index + 2));
+        assertThat(next).singleElement().satisfies(g -> assertThat(g.token()).isEqualTo(index + 3));
+        Set<String> tasks = new HashSet<>();
+        batch.parts().forEach(p -> grants(p).forEach(g -> tasks.add(g.taskId())));
+        assertThat(tasks).hasSize(6);
+        assertThat(task(h, grants(batch.parts().get(1)).get(0).taskId()).lease().token())
+                .isEqualTo(index + 1);
+    }
+
+    /**
+     * An entry of one grant gives the token it always gave (the index), whatever grants in batches handed out before,
+     * as long as they did not reach it: replaying an old log gives the same tokens. A grant that finds nothing pending
+     * takes no token.
+     */
+    @Test
+    void aGrantAloneInItsEntryTakesTheEntrysIndex() {
+        CoreHarness h = new CoreHarness();
+        ImageRef image = h.image("a.png", png(64, 1));
+        assertThat(lease(h, "w0", 1)).isEmpty();
+        h.reply(job(List.of(image, image)));
+        h.skipIndexes(41);
+        long index = h.nextIndex();
+
+        assertThat(lease(h, "w1", 2)).hasSize(2).allSatisfy(g -> assertThat(g.token())
+                .isEqualTo(index));
+    }
+
+    /** A task leased, released and leased again in one entry gets a new token: tokens order a task's holders. */
+    @Test
+    void aTaskGrantedTwiceInOneEntryGetsTwoTokens() {
+        CoreHarness h = new CoreHarness();
+        ImageRef image = h.image("a.png", png(64, 1));
+        h.reply(job(List.of(image)));
+        LeaseResult.Grant first = lease(h, "w1", 1).get(0);
+        long index = h.nextIndex();
+
+        Applied batch = h.apply(new Command.Batch(List.of(
+                new Command.ReleaseLeases("w1", List.of(new Command.LeaseRef(first.taskId(), first.token()))),
+                new Command.LeaseTasks("w2", 1, TTL_MS),
+                new Command.ReleaseLeases("w2", List.of(new Command.LeaseRef(first.taskId(), index))),
+                new Command.LeaseTasks("w3", 1, TTL_MS))));
+
+        long second = grants(batch.parts().get(1)).get(0).token();
+        long third = grants(batch.parts().get(3)).get(0).token();
+        assertThat(second).isEqualTo(index).isGreaterThan(first.token());
+        assertThat(third).isEqualTo(index + 1);
+        assertThat(task(h, first.taskId()).lease().workerId()).isEqualTo("w3");
+        assertThat(task(h, first.taskId()).lease().token()).isEqualTo(third);
     }
 
     @Test
@@ -175,7 +252,8 @@ class BatchTest {
                 .contains("at most " + CoreLimits.MAX_COMMANDS_PER_BATCH));
         assertThat(h.kv.dump()).isEqualTo(before);
         assertThat(Command.Batch.batchable(new Command.LeaseTasks("w1", 1, TTL_MS)))
-                .isFalse();
+                .isTrue();
+        assertThat(Command.Batch.batchable(new Command.ExtendAllLeases(1_000))).isFalse();
         assertThat(Command.Batch.batchable(new Command.AcquireLock("l", "me", 1_000, 0)))
                 .isFalse();
         assertThat(Command.Batch.batchable(new Command.PutChunk("a".repeat(64), 1, 0, 1, new byte[1])))

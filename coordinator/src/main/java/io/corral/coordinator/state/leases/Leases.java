@@ -31,16 +31,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The lease commands of one entry. A lease's fencing token is the Raft index of the entry that granted it; only the
- * holder of the current, unexpired token may complete, fail, extend, release or report progress on a task, and a
- * refusal writes nothing. Expiry is the leader's decision ({@link Command.ExpireLease}), re-checked here against the
- * entry's time. Create one per entry.
+ * The lease commands of one command of an entry. A lease's fencing token comes from {@link LeaseTokens} (the Raft index
+ * of the entry that granted it, unless an earlier grant of the same batched entry took it); only the holder of the
+ * current, unexpired token may complete, fail, extend, release or report progress on a task, and a refusal writes
+ * nothing. Expiry is the leader's decision ({@link Command.ExpireLease}), re-checked here against the entry's time.
+ * Create one per command: every grant through one instance shares its token.
  */
 public final class Leases {
     private final long index;
     private final long nowMs;
     private final KvTxn txn;
     private final boolean acceptStale;
+    /** The token of this command's grants, taken from {@link LeaseTokens} at the first grant; 0 before. */
+    private long grantToken;
 
     public Leases(long index, long nowMs, KvTxn txn) {
         this(index, nowMs, txn, false);
@@ -65,14 +68,17 @@ public final class Leases {
         List<Event> leased = new ArrayList<>();
         for (TaskRecord task : LeaseQueries.nextPending(txn, c.maxTasks())) {
             JobRecord job = Tasks.job(txn, task.jobSeq());
-            TaskLease lease = new TaskLease(c.workerId(), index, nowMs, nowMs + c.leaseTtlMs());
+            if (grantToken == 0) {
+                grantToken = LeaseTokens.next(txn, index);
+            }
+            TaskLease lease = new TaskLease(c.workerId(), grantToken, nowMs, nowMs + c.leaseTtlMs());
             Tasks.transition(
                     txn,
                     nowMs,
                     task.withAttempts(task.attempts() + 1).withLease(lease).withProgress(null),
                     TaskState.LEASED);
             grants.add(LeaseQueries.grant(task, job, lease));
-            leased.add(new Event.TaskLeased(task.id(), c.workerId(), index, task.readyAtMs(), nowMs));
+            leased.add(new Event.TaskLeased(task.id(), c.workerId(), grantToken, task.readyAtMs(), nowMs));
         }
         MetaCounters.add(txn, MetaCounters.LEASES_GRANTED, grants.size());
         return Applied.of(new LeaseResult.Granted(grants), leased);
