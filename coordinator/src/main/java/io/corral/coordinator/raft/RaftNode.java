@@ -330,23 +330,15 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Two Ratis defaults that cost a commit latency and CPU for nothing Corral needs, measured on 2026-12-07
-     * (docs/benchmarks.md, "Ratis' own entries and pauses"):
+     * The leader sends an append as soon as there is one ({@code raft.server.log.appender.wait-time.min} 0), not at
+     * least 1 ms after its previous append to that follower (Ratis' default), which a commit waited out before it left;
+     * Apache Ozone's datanodes run with 0 too. Appends to a follower that fails them stay paced by {@link #paceAppends}.
      *
-     * <ul>
-     *   <li>{@code raft.server.log.log-metadata.enabled}: the leader appends an entry of its own every time the commit
-     *       index moves, replicated and fsynced on every member and applied as one more store write. With one client
-     *       that doubles the log entries. It lets a member that restarts apply committed entries before it hears from a
-     *       leader; Corral's members persist what they applied in the store (the applied mark) and learn the rest from
-     *       the leader's first append, as Raft does without it.
-     *   <li>{@code raft.server.log.appender.wait-time.min}: the leader waits at least this long (1 ms by default)
-     *       between two appends to a follower, so a commit waited up to a millisecond before it left. Zero sends at
-     *       once, as Apache Ozone's datanodes do; appends to a follower that fails them stay paced by
-     *       {@link #paceAppends}.
-     * </ul>
+     * <p>Ratis' log-metadata entries stay on although they cost an entry per commit at low load: without them a
+     * follower learns a new commit index only with the leader's next append or heartbeat, so a quiet cluster's
+     * followers applied a write up to a heartbeat later (a stale read on a follower right after a write missed it).
      */
-    static void commitWithoutRatisOverhead(RaftProperties p) {
-        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+    static void appendAtOnce(RaftProperties p) {
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
     }
 
@@ -365,7 +357,7 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, APPENDER_BUFFER_MAX);
         paceAppends(p);
         appendInline(p);
-        commitWithoutRatisOverhead(p);
+        appendAtOnce(p);
         // Followers that fall behind the purged log install a checkpoint they fetch themselves (see the state machine).
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(r.segmentSizeBytes()));

@@ -22,7 +22,6 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.server.raftlog.RaftLog;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,47 +101,6 @@ class GroupCommitClusterTest {
             assertThat(next).isInstanceOf(Response.JobSubmitted.class);
             assertThat(ids).doesNotContain(((Response.JobSubmitted) next).jobId());
             assertHoldsJobs(leader, ids);
-        }
-    }
-
-    /**
-     * A write acknowledged on its own is one entry in the log of every member, not two: the leader appends no entry of
-     * its own to record the commit index (Ratis' log metadata, off), and a member restarted from such logs holds every
-     * job.
-     */
-    @Test
-    void aWriteAcknowledgedOnItsOwnIsOneLogEntry() throws Exception {
-        Set<String> ids = new HashSet<>();
-        try (LocalCluster cluster = LocalCluster.start(dir.resolve("one"), 3, LocalCluster.testSettings())) {
-            Coordinator leader = cluster.leader();
-            ImageRef image = upload(leader);
-            long from = leader.stateMachine().getLastAppliedTermIndex().getIndex();
-            for (int i = 0; i < 20; i++) {
-                Response r = leader.raft().submit(job(image, "one" + i)).get(60, TimeUnit.SECONDS);
-                ids.add(((Response.JobSubmitted) r).jobId());
-            }
-            long to = leader.stateMachine().getLastAppliedTermIndex().getIndex();
-            cluster.awaitApplied(to);
-            for (Coordinator member : cluster.running()) {
-                RaftLog log = member.raft()
-                        .server()
-                        .getDivision(member.raft().groupId())
-                        .getRaftLog();
-                for (long index = from + 1; index <= to; index++) {
-                    assertThat(log.get(index).hasMetadataEntry())
-                            .as("entry %d on %s", index, member.raft().selfId())
-                            .isFalse();
-                }
-            }
-        }
-        try (LocalCluster cluster = LocalCluster.restart(dir.resolve("one"), 3, LocalCluster.testSettings())) {
-            for (Coordinator member : cluster.running()) {
-                cluster.awaitApplied(cluster.leader()
-                        .stateMachine()
-                        .getLastAppliedTermIndex()
-                        .getIndex());
-                assertHoldsJobs(member, ids);
-            }
         }
     }
 
