@@ -36,18 +36,24 @@ class ConsumedQueueTest {
         return s.apply(new AppliedMark(1, at), txn -> core.apply(at, 1, new Entry(1_000_000 + at, c), txn));
     }
 
+    /** Uploads one small PNG; the reference names it {@code a.png}. */
+    private ImageRef uploadImage(RocksStore s) {
+        byte[] png = CoreHarness.png(64, 1);
+        String sha = CoreHarness.sha256(png);
+        apply(s, new Command.PutChunk(sha, png.length, 0, png.length, png, null, null));
+        apply(s, new Command.SealBlob(sha, png.length, Blobs.chunkCount(png.length)));
+        return new ImageRef("a.png", sha, png.length);
+    }
+
     @Test
     void aLeaseAfterFiftyThousandCancelledTasksDoesNotWalkThem() {
         int jobs = 500;
         int imagesPerJob = 100;
         try (RocksStore s = RocksStore.open(dir.resolve("db"))) {
-            byte[] png = CoreHarness.png(64, 1);
-            String sha = CoreHarness.sha256(png);
-            apply(s, new Command.PutChunk(sha, png.length, 0, png.length, png, null, null));
-            apply(s, new Command.SealBlob(sha, png.length, Blobs.chunkCount(png.length)));
+            ImageRef uploaded = uploadImage(s);
             List<ImageRef> images = new ArrayList<>();
             for (int i = 0; i < imagesPerJob; i++) {
-                images.add(new ImageRef("i" + i + ".png", sha, png.length));
+                images.add(new ImageRef("i" + i + ".png", uploaded.sha256(), uploaded.size()));
             }
             List<String> ids = new ArrayList<>();
             for (int j = 0; j < jobs; j++) {
@@ -79,11 +85,7 @@ class ConsumedQueueTest {
     void aQueueThatEmptiesAfterEveryTaskDoesNotWalkWhatItConsumed() {
         int cycles = 5_000;
         try (RocksStore s = RocksStore.open(dir.resolve("db"))) {
-            byte[] png = CoreHarness.png(64, 1);
-            String sha = CoreHarness.sha256(png);
-            apply(s, new Command.PutChunk(sha, png.length, 0, png.length, png, null, null));
-            apply(s, new Command.SealBlob(sha, png.length, Blobs.chunkCount(png.length)));
-            List<ImageRef> image = List.of(new ImageRef("a.png", sha, png.length));
+            List<ImageRef> image = List.of(uploadImage(s));
             Command submitAndLease = new Command.SubmitAndLease(
                     CoreHarness.job(image), List.of(new Command.LeaseTasks("w1", 1, 30_000)));
             for (int i = 0; i < cycles; i++) {

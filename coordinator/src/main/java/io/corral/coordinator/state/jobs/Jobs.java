@@ -49,7 +49,7 @@ public final class Jobs {
             return Applied.of(refusal);
         }
         Map<String, String> labels = c.labels() == null ? Map.of() : c.labels();
-        long seq = JobSeq.next(txn, index);
+        long seq = JobSeq.SEQ.next(txn, index);
         JobRecord job = new JobRecord(
                 seq,
                 c.priority(),

@@ -69,7 +69,7 @@ public final class Leases {
         for (TaskRecord task : LeaseQueries.nextPending(txn, c.maxTasks())) {
             JobRecord job = Tasks.job(txn, task.jobSeq());
             if (grantToken == 0) {
-                grantToken = LeaseTokens.next(txn, index);
+                grantToken = LeaseTokens.TOKENS.next(txn, index);
             }
             TaskLease lease = new TaskLease(c.workerId(), grantToken, nowMs, nowMs + c.leaseTtlMs());
             Tasks.transition(
