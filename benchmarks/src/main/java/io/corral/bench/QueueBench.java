@@ -142,6 +142,9 @@ public final class QueueBench implements Callable<Integer> {
     static final int BACKLOG_SUBMITTERS = 16;
     /** A fill reports its progress every this many requests. */
     static final long PROGRESS_EVERY_REQUESTS = 10_000;
+    /** latency: how long a warm-up job may wait for a worker before the run fails. */
+    static final long WARM_CLAIM_BOUND_NS = TimeUnit.SECONDS.toNanos(10);
+
     /** With {@code --warmup-max}: how often the warm-up checks whether the servers' JIT compilers are done. */
     static final long WARM_CHECK_NS = TimeUnit.SECONDS.toNanos(5);
 
@@ -320,7 +323,11 @@ public final class QueueBench implements Callable<Integer> {
         }
     }
 
-    /** Idle workers; jobs submitted at {@code rate}; the time from sending a job to a worker holding it. */
+    /**
+     * Idle workers; jobs submitted at {@code rate}; the time from sending a job to a worker holding it. The warm-up runs
+     * in a closed loop (the next job as soon as a worker holds the last): at 20 jobs a second a JIT compiler sees too
+     * few submissions in a minute to compile the write path, and the figure would measure the interpreter.
+     */
     private Map<String, Object> latency(QueueSystem q) throws Exception {
         Rendezvous rendezvous = new Rendezvous();
         Window window = new Window();
@@ -330,10 +337,19 @@ public final class QueueBench implements Callable<Integer> {
             Thread driver = new Thread(
                     () -> {
                         long periodNs = TimeUnit.SECONDS.toNanos(1) / rate;
-                        long next = System.nanoTime();
                         try {
                             window.started.await();
-                            for (long n = 0; !window.over(); n++) {
+                            long n = 0;
+                            for (; window.warming(); n++) {
+                                String id = s.submit(key(0, n), 1);
+                                rendezvous.sent(id, System.nanoTime(), false);
+                                if (!rendezvous.awaitPending(WARM_CLAIM_BOUND_NS)) {
+                                    throw new IllegalStateException("no worker held warm-up job " + id + " within "
+                                            + TimeUnit.NANOSECONDS.toSeconds(WARM_CLAIM_BOUND_NS) + " s");
+                                }
+                            }
+                            long next = System.nanoTime();
+                            for (; !window.over(); n++) {
                                 long wait = next - System.nanoTime();
                                 if (wait > 0) {
                                     TimeUnit.NANOSECONDS.sleep(wait);
@@ -479,6 +495,11 @@ public final class QueueBench implements Callable<Integer> {
             return over;
         }
 
+        /** Whether the run is still warming up (the measured part has not begun and nothing ended it). */
+        boolean warming() {
+            return measureStart == Long.MAX_VALUE && !over;
+        }
+
         boolean measures(long start, long end) {
             return start >= measureStart && end <= measureEnd;
         }
@@ -590,6 +611,7 @@ public final class QueueBench implements Callable<Integer> {
             Long s = sent.remove(id);
             if (s != null) {
                 record(Boolean.TRUE.equals(measured.remove(id)), s, atNanos);
+                notifyAll();
             } else {
                 claimed.put(id, atNanos);
             }
@@ -601,11 +623,13 @@ public final class QueueBench implements Callable<Integer> {
             }
         }
 
-        void awaitPending(long boundNanos) throws InterruptedException {
+        /** Waits up to {@code boundNanos} until every job sent is claimed; whether they all were. */
+        synchronized boolean awaitPending(long boundNanos) throws InterruptedException {
             long deadline = System.nanoTime() + boundNanos;
-            while (unclaimed() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
+            for (long left; !sent.isEmpty() && (left = deadline - System.nanoTime()) > 0; ) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
+            return sent.isEmpty();
         }
 
         synchronized int unclaimed() {

@@ -2,6 +2,8 @@ package io.corral.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class QueueBenchTest {
@@ -18,6 +20,24 @@ class QueueBenchTest {
 
         assertThat(r.samples().toArray()).containsExactly(250, 300);
         assertThat(r.unclaimed()).isEqualTo(1);
+    }
+
+    @Test
+    void awaitingPendingClaimsWakesWhenTheLastIsHeldAndSaysWhetherItWas() throws Exception {
+        QueueBench.Rendezvous r = new QueueBench.Rendezvous();
+        r.sent("a", 100, false);
+        assertThat(r.awaitPending(TimeUnit.MILLISECONDS.toNanos(20))).isFalse();
+
+        CompletableFuture<Boolean> waited = CompletableFuture.supplyAsync(() -> {
+            try {
+                return r.awaitPending(TimeUnit.SECONDS.toNanos(30));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        r.claimed("a", 200);
+        assertThat(waited.get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(r.awaitPending(0)).isTrue();
     }
 
     @Test
