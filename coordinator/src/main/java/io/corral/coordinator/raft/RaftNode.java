@@ -334,12 +334,15 @@ public final class RaftNode implements AutoCloseable {
      * least 1 ms after its previous append to that follower (Ratis' default), which a commit waited out before it left;
      * Apache Ozone's datanodes run with 0 too. Appends to a follower that fails them stay paced by {@link #paceAppends}.
      *
-     * <p>Ratis' log-metadata entries stay on although they cost an entry per commit at low load: without them a
-     * follower learns a new commit index only with the leader's next append or heartbeat, so a quiet cluster's
-     * followers applied a write up to a heartbeat later (a stale read on a follower right after a write missed it).
+     * <p>No log-metadata entries ({@code raft.server.log.log-metadata.enabled}): Ratis' leader appended an entry of its
+     * own each time its commit index moved, so that the followers learned of the commit; at low load every other entry,
+     * replicated, written to every log and applied. The leader's appender sends the followers the new commit index in
+     * an append without entries instead ({@link CorralGrpc#pushesCommit}); without either, a quiet cluster's followers
+     * applied a write only with the next heartbeat (a stale read on a follower right after a write missed it).
      */
     static void appendAtOnce(RaftProperties p) {
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     }
 
     private RaftProperties serverProperties() {

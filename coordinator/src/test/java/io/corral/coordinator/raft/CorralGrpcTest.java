@@ -9,10 +9,34 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.rpc.RpcType;
 import org.junit.jupiter.api.Test;
 
-/** When the leader brings a follower up to date by snapshot rather than appendEntries (RATIS-2500 carried). */
+/**
+ * When the leader brings a follower up to date by snapshot rather than appendEntries (RATIS-2500 carried), and when it
+ * sends a new commit index on its own.
+ */
 class CorralGrpcTest {
     static final LongPredicate KNOWN = next -> true;
     static final LongPredicate UNKNOWN = next -> false;
+
+    @Test
+    void aCaughtUpFollowerBehindTheCommitIndexIsSentIt() {
+        // leader commit 100, follower reported 99, nothing pushed, every entry sent and answered
+        assertThat(CorralGrpc.pushesCommit(100, 99, -1, 101, 101, false)).isTrue();
+        assertThat(CorralGrpc.pushesCommit(100, 99, 99, 101, 101, false)).isTrue();
+    }
+
+    @Test
+    void noCommitIndexIsPushedTwiceNorToAFollowerThatHasIt() {
+        assertThat(CorralGrpc.pushesCommit(100, 99, 100, 101, 101, false)).isFalse();
+        assertThat(CorralGrpc.pushesCommit(100, 100, -1, 101, 101, false)).isFalse();
+    }
+
+    @Test
+    void entriesToSendOrInFlightCarryTheCommitIndexThemselves() {
+        // entries not yet sent: the next append carries it
+        assertThat(CorralGrpc.pushesCommit(100, 99, -1, 100, 101, false)).isFalse();
+        // an append awaits its reply: the reply wakes the appender again
+        assertThat(CorralGrpc.pushesCommit(100, 99, -1, 101, 101, true)).isFalse();
+    }
 
     @Test
     void aCaughtUpFollowerNeedsNothing() {
