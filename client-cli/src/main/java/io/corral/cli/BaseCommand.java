@@ -42,6 +42,11 @@ abstract class BaseCommand implements Callable<Integer> {
         return main().connect(0);
     }
 
+    /** A session for a command that writes: see {@link ClusterSession.Settings#towardLeader()}. */
+    final ClusterSession connectTowardLeader() {
+        return main().connectTowardLeader(0);
+    }
+
     /** Follows a job on this session, drawing progress on stderr. */
     final JobWatch watch(ClusterSession session) {
         return new JobWatch(session, main().pacer(), spec.commandLine().getErr(), main().interactive());

@@ -53,6 +53,7 @@ final class ClientSession implements ClusterSession {
                 .clientName(settings.clientName())
                 .tls(tls(settings.tls()))
                 .token(settings.token())
+                .followLeader(settings.followLeader())
                 .build();
         try {
             return CorralClient.connect(options);

@@ -28,8 +28,9 @@ public interface ClusterSession extends AutoCloseable {
 
     /**
      * How to reach the cluster; {@code coordinators} is the comma-separated host:port list as the user gave it, {@code
-     * tls} the TLS files (never null; {@link Tls#NONE} for plain TCP), {@code token} the secret or null. {@link
-     * #toString()} leaves the token out.
+     * tls} the TLS files (never null; {@link Tls#NONE} for plain TCP), {@code token} the secret or null, {@code
+     * followLeader} whether the session moves on to the leader when the coordinator reached is a follower (commands
+     * that write: see {@link #towardLeader()}). {@link #toString()} leaves the token out.
      */
     record Settings(
             String coordinators,
@@ -37,26 +38,38 @@ public interface ClusterSession extends AutoCloseable {
             long requestTimeoutMs,
             String clientName,
             Tls tls,
-            String token) {
+            String token,
+            boolean followLeader) {
         public Settings {
             Objects.requireNonNull(tls, "tls");
         }
 
-        /** Plain TCP, no token. */
+        /** Plain TCP, no token, staying at the coordinator reached. */
         public Settings(String coordinators, long connectTimeoutMs, long requestTimeoutMs, String clientName) {
-            this(coordinators, connectTimeoutMs, requestTimeoutMs, clientName, Tls.NONE, null);
+            this(coordinators, connectTimeoutMs, requestTimeoutMs, clientName, Tls.NONE, null, false);
         }
 
         /** The same settings for other coordinators (a command that pins one member). */
         public Settings withCoordinators(String value) {
-            return new Settings(value, connectTimeoutMs, requestTimeoutMs, clientName, tls, token);
+            return new Settings(value, connectTimeoutMs, requestTimeoutMs, clientName, tls, token, followLeader);
+        }
+
+        /**
+         * The same settings, moving on to the leader when the coordinator reached is a follower that names one among
+         * the coordinators given: for commands that write. Every write is decided by the leader; one sent to a follower
+         * travels on from there (an image's bytes cross the network once more) and makes a Raft entry of its own
+         * instead of sharing the leader's. Costs one membership question and, at a follower, a second connection.
+         * Reads stay where they connect: a stale read is meant for whichever member answers.
+         */
+        public Settings towardLeader() {
+            return new Settings(coordinators, connectTimeoutMs, requestTimeoutMs, clientName, tls, token, true);
         }
 
         @Override
         public String toString() {
             return "Settings[coordinators=" + coordinators + ", connectTimeoutMs=" + connectTimeoutMs
                     + ", requestTimeoutMs=" + requestTimeoutMs + ", clientName=" + clientName + ", tls=" + tls
-                    + ", token=" + (token == null ? "none" : "(redacted)") + "]";
+                    + ", token=" + (token == null ? "none" : "(redacted)") + ", followLeader=" + followLeader + "]";
         }
     }
 

@@ -246,7 +246,7 @@ final class JobCommands {
         @Override
         void run(Output out) {
             Response answer;
-            try (ClusterSession session = connect()) {
+            try (ClusterSession session = connectTowardLeader()) {
                 // Not retried: a retry after a lost reply would report CONFLICT for a cancel that succeeded.
                 answer = session.call(new Request.CancelJob(jobId), Response.class);
             }
@@ -316,7 +316,7 @@ final class JobCommands {
         @Override
         void run(Output out) {
             int count;
-            try (ClusterSession session = connect()) {
+            try (ClusterSession session = connectTowardLeader()) {
                 // Sent once: after a lost reply a repeat would answer 0 for tasks the first attempt put back.
                 count = session.call(new Request.RetryTasks(id), Response.TasksRetried.class)
                         .count();

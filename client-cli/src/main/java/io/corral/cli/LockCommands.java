@@ -81,7 +81,7 @@ final class LockCommands extends CommandGroup {
                 throw CliException.badInput("--owner must be 1 to " + Limits.MAX_NAME_CHARS + " characters");
             }
             Response.LockGranted granted;
-            try (ClusterSession session = main().connect(waitMs + WAIT_MARGIN_MS)) {
+            try (ClusterSession session = main().connectTowardLeader(waitMs + WAIT_MARGIN_MS)) {
                 // Not retried: a retry after a lost reply would queue behind our own grant.
                 granted = session.call(new Request.AcquireLock(name, who, ttlMs, waitMs), Response.LockGranted.class);
             }
@@ -107,7 +107,7 @@ final class LockCommands extends CommandGroup {
         void run(Output out) {
             checkName(name);
             Response.LockReleased released;
-            try (ClusterSession session = connect()) {
+            try (ClusterSession session = connectTowardLeader()) {
                 // Not retried: after a lost reply the retry would be refused as stale although the release worked.
                 released = session.call(new Request.ReleaseLock(name, token), Response.LockReleased.class);
             }
@@ -140,7 +140,7 @@ final class LockCommands extends CommandGroup {
         void run(Output out) {
             checkName(name);
             Response.LockGranted renewed;
-            try (ClusterSession session = connect()) {
+            try (ClusterSession session = connectTowardLeader()) {
                 // Renewing twice only moves the expiry to "now + TTL" again, so a retry is harmless.
                 renewed = session.callWithRetry(new Request.RenewLock(name, token), Response.LockGranted.class);
             }

@@ -220,6 +220,16 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
+     * Opens a session for a command that writes: at the leader when the coordinator reached is a follower
+     * ({@link ClusterSession.Settings#towardLeader()}).
+     *
+     * @param minRequestTimeoutMs as {@link #connect(long)}'s
+     */
+    ClusterSession connectTowardLeader(long minRequestTimeoutMs) {
+        return sessions.open(settings(minRequestTimeoutMs).towardLeader());
+    }
+
+    /**
      * How to reach the cluster, from the options and the environment; for commands that need the client library
      * itself ({@code corral bench} registers as a worker and listens for pushes).
      *
@@ -236,7 +246,7 @@ public final class Main implements Callable<Integer> {
         }
         long requestMs = Math.max(timeoutMs(), minRequestTimeoutMs);
         long connectMs = Math.min(timeoutMs(), MAX_CONNECT_TIMEOUT_MS);
-        return new ClusterSession.Settings(list.strip(), connectMs, requestMs, clientName(), tls(), token());
+        return new ClusterSession.Settings(list.strip(), connectMs, requestMs, clientName(), tls(), token(), false);
     }
 
     /** The TLS options, each from its flag or else its environment variable. */

@@ -123,7 +123,7 @@ final class SubmitCommand extends BaseCommand {
         Request.SubmitJob draft = validate();
         List<ImageFiles.Candidate> files = ImageFiles.collect(paths);
         ImageFiles.check(files, maxImageBytes, ImageSniffer::detect);
-        try (ClusterSession session = connect()) {
+        try (ClusterSession session = connectTowardLeader()) {
             List<ImageRef> images = new ArrayList<>(files.size());
             for (ImageFiles.Candidate file : files) {
                 ImageRef stored = session.upload(file.path(), maxImageBytes);

@@ -93,6 +93,44 @@ class CliEndToEndTest {
                 .isEqualTo(1);
     }
 
+    private static final int SUBMISSIONS_THROUGH_A_FOLLOWER = 10;
+
+    /**
+     * A submission that reaches a follower moves to the leader: the follower proposes none of its uploads nor its job
+     * (each would have travelled on from there and made an entry of its own).
+     */
+    @Test
+    void aSubmissionThatReachesAFollowerIsProposedByTheLeader() throws Exception {
+        String leaderId = cluster.awaitLeader();
+        String followerId = cluster.ids().stream()
+                .filter(id -> !id.equals(leaderId))
+                .findFirst()
+                .orElseThrow();
+        String followerAndLeader =
+                cluster.peer(followerId).rpc() + "," + cluster.peer(leaderId).rpc();
+        Path image = TestImages.png(
+                Files.createDirectories(dir.resolve("via-follower")).resolve("a.png"));
+        long followerBefore = cluster.member(followerId).raft().commandsProposed();
+        long leaderBefore = cluster.member(leaderId).raft().commandsProposed();
+
+        // The client starts at a random one of the two: ten submissions all miss the follower 1 time in 1,024.
+        for (int i = 0; i < SUBMISSIONS_THROUGH_A_FOLLOWER; i++) {
+            JsonNode submitted = json(CliRunner.run(
+                    Map.of(Main.COORDINATORS_ENV, followerAndLeader),
+                    ClientSession::open,
+                    "submit",
+                    image.toString(),
+                    "-o",
+                    "json"));
+            assertThat(submitted.get("id").asText()).startsWith("job-");
+        }
+
+        assertThat(cluster.member(followerId).raft().commandsProposed())
+                .as("commands the follower proposed")
+                .isEqualTo(followerBefore);
+        assertThat(cluster.member(leaderId).raft().commandsProposed()).isGreaterThan(leaderBefore);
+    }
+
     @Test
     void submitOutWaitsForARealWorkerAndWritesTheProcessedImages() throws Exception {
         WorkerConfig d = WorkerConfig.defaults();

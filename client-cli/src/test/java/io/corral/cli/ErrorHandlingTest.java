@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.corral.protocol.ErrorCode;
 import io.corral.protocol.Request;
 import io.corral.protocol.codec.Json;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,35 @@ class ErrorHandlingTest {
         assertThat(cluster.connections.get(2).requestTimeoutMs()).isEqualTo(2_000);
         assertThat(cluster.connections.get(2).connectTimeoutMs()).isEqualTo(2_000);
         assertThat(cluster.connections.get(0).connectTimeoutMs()).isEqualTo(Main.MAX_CONNECT_TIMEOUT_MS);
+    }
+
+    @Test
+    void commandsThatWriteMoveToTheLeaderAndReadsStayWhereTheyConnect() {
+        FakeCluster cluster = new FakeCluster();
+        List.of(
+                        Request.CancelJob.class,
+                        Request.RetryTasks.class,
+                        Request.AcquireLock.class,
+                        Request.ReleaseLock.class,
+                        Request.RenewLock.class,
+                        Request.GetJob.class,
+                        Request.ListJobs.class)
+                .forEach(type -> cluster.fail(type, ErrorCode.NOT_FOUND, "none"));
+        Map<String, String> env = Map.of(Main.COORDINATORS_ENV, "a:1,b:2");
+
+        CliRunner.run(env, cluster, "cancel", "job-1");
+        CliRunner.run(env, cluster, "retry", "job-1");
+        CliRunner.run(env, cluster, "lock", "acquire", "l", "--ttl", "10s");
+        CliRunner.run(env, cluster, "lock", "release", "l", "--token", "3");
+        CliRunner.run(env, cluster, "lock", "renew", "l", "--token", "3");
+        CliRunner.run(env, cluster, "status", "job-1");
+        CliRunner.run(env, cluster, "status", "job-1", "--stale");
+        CliRunner.run(env, cluster, "list");
+
+        assertThat(cluster.connections)
+                .extracting(ClusterSession.Settings::followLeader)
+                .containsExactly(true, true, true, true, true, false, false, false);
+        assertThat(cluster.connections.get(0).toString()).contains("followLeader=true");
     }
 
     @Test

@@ -70,6 +70,11 @@ class SubmitCommandTest {
         assertThat(json.get("created").asBoolean()).isTrue();
         assertThat(json.get("tasks").asInt()).isEqualTo(1);
         assertThat(json.get("images").get(0).get("name").asText()).isEqualTo("one.png");
+        assertThat(cluster.connections)
+                .as("a submission's uploads and its job go to the leader")
+                .singleElement()
+                .extracting(ClusterSession.Settings::followLeader)
+                .isEqualTo(true);
         assertThat(json.get("images").get(0).get("sha256").asText()).hasSize(64);
         assertThat(((Request.SubmitJob) cluster.requests.get(0)).idempotencyKey())
                 .isEqualTo("nightly-42");
