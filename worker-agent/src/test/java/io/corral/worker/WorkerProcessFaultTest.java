@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -99,9 +100,19 @@ class WorkerProcessFaultTest {
         }
     }
 
+    /**
+     * The new leader's grace must outlast the failover as the worker sees it: its heartbeat reaches the new leader only
+     * after the follower it is connected to has given up on the old one, measured at 3.3-3.9 s on a slow machine (the
+     * 2 s TTL's grace then lapsed first, 1 run in 3). Production leases last 30 s and so does their grace. Without the
+     * grace the lease would still lapse here: it is extended only by that entry until the heartbeat arrives.
+     */
+    static final long FAILOVER_GRACE_MS = 10_000;
+
     @Test
     void theLeaderKilledWhileATaskIsLeasedLosesNothingAndExpiresNothing() throws Exception {
-        try (WorkerProcesses fx = start()) {
+        Map<String, String> settings = WorkerProcesses.shortLeaseSettings();
+        settings.put("workers.failoverGraceMs", Long.toString(FAILOVER_GRACE_MS));
+        try (WorkerProcesses fx = WorkerProcesses.start(dir, 3, settings)) {
             ImageRef ref = slowImage(fx);
             fx.startWorker("w1", 1);
             String job = submit(fx, ref, "failover");
