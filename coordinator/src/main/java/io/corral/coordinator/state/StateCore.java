@@ -11,6 +11,7 @@ import io.corral.coordinator.state.jobs.JobQueries;
 import io.corral.coordinator.state.jobs.JobRules;
 import io.corral.coordinator.state.jobs.Jobs;
 import io.corral.coordinator.state.jobs.TaskRecord;
+import io.corral.coordinator.state.kv.EntryTxn;
 import io.corral.coordinator.state.kv.KvTxn;
 import io.corral.coordinator.state.kv.KvView;
 import io.corral.coordinator.state.leases.LeaseQueries;
@@ -81,11 +82,16 @@ public final class StateCore {
      * (unknown) records nothing.
      */
     public Applied apply(long index, long term, Entry entry, KvTxn txn) {
+        // The entry's writes reach the store once per key when it ends: the commands of a batch share counters,
+        // blob records and sequences, which would otherwise be read from and written to the store once per command.
+        EntryTxn entryTxn = new EntryTxn(txn);
         if (index >= 1 && entry != null) {
             // Not counted as a write of the command: a refused command still starts its term.
-            TermStart.advance(txn, term, index, entry.nowMs());
+            TermStart.advance(entryTxn, term, index, entry.nowMs());
         }
-        return applyEntry(index, entry, txn);
+        Applied applied = applyEntry(index, entry, entryTxn);
+        entryTxn.flush();
+        return applied;
     }
 
     private Applied applyEntry(long index, Entry entry, KvTxn txn) {

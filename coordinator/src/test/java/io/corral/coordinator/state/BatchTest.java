@@ -68,6 +68,37 @@ class BatchTest {
                         d -> assertThat(d.job().counts()).containsEntry(TaskState.PENDING, 2));
     }
 
+    /**
+     * The commands of a batch share keys: the job and task counters, the blob record of the image they name, the job
+     * sequence. Each reaches the store once per entry, with its last value, rather than once per command.
+     */
+    @Test
+    void aBatchOfSubmissionsSharingAnImageWritesEachKeyOnce() {
+        CoreHarness h = new CoreHarness();
+        ImageRef image = h.image("a.png", png(64, 1));
+        h.reply(job(List.of(image)));
+        Map<?, Map<String, String>> before = h.kv.dump();
+
+        List<Command> jobs = new ArrayList<>(Collections.nCopies(32, job(List.of(image))));
+        h.apply(new Command.Batch(jobs));
+
+        Map<?, Map<String, String>> after = h.kv.dump();
+        int changed = 0;
+        for (Object space : after.keySet()) {
+            Set<String> keys = new HashSet<>(before.get(space).keySet());
+            keys.addAll(after.get(space).keySet());
+            for (String key : keys) {
+                if (!java.util.Objects.equals(
+                        before.get(space).get(key), after.get(space).get(key))) {
+                    changed++;
+                }
+            }
+        }
+        // Per job: its record, its by-state entry, its task and its pending entry (4 x 32); then the counters of
+        // PENDING jobs and tasks, the image's blob record and the sequence, once each (256 writes, one per command).
+        assertThat(h.lastWrites()).isEqualTo(changed).isEqualTo(32 * 4 + 4);
+    }
+
     /** An entry of one submission keeps the id it always had (the index): replaying an old log gives the same ids. */
     @Test
     void aSubmissionAloneInItsEntryIsNamedAfterTheEntrysIndex() {
