@@ -84,7 +84,10 @@ public final class Worker implements AutoCloseable {
     private final ThreadPoolExecutor slotPool;
     private final ScheduledThreadPoolExecutor timer;
     private final Thread session;
-    /** Guards {@link #runs}, {@link #draining}, {@link #stopping}, {@link #registered}, {@link #wakeUp}. */
+    /**
+     * Guards {@link #runs}, {@link #draining}, {@link #stopping}, {@link #registered}, {@link #wakeUp}, {@link
+     * #gaveBackForWantOfSlot}.
+     */
     private final Object monitor = new Object();
 
     private final Map<LeaseRef, TaskRun> runs = new LinkedHashMap<>();
@@ -98,6 +101,11 @@ public final class Worker implements AutoCloseable {
     private boolean stopping;
     private boolean registered;
     private boolean wakeUp;
+    /**
+     * An offer was given back for want of a slot since a slot last freed: the cluster counts this worker full until a
+     * heartbeat says otherwise, so the next slot to free is reported at once rather than at the next heartbeat.
+     */
+    private boolean gaveBackForWantOfSlot;
     /** A leader this worker cannot move to (its address is not configured); retried once another one leads. */
     private volatile String unreachableLeader;
 
@@ -202,6 +210,7 @@ public final class Worker implements AutoCloseable {
                 }
                 if (draining || stopping || runs.size() >= config.slots()) {
                     refused.add(lease);
+                    gaveBackForWantOfSlot |= !draining && !stopping;
                     continue;
                 }
                 // A newer grant of a task this worker still runs means the older lease is stale.
@@ -243,6 +252,10 @@ public final class Worker implements AutoCloseable {
             ended.add(run.lease());
             if (ended.size() > ENDED_REMEMBERED) {
                 ended.remove(ended.iterator().next());
+            }
+            if (gaveBackForWantOfSlot) {
+                gaveBackForWantOfSlot = false;
+                wakeUp = true;
             }
             monitor.notifyAll();
         }

@@ -36,6 +36,9 @@ final class FakeCluster implements ClusterPort {
     /** Tasks whose complete/fail are refused with STALE_LEASE. */
     final Set<String> staleReports = ConcurrentHashMap.newKeySet();
 
+    /** The heartbeat interval registrations are told. */
+    volatile long heartbeatIntervalMs = 50;
+
     volatile boolean forgetRegistration;
     /** Registrations are refused UNAVAILABLE, as by a cluster without a leader. */
     volatile boolean refuseRegistration;
@@ -79,7 +82,7 @@ final class FakeCluster implements ClusterPort {
                 return new Response.ErrorReply(ErrorCode.UNAVAILABLE, "no leader");
             }
             forgetRegistration = false;
-            return new Response.WorkerRegistered(r.workerId(), 3_000, 50);
+            return new Response.WorkerRegistered(r.workerId(), 3_000, heartbeatIntervalMs);
         } else if (request instanceof Request.Heartbeat h) {
             if (forgetRegistration) {
                 return new Response.ErrorReply(ErrorCode.NOT_FOUND, "not registered on this connection");

@@ -136,6 +136,30 @@ class WorkerTest {
         assertThat(hb.freeSlots()).isZero();
     }
 
+    /**
+     * After giving an offer back for want of a slot the worker is counted full until it says otherwise, so the slot
+     * that frees next is reported by a heartbeat at once, not a heartbeat interval later.
+     */
+    @Test
+    void aSlotThatFreesAfterAnOfferWasGivenBackIsReportedAtOnce() throws Exception {
+        cluster.heartbeatIntervalMs = 3_600_000;
+        worker(1, 60_000).start();
+        await().until(() -> !cluster.sent(Request.RegisterWorker.class).isEmpty());
+        LeaseGrant first = cluster.grant("job-1.0", png(10, 10));
+        cluster.hanging.add(first.imageSha256());
+        offer(first);
+        offer(cluster.grant("job-1.1", png(11, 11)));
+        await().until(() -> !cluster.sent(Request.ReleaseLeases.class).isEmpty());
+        await().until(() -> cluster.sent(Request.Heartbeat.class).stream().anyMatch(h -> h.freeSlots() == 0));
+        assertThat(cluster.sent(Request.Heartbeat.class))
+                .allSatisfy(h -> assertThat(h.freeSlots()).isZero());
+
+        worker.abort(first.taskId(), first.token(), "revoked");
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> cluster.sent(Request.Heartbeat.class).stream().anyMatch(h -> h.freeSlots() == 1));
+    }
+
     @Test
     void anOfferOfALeaseRunningOrEndedHereIsIgnoredNotGivenBack() throws Exception {
         worker(2, 60_000);

@@ -199,6 +199,20 @@ public final class WorkerRegistry {
         }
     }
 
+    /**
+     * The worker gave these leases back ({@code ReleaseLeases}): it had no slot for them, or it is draining. They are
+     * no longer held, but unlike {@link #finished} no slot is free: the worker's next heartbeat says how many are,
+     * which it sends at once after giving leases back. Counting them free would offer the worker the same tasks again
+     * at once, and again after each give-back, for as long as its slot stays busy (a task that has not stopped yet
+     * after its lease was revoked), each round a grant and a release through Raft.
+     */
+    public synchronized void released(String workerId, Collection<String> taskIds) {
+        Worker w = byId.get(workerId);
+        if (w != null) {
+            w.held.removeAll(taskIds);
+        }
+    }
+
     /** The session of a worker connected here, or null. */
     public synchronized Session session(String workerId) {
         Worker w = byId.get(workerId);

@@ -212,7 +212,8 @@ public final class WorkerService {
                 List<String> gone = new ArrayList<>();
                 done.released().stream().map(LeaseStatus::taskId).forEach(gone::add);
                 done.stale().stream().map(StaleLease::taskId).forEach(gone::add);
-                registry.finished(r.workerId(), gone);
+                registry.released(r.workerId(), gone);
+                // The tasks are pending again: another worker may have a slot for them.
                 dispatcher.trigger();
             }
             return reply;

@@ -10,6 +10,8 @@ import io.corral.protocol.ImageRef;
 import io.corral.protocol.JobState;
 import io.corral.protocol.JobView;
 import io.corral.protocol.LeaseGrant;
+import io.corral.protocol.LeaseRef;
+import io.corral.protocol.LeaseStatus;
 import io.corral.protocol.Request;
 import io.corral.protocol.Response;
 import io.corral.protocol.TaskState;
@@ -228,6 +230,42 @@ class WorkerClusterTest {
             TaskView task = job(client, jobId).tasks().get(0);
             assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED);
             assertThat(task.attempts()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A worker's one slot still runs a task whose lease was revoked (the job was cancelled; the task has not stopped
+     * yet), so it gives back the next offer. The coordinator took the revocation as a free slot; it must not take the
+     * give-back as one too and offer the task again at once, round after round (each round a grant and a release
+     * entry, about 20 a second), but wait until a heartbeat says a slot is free.
+     */
+    @Test
+    void anOfferGivenBackForWantOfASlotIsOfferedAgainOnlyOnceAHeartbeatSaysASlotIsFree() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(dir.resolve("c"), 3, settings(Map.of()));
+                CorralClient client = Clients.connect(cluster.rpcAddresses());
+                TestWorker worker = new TestWorker("w1", cluster.rpcAddresses()).register(1)) {
+            ImageRef input = ImageUpload.upload(client, TestImages.png(dir, "in.png", 6, 40, 30), 50L << 20);
+            String cancelled = FailoverClusterTest.submit(client, input, "job-cancelled");
+            LeaseGrant running = worker.nextOffer(10);
+            client.call(new Request.CancelJob(cancelled), Response.class);
+            assertThat(worker.revoked.poll(10, TimeUnit.SECONDS))
+                    .isEqualTo(new Response.LeaseRevoked(running.taskId(), running.token()));
+
+            FailoverClusterTest.submit(client, input, "job-next");
+            LeaseGrant offered = worker.nextOffer(10);
+            Response.LeasesReleased given = worker.client.call(
+                    new Request.ReleaseLeases(worker.id, List.of(new LeaseRef(offered.taskId(), offered.token()))),
+                    Response.LeasesReleased.class);
+            assertThat(given.released()).extracting(LeaseStatus::taskId).containsExactly(offered.taskId());
+            worker.heartbeat(List.of(), 0);
+
+            // Before the fix the task came back within milliseconds of every give-back.
+            assertThat(worker.offers.poll(2, TimeUnit.SECONDS)).isNull();
+
+            worker.heartbeat(List.of(), 1);
+            LeaseGrant again = worker.nextOffer(10);
+            assertThat(again.taskId()).isEqualTo(offered.taskId());
+            assertThat(again.token()).isGreaterThan(offered.token());
         }
     }
 

@@ -71,6 +71,27 @@ class WorkerRegistryTest {
     }
 
     @Test
+    void aFinishedTaskFreesItsSlotAtOnceAGivenBackOfferOnlyWhenTheWorkerSaysSo() {
+        registry.register("w1", session, 1, List.of(), List.of(), 0);
+        registry.takeCandidates(1, 0);
+        registry.leased("w1", session, List.of("t1"));
+        registry.finished("w1", List.of("t1"));
+        assertThat(registry.freeSlots()).isEqualTo(1);
+
+        // Offered t2, the worker gives it back: its slot is still busy (t1 has not stopped yet).
+        registry.takeCandidates(1, 0);
+        registry.leased("w1", session, List.of("t2"));
+        beat(List.of(), Set.of("t2"), 0, 1_000);
+        registry.released("w1", List.of("t2"));
+        assertThat(registry.freeSlots()).isZero();
+        assertThat(registry.takeCandidates(1, 0)).isEmpty();
+
+        // t1 stopped: the heartbeat says so.
+        beat(List.of(), Set.of(), 1, 1_100);
+        assertThat(registry.freeSlots()).isEqualTo(1);
+    }
+
+    @Test
     void leasesHeldAtRegistrationAreOfferedAgainIfTheWorkerDoesNotListThem() {
         registry.register("w1", session, 2, List.of(), List.of("t1", "t2"), 0);
         beat(List.of("t1"), Set.of("t1", "t2"), 1, 1_000);
