@@ -1,7 +1,9 @@
 package io.corral.coordinator.state.kv;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,15 +21,19 @@ public final class EntryTxn implements KvTxn {
     @SuppressWarnings("unchecked")
     private final Map<ByteBuffer, Cell>[] cells = new Map[Space.values().length];
 
-    private int held;
+    /** The cells written since the last flush, in the order first written: a flush costs what it writes. */
+    private final List<Cell> dirty = new ArrayList<>();
 
     private static final class Cell {
+        final Space space;
+        final byte[] key;
         byte[] value;
         boolean dirty;
 
-        Cell(byte[] value, boolean dirty) {
+        Cell(Space space, byte[] key, byte[] value) {
+            this.space = space;
+            this.key = key;
             this.value = value;
-            this.dirty = dirty;
         }
     }
 
@@ -41,8 +47,9 @@ public final class EntryTxn implements KvTxn {
         ByteBuffer k = ByteBuffer.wrap(key);
         Cell cell = map.get(k);
         if (cell == null) {
-            cell = new Cell(store.get(space, key), false);
-            map.put(ByteBuffer.wrap(key.clone()), cell);
+            byte[] copy = key.clone();
+            cell = new Cell(space, copy, store.get(space, key));
+            map.put(ByteBuffer.wrap(copy), cell);
         }
         return cell.value == null ? null : cell.value.clone();
     }
@@ -67,40 +74,29 @@ public final class EntryTxn implements KvTxn {
         Map<ByteBuffer, Cell> map = cells(space);
         Cell cell = map.get(ByteBuffer.wrap(key));
         if (cell == null) {
-            map.put(ByteBuffer.wrap(key.clone()), new Cell(value, true));
+            byte[] copy = key.clone();
+            cell = new Cell(space, copy, value);
+            map.put(ByteBuffer.wrap(copy), cell);
         } else {
             cell.value = value;
-            cell.dirty = true;
         }
-        held++;
+        if (!cell.dirty) {
+            cell.dirty = true;
+            dirty.add(cell);
+        }
     }
 
     /** Hands every write held so far to the store (each key once, with its last value); the reads stay remembered. */
     public void flush() {
-        if (held == 0) {
-            return;
-        }
-        for (Space space : Space.values()) {
-            Map<ByteBuffer, Cell> map = cells[space.ordinal()];
-            if (map == null) {
-                continue;
+        for (Cell cell : dirty) {
+            if (cell.value == null) {
+                store.delete(cell.space, cell.key);
+            } else {
+                store.put(cell.space, cell.key, cell.value);
             }
-            for (Map.Entry<ByteBuffer, Cell> e : map.entrySet()) {
-                Cell cell = e.getValue();
-                if (!cell.dirty) {
-                    continue;
-                }
-                // The key buffers wrap whole arrays this class copied: array() is the key itself.
-                byte[] key = e.getKey().array();
-                if (cell.value == null) {
-                    store.delete(space, key);
-                } else {
-                    store.put(space, key, cell.value);
-                }
-                cell.dirty = false;
-            }
+            cell.dirty = false;
         }
-        held = 0;
+        dirty.clear();
     }
 
     private Map<ByteBuffer, Cell> cells(Space space) {
