@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,6 +46,7 @@ public final class CorralClient implements AutoCloseable {
     private final ExecutorService callbacks;
     private final Connector connector;
     private final List<Consumer<Response>> pushListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> lossListeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     /** The connection in use or being opened; guarded by {@link #lock}. */
     private CompletableFuture<Connection> current;
@@ -213,6 +215,16 @@ public final class CorralClient implements AutoCloseable {
         pushListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * Registers a listener run (on the callback thread) when the connection in use is lost: the coordinator closed it,
+     * stopped or became unreachable. Not when this client closes it or moves it ({@link #reconnectTo}). The client
+     * reconnects, to the next coordinator, on the next request; a session-holding caller (a worker) sends that request
+     * at once rather than at its next heartbeat.
+     */
+    public void onConnectionLost(Runnable listener) {
+        lossListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
     /** Closes the connection; requests in flight fail with UNAVAILABLE. Idempotent. */
     @Override
     public void close() {
@@ -254,6 +266,7 @@ public final class CorralClient implements AutoCloseable {
             CompletableFuture<Connection> attempt = connector.connect(nextIndex).thenCompose(connector::towardLeader);
             current = attempt;
             attempt.thenAccept(this::closeIfClientClosed);
+            attempt.thenAccept(this::watchForLoss);
             return attempt;
         }
     }
@@ -264,6 +277,23 @@ public final class CorralClient implements AutoCloseable {
         }
         Connection connection = current.join();
         return connection.isOpen() ? connection : null;
+    }
+
+    /** Tells the loss listeners when {@code connection} closes while it is still the one in use. */
+    private void watchForLoss(Connection connection) {
+        connection.closeFuture().addListener(f -> {
+            synchronized (lock) {
+                // Closed by close() or replaced by reconnectTo(): not lost.
+                if (closed || current == null || current.getNow(null) != connection) {
+                    return;
+                }
+            }
+            try {
+                callbacks.execute(() -> lossListeners.forEach(Runnable::run));
+            } catch (RejectedExecutionException e) {
+                // The client closed meanwhile.
+            }
+        });
     }
 
     /** A connect that finishes after close() must not leave a connection open behind the closed client. */

@@ -22,11 +22,13 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -161,6 +163,34 @@ class CorralClientTest {
 
         assertThat(answer.jobId()).isEqualTo("j-2");
         assertThat(client.connectedTo()).contains(hostPort(other));
+    }
+
+    @Test
+    void tellsItsLossListenersWhenTheCoordinatorDropsTheConnectionButNotWhenItMovesOrCloses() throws Exception {
+        FakeHandler handler = new FakeHandler();
+        RpcServer first = server(handler, "c1");
+        RpcServer second = server(new FakeHandler(), "c2");
+        CorralClient client = client(ClientOptions.builder(List.of(hostPort(first), hostPort(second))));
+        AtomicInteger lost = new AtomicInteger();
+        client.onConnectionLost(lost::incrementAndGet);
+
+        // Moving is not losing.
+        HostPort here = client.connectedTo().orElseThrow();
+        HostPort there = here.equals(hostPort(first)) ? hostPort(second) : hostPort(first);
+        client.reconnectTo(there);
+        await().atMost(WAIT).until(() -> client.connectedTo().equals(Optional.of(there)));
+        client.reconnectTo(hostPort(first));
+        await().atMost(WAIT).until(() -> client.connectedTo().equals(Optional.of(hostPort(first))));
+        client.call(new Request.GetJob("j-1", false), Response.JobSubmitted.class);
+        assertThat(lost).hasValue(0);
+
+        // The coordinator drops it: the listener hears at once, before any request.
+        handler.sessions.stream().filter(Session::isOpen).forEach(Session::close);
+        await().atMost(WAIT).until(() -> lost.get() == 1);
+
+        client.call(new Request.GetJob("j-2", false), Response.JobSubmitted.class);
+        client.close();
+        assertThat(lost).hasValue(1);
     }
 
     @Test

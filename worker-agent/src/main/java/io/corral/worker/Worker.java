@@ -138,6 +138,7 @@ public final class Worker implements AutoCloseable {
         this.timer.setRemoveOnCancelPolicy(true);
         this.session = threads("corral-worker-session").newThread(this::sessionLoop);
         port.onPush(this::onPush);
+        port.onConnectionLost(this::connectionLost);
     }
 
     /**
@@ -292,6 +293,12 @@ public final class Worker implements AutoCloseable {
                 if (!registeredNow()) {
                     if (registerOnce()) {
                         failures = 0;
+                        if (!heldLeases().isEmpty()) {
+                            // Registered again while running tasks (the coordinator went away or forgot this
+                            // connection): the leases are reported now, not a heartbeat interval later, so the new
+                            // coordinator has them extended through whoever leads before their extension runs out.
+                            heartbeatOnce();
+                        }
                     } else {
                         failures++;
                         pause(Calls.backoffMs(failures, REGISTER_BACKOFF_BASE_MS, REGISTER_BACKOFF_MAX_MS));
@@ -299,7 +306,8 @@ public final class Worker implements AutoCloseable {
                     continue;
                 }
                 pause(heartbeatIntervalMs);
-                if (!stoppingNow()) {
+                // Not after a lost connection (registered no more): the loop registers again first.
+                if (!stoppingNow() && registeredNow()) {
                     heartbeatOnce();
                 }
             } catch (InterruptedException e) {
@@ -414,6 +422,18 @@ public final class Worker implements AutoCloseable {
     private boolean idle() {
         synchronized (monitor) {
             return runs.isEmpty() && !draining && !stopping;
+        }
+    }
+
+    /**
+     * The coordinator's connection is gone (it stopped, crashed or became unreachable): register again at once on
+     * the next one, rather than find out at the next heartbeat, up to an interval later.
+     */
+    private void connectionLost() {
+        if (!stoppingNow() && registeredNow()) {
+            log.info("the connection to the cluster was lost; registering again with the next coordinator");
+            unregistered();
+            wake();
         }
     }
 

@@ -46,6 +46,7 @@ final class FakeCluster implements ClusterPort {
     volatile boolean closed;
     private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
     private final List<Consumer<Response>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> lossListeners = new CopyOnWriteArrayList<>();
     private long nextToken = 100;
 
     String put(byte[] bytes) {
@@ -57,6 +58,12 @@ final class FakeCluster implements ClusterPort {
     synchronized LeaseGrant grant(String taskId, byte[] image, String... ops) {
         String sha = put(image);
         return new LeaseGrant(taskId, "job-1", taskId + ".png", sha, image.length, List.of(ops), 0, nextToken++, 0);
+    }
+
+    /** The connection is lost, as when its coordinator stops: the next request goes to another, which forgot us. */
+    void loseConnection() {
+        forgetRegistration = true;
+        lossListeners.forEach(Runnable::run);
     }
 
     void push(Response push) {
@@ -150,6 +157,11 @@ final class FakeCluster implements ClusterPort {
     @Override
     public void onPush(Consumer<Response> listener) {
         listeners.add(listener);
+    }
+
+    @Override
+    public void onConnectionLost(Runnable listener) {
+        lossListeners.add(listener);
     }
 
     @Override

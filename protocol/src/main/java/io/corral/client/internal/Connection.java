@@ -169,6 +169,11 @@ public final class Connection {
         return ch != null && ch.isActive();
     }
 
+    /** Completes when the connection has closed, for whatever reason. */
+    public ChannelFuture closeFuture() {
+        return channel.closeFuture();
+    }
+
     /** Closes the connection; requests in flight fail with UNAVAILABLE. */
     public ChannelFuture close() {
         return channel.close();

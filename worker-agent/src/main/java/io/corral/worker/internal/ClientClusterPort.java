@@ -30,6 +30,11 @@ public final class ClientClusterPort implements ClusterPort {
     }
 
     @Override
+    public void onConnectionLost(Runnable listener) {
+        client.onConnectionLost(listener);
+    }
+
+    @Override
     public String describe() {
         return client.connectedTo().map(Object::toString).orElse("(not connected)");
     }

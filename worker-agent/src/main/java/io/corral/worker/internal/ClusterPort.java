@@ -20,6 +20,12 @@ public interface ClusterPort extends AutoCloseable {
     /** Registers a listener for pushes (offers, revocations); it must be quick and must not block. */
     void onPush(Consumer<Response> listener);
 
+    /**
+     * Registers a listener run when the connection in use is lost (the coordinator stopped or went away); the next
+     * request reconnects. It must be quick and must not block.
+     */
+    void onConnectionLost(Runnable listener);
+
     /** Where the port is connected right now, for logs. */
     String describe();
 
