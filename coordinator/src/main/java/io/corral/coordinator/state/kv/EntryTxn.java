@@ -13,9 +13,16 @@ import java.util.Map;
  * it. Reads see this entry's own writes, as through any {@link KvTxn}. A scan is answered by the store, so it first
  * hands the writes held so far to it.
  *
+ * <p>Only small values are held ({@link #HELD_VALUE_MAX_BYTES}): records and counters. A larger one (an image chunk)
+ * goes to the store as it is written and is read from it each time, so a seal that reads every chunk of a large image
+ * does not keep the image in memory until its entry ends.
+ *
  * <p>Values are copied in and out: a caller that changes an array it put or got changes nothing stored.
  */
 public final class EntryTxn implements KvTxn {
+    /** Values up to this size are held and remembered; larger ones pass straight through to the store. */
+    public static final int HELD_VALUE_MAX_BYTES = 4096;
+
     private final KvTxn store;
     /** Per space, by key: the value as this entry sees it (null value: absent), and whether the store has it yet. */
     @SuppressWarnings("unchecked")
@@ -47,8 +54,12 @@ public final class EntryTxn implements KvTxn {
         ByteBuffer k = ByteBuffer.wrap(key);
         Cell cell = map.get(k);
         if (cell == null) {
+            byte[] value = store.get(space, key);
+            if (value != null && value.length > HELD_VALUE_MAX_BYTES) {
+                return value;
+            }
             byte[] copy = key.clone();
-            cell = new Cell(space, copy, store.get(space, key));
+            cell = new Cell(space, copy, value);
             map.put(ByteBuffer.wrap(copy), cell);
         }
         return cell.value == null ? null : cell.value.clone();
@@ -62,6 +73,15 @@ public final class EntryTxn implements KvTxn {
 
     @Override
     public void put(Space space, byte[] key, byte[] value) {
+        if (value.length > HELD_VALUE_MAX_BYTES) {
+            // Written now, and forgotten here: an earlier value of the key held for the flush must not overwrite it.
+            Cell held = cells(space).remove(ByteBuffer.wrap(key));
+            if (held != null) {
+                held.dirty = false;
+            }
+            store.put(space, key, value);
+            return;
+        }
         hold(space, key, value.clone());
     }
 
@@ -89,6 +109,9 @@ public final class EntryTxn implements KvTxn {
     /** Hands every write held so far to the store (each key once, with its last value); the reads stay remembered. */
     public void flush() {
         for (Cell cell : dirty) {
+            if (!cell.dirty) {
+                continue; // superseded by a large value written straight to the store
+            }
             if (cell.value == null) {
                 store.delete(cell.space, cell.key);
             } else {

@@ -130,6 +130,25 @@ class EntryTxnTest {
         assertThat(s(kv.get(Space.META, b("counter")))).isEqualTo("3");
     }
 
+    @Test
+    void aLargeValueGoesStraightToTheStoreAndIsNotHeld() {
+        byte[] chunk = new byte[EntryTxn.HELD_VALUE_MAX_BYTES + 1];
+        chunk[0] = 7;
+        txn.put(Space.BLOB_CHUNKS, b("chunk"), b("small first"));
+        txn.put(Space.BLOB_CHUNKS, b("chunk"), chunk);
+        assertThat(storeTxn.writes()).isEqualTo(1);
+
+        // Read from the store every time, not remembered.
+        assertThat(txn.get(Space.BLOB_CHUNKS, b("chunk"))).isEqualTo(chunk);
+        assertThat(txn.get(Space.BLOB_CHUNKS, b("chunk"))).isEqualTo(chunk);
+        assertThat(storeReads).isEqualTo(2);
+
+        // The small value held before it is not written over it at the flush.
+        txn.flush();
+        storeTxn.commit();
+        assertThat(kv.get(Space.BLOB_CHUNKS, b("chunk"))).isEqualTo(chunk);
+    }
+
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
